@@ -1,0 +1,54 @@
+# KPI Machine: `make run` serves the portal with the demo council; `make test` runs the suite.
+SHELL := /bin/bash
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+
+# Python 3.12 or newer: python3.13 or python3.12 on the PATH (a pyenv shim that does not work
+# is skipped), else a pyenv-installed 3.13/3.12. Override with `make PYTHON=/path/to/python3.12`.
+PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3 2>/dev/null) $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3 2>/dev/null); do \
+	"$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
+
+.PHONY: run test setup lint css check-css bench clean help
+
+help:
+	@echo "make run    set up and serve http://127.0.0.1:$(PORT) with the demo council"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make lint   ruff and the migrations check"
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "KPI Machine needs Python 3.12 or newer (Django 6.1): install python3.13 or python3.12 and put it on the PATH, or run make PYTHON=/path/to/python3.12" >&2; \
+		exit 1; fi
+	@test -x $(PY) || "$(PYTHON)" -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --quiet --frozen --inexact --python $(PY)
+	@touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	@$(PY) manage.py migrate --no-input -v 0
+	@$(PY) manage.py load_demo --if-empty
+	@echo "KPI Machine: http://127.0.0.1:$(PORT)/  (demo users: officer, head, director, cmt, hub, councillor, scrutiny, auditor; password kpi-demo)"
+	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	@$(VENV)/bin/ruff check .
+	@$(PY) manage.py makemigrations --check --dry-run
+
+css:
+	@frontend/build.sh
+
+check-css:
+	@frontend/check.sh
+
+bench: setup
+	@$(PY) manage.py bench
+
+clean:
+	rm -rf $(VENV) staticfiles

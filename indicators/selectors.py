@@ -1,0 +1,185 @@
+"""Read paths for indicator pages, each a fixed number of SQL queries whatever the data size."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+
+from indicators.access import sees_drafts, visible_indicators
+from indicators.analytics import constants as c
+from indicators.analytics.rag import amber_tolerance
+from indicators.analytics.series import FREQUENCY_KIND
+from indicators.models import Assessment, Indicator, Result, Target
+
+RAG_ORDER = [c.RED, c.AMBER, c.MISSING, c.GREEN, c.NO_RAG]
+DIRECTION_ORDER = [c.BAD, c.SAME, c.GOOD, c.NOT_COMPARABLE]
+
+
+def _rank(field_name: str, order: list[str]) -> Case:
+    return Case(
+        *[When(**{field_name: value}, then=Value(i)) for i, value in enumerate(order)],
+        default=Value(len(order)),
+        output_field=IntegerField(),
+    )
+
+
+def with_latest_assessment(queryset: QuerySet[Indicator]) -> QuerySet[Indicator]:
+    """Annotate each indicator with its latest stored assessment, in the same query."""
+    return queryset.annotate(
+        latest=FilteredRelation("assessments", condition=Q(assessments__is_latest=True)),
+        latest_rag=F("latest__rag"),
+        latest_direction=F("latest__direction"),
+        latest_value=F("latest__value"),
+        latest_period_label=F("latest__period__label"),
+        latest_rag_order=_rank("latest__rag", RAG_ORDER),
+        latest_direction_order=_rank("latest__direction", DIRECTION_ORDER),
+    )
+
+
+def library_queryset(user) -> QuerySet[Indicator]:
+    return with_latest_assessment(visible_indicators(user).select_related("service__directorate")).order_by(
+        "reference"
+    )
+
+
+def status_counts(queryset: QuerySet[Indicator]) -> dict[str, list[tuple[str, str, int]]]:
+    """Counts of latest RAG and direction over a queryset annotated by `with_latest_assessment`."""
+    rows = list(queryset.values_list("latest_rag", "latest_direction"))
+    rags = Counter(rag or "" for rag, _ in rows)
+    directions = Counter(direction or "" for _, direction in rows)
+    return {
+        "total": len(rows),
+        "rag": [(key, c.RAG_LABELS[key], rags[key]) for key in RAG_ORDER],
+        "direction": [(key, c.DIRECTION_LABELS[key], directions[key]) for key in DIRECTION_ORDER],
+        "not_assessed": rags[""],
+    }
+
+
+@dataclass
+class ResultRow:
+    period_id: int
+    period_label: str
+    period_kind: str
+    end: object
+    value: Decimal
+    status: str
+    status_label: str
+    commentary: str
+    is_provisional: bool
+    is_proxy: bool
+    target: Decimal | None = None
+    rag: str = ""
+    direction: str = ""
+    comparator_label: str = ""
+    comparator_value: Decimal | None = None
+
+
+@dataclass
+class IndicatorPage:
+    indicator: Indicator
+    rows: list[ResultRow]
+    latest: ResultRow | None
+    chart: dict = field(default_factory=dict)
+    shows_drafts: bool = False
+
+
+def indicator_page(user, reference: str) -> IndicatorPage:
+    """Everything the indicator page shows, in seven queries. Unknown or out-of-scope → 404."""
+    indicator = (
+        visible_indicators(user)
+        .select_related("service__directorate", "responsible_officer", "portfolio")
+        .prefetch_related("themes", "boards")
+        .filter(reference=reference)
+        .first()
+    )
+    if indicator is None:
+        raise Http404(f"No indicator with reference {reference!r} that you can see.")
+    drafts = sees_drafts(user, indicator)
+    results = Result.objects.filter(indicator=indicator).select_related("period").order_by("period__start")
+    if not drafts:
+        results = results.filter(status=Result.Status.APPROVED)
+    assessments = {
+        a.period_id: a
+        for a in Assessment.objects.filter(indicator=indicator).select_related("comparator_period")
+    }
+    targets = {t.period_id: t.value for t in Target.objects.filter(indicator=indicator)}
+    rows = []
+    for result in results:
+        assessment = assessments.get(result.period_id)
+        rows.append(
+            ResultRow(
+                period_id=result.period_id,
+                period_label=result.period.label,
+                period_kind=result.period.kind,
+                end=result.period.end,
+                value=result.value,
+                status=result.status,
+                status_label=result.get_status_display(),
+                commentary=result.commentary,
+                is_provisional=result.is_provisional,
+                is_proxy=result.is_proxy,
+                target=assessment.target if assessment else targets.get(result.period_id),
+                rag=assessment.rag if assessment else "",
+                direction=assessment.direction if assessment else "",
+                comparator_label=assessment.comparator_period.label
+                if assessment and assessment.comparator_period
+                else "",
+                comparator_value=assessment.comparator_value if assessment else None,
+            )
+        )
+    latest_period = next((a.period_id for a in assessments.values() if a.is_latest), None)
+    latest = next((r for r in rows if r.period_id == latest_period), None)
+    return IndicatorPage(
+        indicator=indicator, rows=rows, latest=latest, chart=chart_data(indicator, rows), shows_drafts=drafts
+    )
+
+
+def chart_data(indicator: Indicator, rows: list[ResultRow]) -> dict:
+    """Plotly figure (data + layout) of approved actuals against target with the tolerance band.
+
+    Plots the indicator's own frequency when it has at least two such results, else every result,
+    so that a mixed history (annual outturns and a Q3 figure) still draws.
+    """
+    approved = [r for r in rows if r.status == Result.Status.APPROVED]
+    own = [r for r in approved if r.period_kind == FREQUENCY_KIND.get(indicator.frequency)]
+    points = sorted(own if len(own) >= 2 else approved, key=lambda r: r.end)
+    x = [r.end.isoformat() for r in points]
+    labels = [r.period_label for r in points]
+    traces = [
+        {
+            "type": "scatter", "mode": "lines+markers", "name": "Actual", "x": x,
+            "y": [float(r.value) for r in points], "text": labels,
+            "hovertemplate": "%{text}: %{y}<extra>Actual</extra>", "line": {"color": "#1d70b8", "width": 3},
+            "marker": {"symbol": "circle", "size": 7},
+        }
+    ]
+    with_target = [r for r in points if r.target is not None]
+    if with_target and indicator.polarity != c.NEUTRAL:
+        tx = [r.end.isoformat() for r in with_target]
+        tol = [float(amber_tolerance(r.target, indicator.tolerance, indicator.tolerance_kind)) for r in with_target]
+        sign = -1 if indicator.polarity == c.UP_IS_GOOD else 1
+        edge = [float(r.target) + sign * t for r, t in zip(with_target, tol, strict=True)]
+        traces += [
+            {
+                "type": "scatter", "mode": "lines", "name": "Amber tolerance", "x": tx, "y": edge,
+                "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False,
+            },
+            {
+                "type": "scatter", "mode": "lines", "name": "Target (with amber tolerance band)", "x": tx,
+                "y": [float(r.target) for r in with_target], "fill": "tonexty",
+                "fillcolor": "rgba(255, 191, 71, 0.3)", "line": {"color": "#0b0c0c", "dash": "dash", "width": 2},
+                "hovertemplate": "%{y}<extra>Target</extra>",
+            },
+        ]
+    return {
+        "data": traces,
+        "layout": {
+            "margin": {"l": 50, "r": 20, "t": 20, "b": 40},
+            "legend": {"orientation": "h", "y": -0.2},
+            "yaxis": {"title": {"text": indicator.get_unit_display()}, "zeroline": True},
+            "xaxis": {"type": "date"},
+            "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"},
+        },
+    }

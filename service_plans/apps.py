@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ServicePlansConfig(AppConfig):
+    name = "service_plans"
+    verbose_name = "Organisation and service plans"
