@@ -25,7 +25,9 @@ SORTS = {
 class IndicatorFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search by reference or words", max_length=100)
     directorate = django_filters.ModelChoiceFilter(
-        field_name="service__directorate", to_field_name="slug", queryset=Directorate.objects.all(),
+        field_name="service__directorate",
+        to_field_name="slug",
+        queryset=Directorate.objects.all(),
         empty_label="All directorates",
     )
     service = django_filters.ModelChoiceFilter(
@@ -35,17 +37,23 @@ class IndicatorFilter(django_filters.FilterSet):
         field_name="themes", to_field_name="slug", queryset=Theme.objects.all(), empty_label="All themes"
     )
     category = django_filters.ChoiceFilter(choices=Indicator.Category.choices, empty_label="All categories")
-    polarity = django_filters.ChoiceFilter(choices=list(c.POLARITY_LABELS.items()), empty_label="Any polarity")
+    polarity = django_filters.ChoiceFilter(
+        choices=list(c.POLARITY_LABELS.items()), empty_label="Any polarity"
+    )
     frequency = django_filters.ChoiceFilter(choices=Indicator.Frequency.choices, empty_label="Any frequency")
     rag = django_filters.ChoiceFilter(
         field_name="latest_rag", choices=list(c.RAG_LABELS.items()), empty_label="Any RAG", label="Latest RAG"
     )
     direction = django_filters.ChoiceFilter(
-        field_name="latest_direction", choices=list(c.DIRECTION_LABELS.items()), empty_label="Any direction",
+        field_name="latest_direction",
+        choices=list(c.DIRECTION_LABELS.items()),
+        empty_label="Any direction",
         label="Latest direction of travel",
     )
     sort = django_filters.ChoiceFilter(
-        method="sort_by", choices=[(k, label) for k, (_, label) in SORTS.items()], empty_label="Reference (A–Z)",
+        method="sort_by",
+        choices=[(k, label) for k, (_, label) in SORTS.items()],
+        empty_label="Reference (A–Z)",
         label="Sort by",
     )
 

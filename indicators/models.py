@@ -111,7 +111,7 @@ class Indicator(models.Model):
         Portfolio, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
     )
     boards = models.ManyToManyField(Board, blank=True, related_name="indicators")
-    on_scorecard = models.BooleanField(default=False, help_text='Include on the directorate scorecard.')
+    on_scorecard = models.BooleanField(default=False, help_text="Include on the directorate scorecard.")
     statutory = models.BooleanField(default=False, help_text="Statutory / single data list return.")
     published = models.BooleanField(default=False, help_text="Published to the public as open data.")
     tolerance = models.DecimalField(max_digits=12, decimal_places=4, default=5)
@@ -252,6 +252,11 @@ class ResultChange(models.Model):
     class Meta:
         ordering = ["-changed_at", "-id"]
 
+    def __str__(self):
+        return (
+            f"{self.indicator_id} {self.period_id} {self.action} by {self.changed_by_id} at {self.changed_at}"
+        )
+
 
 class Target(models.Model):
     """A target for one indicator and period (annual, or a quarterly/monthly profile)."""
@@ -340,6 +345,11 @@ class ReportingCalendar(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(id=1), name="reporting_calendar_single_row", violation_error_message="Only one."
+                condition=Q(id=1),
+                name="reporting_calendar_single_row",
+                violation_error_message="The council has one reporting calendar (id 1).",
             )
         ]
+
+    def __str__(self):
+        return f"Reporting date: {self.as_of or 'today'}"

@@ -33,7 +33,12 @@ def period_bounds(kind: str, start: datetime.date) -> tuple[datetime.date, datet
         raise ValueError(f"A {kind} starts on the 1st of a month, not {start:%d %B %Y}.")
     fy = financial_year_of(start)
     if kind == MONTH:
-        return start, _add_months(start, 1) - datetime.timedelta(days=1), f"{MONTH_ABBR[start.month - 1]} {start.year}", fy
+        return (
+            start,
+            _add_months(start, 1) - datetime.timedelta(days=1),
+            f"{MONTH_ABBR[start.month - 1]} {start.year}",
+            fy,
+        )
     if kind == QUARTER:
         if start.month not in (4, 7, 10, 1):
             raise ValueError("Quarters start in April, July, October or January.")

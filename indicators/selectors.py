@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
@@ -95,7 +96,11 @@ def indicator_page(user, reference: str) -> IndicatorPage:
         .first()
     )
     if indicator is None:
-        raise Http404(f"No indicator with reference {reference!r} that you can see.")
+        # Signed-in users are told plainly that their role does not reach it (403); anonymous
+        # visitors get a 404 so unpublished references do not leak.
+        if user.is_authenticated and Indicator.objects.filter(reference=reference).exists():
+            raise PermissionDenied("This indicator is outside your role's scope.")
+        raise Http404("No such indicator.")
     drafts = sees_drafts(user, indicator)
     results = Result.objects.filter(indicator=indicator).select_related("period").order_by("period__start")
     if not drafts:
@@ -149,27 +154,46 @@ def chart_data(indicator: Indicator, rows: list[ResultRow]) -> dict:
     labels = [r.period_label for r in points]
     traces = [
         {
-            "type": "scatter", "mode": "lines+markers", "name": "Actual", "x": x,
-            "y": [float(r.value) for r in points], "text": labels,
-            "hovertemplate": "%{text}: %{y}<extra>Actual</extra>", "line": {"color": "#1d70b8", "width": 3},
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Actual",
+            "x": x,
+            "y": [float(r.value) for r in points],
+            "text": labels,
+            "hovertemplate": "%{text}: %{y}<extra>Actual</extra>",
+            "line": {"color": "#1d70b8", "width": 3},
             "marker": {"symbol": "circle", "size": 7},
         }
     ]
     with_target = [r for r in points if r.target is not None]
     if with_target and indicator.polarity != c.NEUTRAL:
         tx = [r.end.isoformat() for r in with_target]
-        tol = [float(amber_tolerance(r.target, indicator.tolerance, indicator.tolerance_kind)) for r in with_target]
+        tol = [
+            float(amber_tolerance(r.target, indicator.tolerance, indicator.tolerance_kind))
+            for r in with_target
+        ]
         sign = -1 if indicator.polarity == c.UP_IS_GOOD else 1
         edge = [float(r.target) + sign * t for r, t in zip(with_target, tol, strict=True)]
         traces += [
             {
-                "type": "scatter", "mode": "lines", "name": "Amber tolerance", "x": tx, "y": edge,
-                "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False,
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Amber tolerance",
+                "x": tx,
+                "y": edge,
+                "line": {"width": 0},
+                "hoverinfo": "skip",
+                "showlegend": False,
             },
             {
-                "type": "scatter", "mode": "lines", "name": "Target (with amber tolerance band)", "x": tx,
-                "y": [float(r.target) for r in with_target], "fill": "tonexty",
-                "fillcolor": "rgba(255, 191, 71, 0.3)", "line": {"color": "#0b0c0c", "dash": "dash", "width": 2},
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Target (with amber tolerance band)",
+                "x": tx,
+                "y": [float(r.target) for r in with_target],
+                "fill": "tonexty",
+                "fillcolor": "rgba(255, 191, 71, 0.3)",
+                "line": {"color": "#0b0c0c", "dash": "dash", "width": 2},
                 "hovertemplate": "%{y}<extra>Target</extra>",
             },
         ]
@@ -183,3 +207,10 @@ def chart_data(indicator: Indicator, rows: list[ResultRow]) -> dict:
             "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"},
         },
     }
+
+
+def my_indicators(user) -> QuerySet[Indicator]:
+    """The indicators a signed-in user works with: those they enter or answer for, else their scope."""
+    visible = library_queryset(user)
+    own = visible.filter(Q(data_entry_officers=user) | Q(responsible_officer=user))
+    return own.distinct() if own.exists() else visible

@@ -1,6 +1,47 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from indicators.filters import IndicatorFilter
+from indicators.selectors import indicator_page, library_queryset
+
+
+def parse_page_number(raw: str | None) -> int | None:
+    """The requested page as a positive whole number, or None when it is not one."""
+    try:
+        number = int(raw or "1")
+    except ValueError:
+        return None
+    return number if number >= 1 else None
+
+
 def indicator_library(request):
-    raise NotImplementedError
+    """The indicator library: search, filters and sort in the URL; htmx swaps just the table."""
+    indicator_filter = IndicatorFilter(request.GET or None, queryset=library_queryset(request.user))
+    paginator = Paginator(indicator_filter.qs, settings.KPI_PAGE_SIZE)
+    requested = parse_page_number(request.GET.get("page"))
+    page = paginator.get_page(requested)
+    page_notice = ""
+    if requested is None or requested != page.number:
+        page_notice = (
+            f"There is no page {request.GET.get('page', '')[:20]!s} of these results: "
+            f"showing page {page.number} of {paginator.num_pages}."
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": indicator_filter,
+        "page": page,
+        "page_notice": page_notice,
+        "query": query.urlencode(),
+        "nav_section": "indicators",
+    }
+    template = "indicators/library.html"
+    if request.htmx and request.htmx.target == "indicator-results":
+        template += "#results"
+    return render(request, template, context)
 
 
 def indicator_detail(request, reference):
-    raise NotImplementedError
+    page = indicator_page(request.user, reference)
+    return render(request, "indicators/detail.html", {"page": page, "nav_section": "indicators"})

@@ -105,3 +105,26 @@ RULE_LABELS = {
     RULE_TWO_OF_THREE: "2 of 3 points near a process limit",
     RULE_SHIFT: "Shift: 7 points on one side of the mean",
 }
+
+# --- Forecast methods --------------------------------------------------------------
+FORECAST_RUN_RATE = "run_rate"
+FORECAST_SEASONAL_PROFILE = "seasonal_profile"
+FORECAST_HOLT_WINTERS = "holt_winters"
+FORECAST_LINEAR_TREND = "linear_trend"
+# All twelve months are in: the "forecast" is the year's actual outturn.
+FORECAST_YEAR_COMPLETE = "year_complete"
+
+FORECAST_METHODS = (
+    FORECAST_RUN_RATE,
+    FORECAST_SEASONAL_PROFILE,
+    FORECAST_HOLT_WINTERS,
+    FORECAST_LINEAR_TREND,
+    FORECAST_YEAR_COMPLETE,
+)
+FORECAST_METHOD_LABELS = {
+    FORECAST_RUN_RATE: "Run rate (year-to-date pace)",
+    FORECAST_SEASONAL_PROFILE: "Year-to-date profiled by last year's seasonal shape",
+    FORECAST_HOLT_WINTERS: "Holt-Winters (trend and seasonality)",
+    FORECAST_LINEAR_TREND: "Linear trend",
+    FORECAST_YEAR_COMPLETE: "Year complete (actual outturn)",
+}

@@ -64,7 +64,9 @@ class PointAssessment:
     is_latest: bool
 
 
-def target_for(point: SeriesPoint, targets: dict[PeriodKey, Decimal], rules: IndicatorRules) -> Decimal | None:
+def target_for(
+    point: SeriesPoint, targets: dict[PeriodKey, Decimal], rules: IndicatorRules
+) -> Decimal | None:
     """The target a result is judged against: its own period's, else (where it applies) the year's."""
     if point.key in targets:
         return targets[point.key]

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indicators.analytics.constants import (
     ABSOLUTE,
@@ -124,3 +126,25 @@ def test_non_numbers_and_non_finite_values_are_rejected():
 
 def test_every_status_has_a_label():
     assert {GREEN, AMBER, RED, NO_RAG} <= set(RAG_LABELS)
+
+
+# --- properties -------------------------------------------------------------------------
+
+amounts = st.decimals(min_value=-(10**6), max_value=10**6, allow_nan=False, allow_infinity=False, places=2)
+ORDER = {GREEN: 0, AMBER: 1, RED: 2}
+
+
+@given(amounts, amounts, amounts, st.decimals(min_value=0, max_value=50, places=1))
+def test_up_is_good_rag_never_gets_better_as_the_actual_falls(a, b, target, tolerance):
+    low, high = sorted((a, b))
+    assert (
+        ORDER[rag_status(low, target, UP_IS_GOOD, tolerance)]
+        >= ORDER[rag_status(high, target, UP_IS_GOOD, tolerance)]
+    )
+
+
+@given(amounts, amounts, st.decimals(min_value=0, max_value=50, places=1))
+def test_up_is_bad_is_the_mirror_image_of_up_is_good(actual, target, tolerance):
+    assert rag_status(actual, target, UP_IS_BAD, tolerance) == rag_status(
+        -actual, -target, UP_IS_GOOD, tolerance
+    )
