@@ -133,6 +133,11 @@ class Indicator(models.Model):
     )
     plausible_min = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     plausible_max = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    baseline_points = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Fix the XmR baseline to the first N points; blank: all points form the baseline.",
+    )
     is_active = models.BooleanField(default=True, help_text="Untick to retire the indicator.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -202,6 +207,11 @@ class Result(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     entered_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    returned_reason = models.TextField(blank=True, help_text="Why an approver returned it for changes.")
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -244,6 +254,9 @@ class ResultChange(models.Model):
     old_status = models.CharField(max_length=10, blank=True)
     new_status = models.CharField(max_length=10, blank=True)
     reason = models.TextField(blank=True)
+    before = models.JSONField(default=dict, blank=True, help_text="The result's fields before the change.")
+    after = models.JSONField(default=dict, blank=True, help_text="The result's fields after the change.")
+    version = models.PositiveIntegerField(default=1, help_text="The result's version after this change.")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -251,6 +264,7 @@ class ResultChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["indicator", "period"])]
 
     def __str__(self):
         return (
@@ -283,6 +297,26 @@ class Target(models.Model):
         return f"{self.indicator.reference} {self.period.label} target {self.value}"
 
 
+class TargetChange(models.Model):
+    """History of a target: who set what, when, old → new, and why. Never edited or deleted."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="target_changes")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    old_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    new_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.period_id}: {self.old_value} → {self.new_value}"
+
+
 class Assessment(models.Model):
     """The stored judgement of one result: RAG, direction of travel and what they were based on.
 
@@ -302,6 +336,21 @@ class Assessment(models.Model):
     is_latest = models.BooleanField(
         default=False, help_text="The indicator's most recent assessed period (what lists show)."
     )
+    # Variation (XmR): the judgement of this point and the limits it was judged against.
+    variation = models.CharField(max_length=20, choices=_choices(c.VARIATION_LABELS), blank=True)
+    special_cause_rule = models.CharField(max_length=20, choices=_choices(c.RULE_LABELS), blank=True)
+    assurance = models.CharField(max_length=20, choices=_choices(c.ASSURANCE_LABELS), blank=True)
+    centre_line = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    upper_limit = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    lower_limit = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    trial_limits = models.BooleanField(default=False, help_text="Fewer than 13 points: limits are provisional.")
+    # Year-end forecast made at this point, with its method and range.
+    forecast_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    forecast_low = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    forecast_high = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    forecast_method = models.CharField(max_length=20, choices=_choices(c.FORECAST_METHOD_LABELS), blank=True)
+    forecast_inputs = models.JSONField(default=dict, blank=True)
+    forecast_rag = models.CharField(max_length=10, choices=_choices(c.RAG_LABELS), blank=True)
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -353,3 +402,76 @@ class ReportingCalendar(models.Model):
 
     def __str__(self):
         return f"Reporting date: {self.as_of or 'today'}"
+
+
+class Annotation(models.Model):
+    """A dated note on an indicator's chart ("new triage process started"); may start a new baseline."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="annotations")
+    date = models.DateField()
+    text = models.CharField(max_length=300)
+    starts_new_baseline = models.BooleanField(
+        default=False, help_text="Rebase the XmR limits from the first result on or after this date."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator", "date"]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.date}: {self.text}"
+
+
+class ComparatorOrganisation(models.Model):
+    """Another council (or a national/regional average) that results are benchmarked against."""
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.CharField(max_length=20, unique=True, help_text="E.g. an ONS code such as E06000014.")
+    is_own_council = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ComparatorGroup(models.Model):
+    """E.g. CIPFA nearest neighbours, English unitary authorities, national."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(ComparatorOrganisation, related_name="groups", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ComparatorValue(models.Model):
+    """One organisation's value for one indicator and period (long format, as imported)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="comparator_values")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(ComparatorOrganisation, on_delete=models.CASCADE, related_name="values")
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["indicator", "period__start", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "organisation"],
+                name="comparator_value_unique",
+                violation_error_message="That organisation already has a value for this indicator and period.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.period_id} {self.organisation_id}: {self.value}"
