@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .constants import MEASURE_SNAPSHOT, MONTH, NO_RAG, NOT_COMPARABLE, QUARTER, YEAR
+from .constants import MEASURE_SNAPSHOT, MEASURE_YTD, MONTH, NO_RAG, NOT_COMPARABLE, QUARTER, YEAR
 from .direction import choose_comparator, direction_of_travel
 from .rag import rag_status
 
@@ -46,9 +46,11 @@ class IndicatorRules:
         """Whether a financial year's target also judges its months and quarters.
 
         True for snapshots and rates (a 95 % target holds in every month); false for counts and
-        cumulative (YTD) values, where a part-year figure is not comparable with a full-year
+        cumulative (YTD) values, rates included, where a part-year figure is not comparable with a full-year
         target: those need a profiled target for the month or quarter itself.
         """
+        if self.measure_type == MEASURE_YTD:
+            return False  # 8 % collected by April is not a miss of a 97 % year-end target
         return self.measure_type == MEASURE_SNAPSHOT or self.unit in {"percentage", "ratio"}
 
 
