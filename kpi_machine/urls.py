@@ -1,7 +1,10 @@
+"""The portal's URL map. Each area has its own URL module, owned by its app."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kpi_machine.health import healthz
 from reporting import views as reporting_views
 
 admin.site.site_header = "KPI Machine administration"
@@ -9,8 +12,14 @@ admin.site.site_title = "KPI Machine"
 
 urlpatterns = [
     path("", reporting_views.home, name="home"),
+    path("healthz/", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Data entry and data quality (indicators app).
+    path("", include("indicators.data_entry_urls")),
     path("indicators/", include("indicators.urls")),
+    # Scorecards, dashboards, public pages and exception lists (reporting app).
+    path("", include("reporting.scorecard_urls")),
+    path("", include("reporting.exception_urls")),
     path("admin/", admin.site.urls),
 ]
