@@ -29,8 +29,7 @@ $(VENV)/.installed: pyproject.toml uv.lock
 setup: $(VENV)/.installed
 
 run: setup
-	@$(PY) manage.py migrate --no-input -v 0
-	@$(PY) manage.py load_demo --if-empty
+	@$(PY) manage.py prepare_embedded
 	@echo "KPI Machine: http://127.0.0.1:$(PORT)/  (demo users: officer, head, director, cmt, hub, councillor, scrutiny, auditor; password kpi-demo)"
 	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
