@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "kpi_machine.middleware.RejectNulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -225,3 +226,13 @@ LOGGING = {
 # KPI Machine's own settings.
 KPI_PAGE_SIZE = env_int("KPI_PAGE_SIZE", 25)
 KPI_COUNCIL_NAME = env_str("KPI_COUNCIL_NAME", "City of York Council")
+
+# Data entry: limits on imported workbooks and CSV files (refused above these, nothing written).
+KPI_IMPORT_MAX_BYTES = env_int("KPI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+KPI_IMPORT_MAX_ROWS = env_int("KPI_IMPORT_MAX_ROWS", 20_000)
+# Reminder digests of returns due within 5 days and overdue ones, once a day (at most one per
+# officer per day whatever the schedule: see indicators.services.reminders).
+CELERY_BEAT_SCHEDULE["send-return-reminders-daily"] = {
+    "task": "indicators.tasks.send_return_reminders",
+    "schedule": 24 * 60 * 60,
+}

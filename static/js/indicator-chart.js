@@ -7,7 +7,7 @@
     var source = document.getElementById("indicator-chart-data");
     if (!holder || !source || !window.Plotly) { return; }
     var figure = JSON.parse(source.textContent);
-    window.Plotly.newPlot(holder, figure.data, figure.layout, { responsive: true, displaylogo: false });
+    window.Plotly.newPlot(holder, figure.data, figure.layout, { responsive: true, displaylogo: false, displayModeBar: false });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", draw);

@@ -89,7 +89,6 @@ def test_htmx_request_gets_only_the_results_partial(client, users, build_council
         {"sort": "password"},
         {"polarity": "sideways"},
         {"q": "x" * 500},
-        {"service": "\x00"},
         {"page": "abc"},
         {"page": "-3"},
         {"page": "99999"},
@@ -133,3 +132,11 @@ def test_library_runs_a_fixed_number_of_queries(
 
 def test_library_url_name():
     assert reverse("indicators:library") == LIBRARY
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", [{"service": "\x00"}, {"q": "a\x00b"}, {"x\x00": "1"}])
+def test_nul_characters_get_a_400_page_not_a_500(client, params):
+    response = client.get(LIBRARY, params)
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
