@@ -88,7 +88,7 @@ def test_neutral_polarity_shows_neutral(client, org):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("reference", ["NOPE99", "stf15", "%3Cscript%3E", "STF15%00", "a" * 300])
+@pytest.mark.parametrize("reference", ["NOPE99", "stf15", "%3Cscript%3E", "a" * 300, "STF15.xlsx"])
 def test_unknown_reference_is_404(client, stf15, reference):
     assert client.get(f"/indicators/{reference}/").status_code == 404
 
@@ -136,3 +136,8 @@ def test_commentary_is_escaped(client, stf15):
     body = client.get("/indicators/STF15/").content.decode()
     assert '<img src=x onerror="alert(1)">' not in body
     assert "&lt;img src=x" in body
+
+
+@pytest.mark.django_db
+def test_nul_in_reference_is_400(client, stf15):
+    assert client.get("/indicators/STF15%00/").status_code == 400
