@@ -1,0 +1,539 @@
+"""Writes to results: save a draft, submit, approve, return for changes, restore a version.
+
+Every write here
+* checks the user's right to it (DOMAIN.md "Who uses it") before touching anything;
+* validates the value by the indicator's unit (`validity_errors`, pure, shared with the
+  data-quality dashboard);
+* refuses a stale edit: the caller passes the `version` it showed the user, and a result that has
+  moved on since raises `ResultConflict` carrying the other person's change (optimistic
+  concurrency, never a silent overwrite);
+* is idempotent when given a form's one-time `key` (`SubmissionReceipt`): the same form sent
+  twice changes nothing the second time;
+* writes a `ResultChange` history row with the whole result before and after, in the same
+  transaction. Saving the result fires the on-commit recompute signal (`indicators.signals`),
+  so an approval updates RAG and direction of travel at once.
+
+Product decisions where the issue is silent:
+* Anyone with entry rights may edit a result in any status; editing a submitted or approved
+  result takes it back to draft (it must be submitted and approved again) and the history says
+  so — "changed after approval" is the data-quality accuracy measure.
+* An approver may approve a result they entered themselves: the demo council's heads of service
+  enter and approve the indicators that have no data officer.
+* Restoring a version is for approvers only, and brings back that version's values and status;
+  if the version was approved, the restorer is recorded as approving it now.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from indicators.access import role_of
+from indicators.analytics import constants as c
+from indicators.analytics.rag import rag_status
+from indicators.analytics.series import SeriesPoint, target_for
+from indicators.models import Indicator, Period, Result, ResultChange, SubmissionReceipt, Target
+from service_plans.models import Role
+
+# The database stores 18 digits, 4 of them after the point.
+MAX_ABS_VALUE = Decimal("99999999999999.9999")
+SNAPSHOT_FIELDS = ("value", "numerator", "denominator", "commentary", "status", "is_provisional", "is_proxy")
+ENTRY_FIELDS = ("value", "numerator", "denominator", "commentary", "is_provisional", "is_proxy")
+
+
+class ResultConflict(Exception):
+    """Someone else changed the result after this user opened it."""
+
+    def __init__(self, current: Result, change: ResultChange | None):
+        self.current = current
+        self.change = change
+        who = _name(change.changed_by) if change and change.changed_by else "someone else"
+        when = timezone.localtime(change.changed_at).strftime("%d %b %Y %H:%M") if change else ""
+        super().__init__(
+            f"{who} changed this result{' at ' + when if when else ''} after you opened it. "
+            "Their version is shown below; check it and make your change again."
+        )
+
+
+@dataclass
+class ResultOutcome:
+    result: Result
+    repeated: bool = False  # the same form was already applied: nothing written this time
+    rag: str | None = None
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "unknown"
+
+
+# --- Permissions ------------------------------------------------------------------------------
+
+
+def _profile_service_id(user):
+    profile = getattr(user, "profile", None)
+    return profile.service_id if profile else None
+
+
+def can_enter_results(user, indicator: Indicator, *, entry_officer_ids: set[int] | None = None) -> bool:
+    """Data officers of the indicator, its responsible officer, its service's head, and the hub.
+
+    `entry_officer_ids` lets a page that prefetched the data officers ask without a query.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or role_of(user) == Role.HUB:
+        return True
+    if indicator.responsible_officer_id == user.id:
+        return True
+    if role_of(user) == Role.HEAD and indicator.service_id == _profile_service_id(user):
+        return True
+    if entry_officer_ids is None:
+        return indicator.data_entry_officers.filter(id=user.id).exists()
+    return user.id in entry_officer_ids
+
+
+def can_approve_results(user, indicator: Indicator) -> bool:
+    """The responsible officer, the head of the indicator's service, and the hub."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or role_of(user) == Role.HUB:
+        return True
+    if indicator.responsible_officer_id == user.id:
+        return True
+    return role_of(user) == Role.HEAD and indicator.service_id == _profile_service_id(user)
+
+
+# --- Validation (pure) -----------------------------------------------------------------------
+
+
+def _places(number: Decimal) -> int:
+    exponent = number.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def validity_errors(
+    *,
+    unit: str,
+    decimal_places: int,
+    plausible_min: Decimal | None,
+    plausible_max: Decimal | None,
+    value: Decimal | None,
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+) -> dict[str, str]:
+    """The validity standard's rules by unit: {field: what is wrong and how to fix it}.
+
+    Pure, so the data-quality dashboard counts exactly what the forms refuse.
+    """
+    errors: dict[str, str] = {}
+    if value is None:
+        errors["value"] = "Enter the result, a number such as 95.8"
+    else:
+        if not value.is_finite() or abs(value) > MAX_ABS_VALUE:
+            errors["value"] = "Enter a result smaller than 100 million million"
+        elif unit == Indicator.Unit.PERCENTAGE and not (0 <= value <= 100):
+            errors["value"] = "A percentage must be between 0 and 100"
+        elif unit == Indicator.Unit.COUNT and (value < 0 or value != value.to_integral_value()):
+            errors["value"] = "A count must be a whole number, 0 or more, such as 1918"
+        elif (
+            unit in (Indicator.Unit.CURRENCY, Indicator.Unit.CURRENCY_THOUSANDS)
+            and _places(value) > decimal_places
+        ):
+            errors["value"] = (
+                f"Enter the amount to {decimal_places} decimal place{'s' if decimal_places != 1 else ''}"
+                if decimal_places
+                else "Enter the amount in whole pounds, without pence"
+            )
+        elif _places(value) > 4:
+            errors["value"] = "Enter the result to at most 4 decimal places"
+        elif plausible_min is not None and value < plausible_min:
+            errors["value"] = (
+                f"The result must be at least {plausible_min.normalize():f}, this indicator's plausible minimum"
+            )
+        elif plausible_max is not None and value > plausible_max:
+            errors["value"] = (
+                f"The result must be at most {plausible_max.normalize():f}, this indicator's plausible maximum"
+            )
+    for name, number in (("numerator", numerator), ("denominator", denominator)):
+        if number is None:
+            continue
+        if not number.is_finite() or abs(number) > MAX_ABS_VALUE or _places(number) > 4:
+            errors[name] = f"Enter the {name} as a number with at most 4 decimal places"
+        elif number < 0:
+            errors[name] = f"The {name} cannot be negative"
+    if denominator is not None and "denominator" not in errors and denominator == 0:
+        errors["denominator"] = "The denominator cannot be 0"
+    return errors
+
+
+def indicator_validity_errors(
+    indicator: Indicator, value, numerator=None, denominator=None
+) -> dict[str, str]:
+    return validity_errors(
+        unit=indicator.unit,
+        decimal_places=indicator.decimal_places,
+        plausible_min=indicator.plausible_min,
+        plausible_max=indicator.plausible_max,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+    )
+
+
+def would_be_rag(indicator: Indicator, period: Period, value: Decimal) -> str | None:
+    """The RAG this value would get once approved, with the target the assessment would use."""
+    from indicators.services.assessments import rules_for
+
+    targets = {
+        (kind, start): target_value
+        for kind, start, target_value in Target.objects.filter(indicator=indicator).values_list(
+            "period__kind", "period__start", "value"
+        )
+    }
+    rules = rules_for(indicator)
+    target = target_for(SeriesPoint(period.kind, period.start, period.end, value), targets, rules)
+    return rag_status(value, target, rules.polarity, rules.tolerance, rules.tolerance_kind)
+
+
+def to_decimal_or_none(raw) -> Decimal | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        number = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+# --- History ---------------------------------------------------------------------------------
+
+
+def snapshot(result: Result | None) -> dict:
+    if result is None or result.pk is None:
+        return {}
+    data = {}
+    for name in SNAPSHOT_FIELDS:
+        field_value = getattr(result, name)
+        data[name] = decimal_text(field_value) if isinstance(field_value, Decimal) else field_value
+    return data
+
+
+def decimal_text(number: Decimal) -> str:
+    """90.0000 and 90 are the same result: history stores the plain form."""
+    return format(number.normalize(), "f")
+
+
+def _record(
+    *, result: Result, before: dict, action: str, user, reason: str = "", now: datetime.datetime
+) -> ResultChange:
+    after = snapshot(result)
+    return ResultChange.objects.create(
+        result=result,
+        indicator_id=result.indicator_id,
+        period_id=result.period_id,
+        action=action,
+        old_value=before.get("value"),
+        new_value=result.value,
+        old_status=before.get("status", ""),
+        new_status=result.status,
+        reason=reason,
+        before=before,
+        after=after,
+        version=result.version,
+        changed_by=user if user is not None and user.is_authenticated else None,
+        changed_at=now,
+    )
+
+
+def _latest_change(result: Result) -> ResultChange | None:
+    return ResultChange.objects.filter(result=result).select_related("changed_by").first()
+
+
+def _check_version(result: Result | None, expected_version: int | None) -> None:
+    """`expected_version` None skips the check (imports); 0 means "I saw no result yet"."""
+    if expected_version is None:
+        return
+    current = result.version if result is not None else 0
+    if current != expected_version:
+        raise ResultConflict(result, _latest_change(result) if result else None)
+
+
+def _claim_key(key: str | None, user) -> SubmissionReceipt | None:
+    """Record the form's key; None when no key. Raises _Repeat when it was already used."""
+    if not key:
+        return None
+    try:
+        with transaction.atomic():
+            return SubmissionReceipt.objects.create(key=key[:64], user=user)
+    except IntegrityError:
+        receipt = SubmissionReceipt.objects.select_related("result").get(key=key[:64])
+        raise _Repeat(receipt) from None
+
+
+class _Repeat(Exception):
+    def __init__(self, receipt):
+        self.receipt = receipt
+
+
+# --- Services --------------------------------------------------------------------------------
+
+
+def _entry(
+    *,
+    user,
+    indicator: Indicator,
+    period: Period,
+    submit: bool,
+    value,
+    numerator=None,
+    denominator=None,
+    commentary: str = "",
+    is_provisional: bool = False,
+    is_proxy: bool = False,
+    expected_version: int | None = None,
+    key: str | None = None,
+    action: str | None = None,
+    reason: str = "",
+) -> ResultOutcome:
+    if not can_enter_results(user, indicator):
+        raise PermissionDenied("You can only enter results for indicators assigned to you.")
+    try:
+        receipt = _claim_key(key, user)
+    except _Repeat as repeat:
+        if repeat.receipt.user_id != user.id or repeat.receipt.result is None:
+            raise PermissionDenied("This form has already been used.") from None
+        return ResultOutcome(result=repeat.receipt.result, repeated=True)
+
+    commentary = (commentary or "").strip()
+    errors = indicator_validity_errors(indicator, value, numerator, denominator)
+    rag = None
+    if not errors:
+        rag = would_be_rag(indicator, period, value)
+        if submit and rag == c.RED and not commentary:
+            errors["commentary"] = (
+                "This result is red against its target: add commentary saying what happened "
+                "and what is being done before you submit it"
+            )
+    if errors:
+        raise ValidationError({name: [message] for name, message in errors.items()})
+
+    result = Result.objects.select_for_update().filter(indicator=indicator, period=period).first()
+    _check_version(result, expected_version)
+    now = timezone.now()
+    before = snapshot(result)
+    if result is None:
+        result = Result(indicator=indicator, period=period, version=0)
+    new_status = Result.Status.SUBMITTED if submit else Result.Status.DRAFT
+    unchanged = (
+        result.pk is not None
+        and result.status == new_status
+        and all(
+            before.get(name) == (decimal_text(v) if isinstance(v, Decimal) else v)
+            for name, v in (
+                ("value", value),
+                ("numerator", numerator),
+                ("denominator", denominator),
+                ("commentary", commentary),
+                ("is_provisional", bool(is_provisional)),
+                ("is_proxy", bool(is_proxy)),
+            )
+        )
+    )
+    if unchanged:
+        # Saving exactly what is stored is not a change: no version bump, no history row.
+        if receipt:
+            receipt.result = result
+            receipt.save(update_fields=["result"])
+        return ResultOutcome(result=result, rag=rag)
+    old_status = result.status if result.pk else ""
+    result.value = value
+    result.numerator = numerator
+    result.denominator = denominator
+    result.commentary = commentary
+    result.is_provisional = bool(is_provisional)
+    result.is_proxy = bool(is_proxy)
+    result.status = new_status
+    result.entered_by = user
+    result.entered_at = now
+    result.approved_by = None
+    result.approved_at = None
+    result.returned_reason = ""
+    if submit:
+        result.submitted_by = user
+        result.submitted_at = now
+    result.version += 1
+    try:
+        with transaction.atomic():
+            result.save()
+    except IntegrityError:
+        # Someone created this result between our read and our insert.
+        raise ResultConflict(
+            Result.objects.get(indicator=indicator, period=period),
+            None,
+        ) from None
+    if action is None:
+        action = "submit" if submit else ("create" if not old_status else "edit")
+        if old_status == Result.Status.APPROVED:
+            action = "edit_after_approval"
+    _record(result=result, before=before, action=action, user=user, reason=reason, now=now)
+    if receipt:
+        receipt.result = result
+        receipt.save(update_fields=["result"])
+    return ResultOutcome(result=result, rag=rag)
+
+
+@transaction.atomic
+def result_save_draft(*, user, indicator: Indicator, period: Period, **fields) -> ResultOutcome:
+    """Save a result as a draft: validated by unit, not yet seen by scorecards."""
+    return _entry(user=user, indicator=indicator, period=period, submit=False, **fields)
+
+
+@transaction.atomic
+def result_submit(*, user, indicator: Indicator, period: Period, **fields) -> ResultOutcome:
+    """Submit a result for approval; a red result needs commentary."""
+    return _entry(user=user, indicator=indicator, period=period, submit=True, **fields)
+
+
+def _locked(result: Result) -> Result:
+    return Result.objects.select_for_update().select_related("indicator", "period").get(pk=result.pk)
+
+
+@transaction.atomic
+def result_approve(
+    *, user, result: Result, expected_version: int | None, key: str | None = None
+) -> ResultOutcome:
+    """Approve a submitted result: from now on scorecards, exceptions and reports count it."""
+    if not can_approve_results(user, result.indicator):
+        raise PermissionDenied("Only the responsible officer or head of service can approve this result.")
+    try:
+        _claim_key(key, user)
+    except _Repeat as repeat:
+        return ResultOutcome(result=repeat.receipt.result or result, repeated=True)
+    result = _locked(result)
+    _check_version(result, expected_version)
+    if result.status != Result.Status.SUBMITTED:
+        raise ValidationError(
+            {
+                "status": [
+                    f"Only a submitted result can be approved; this one is {result.get_status_display().lower()}."
+                ]
+            }
+        )
+    before = snapshot(result)
+    now = timezone.now()
+    result.status = Result.Status.APPROVED
+    result.approved_by = user
+    result.approved_at = now
+    result.version += 1
+    result.save()
+    _record(result=result, before=before, action="approve", user=user, now=now)
+    return ResultOutcome(result=result)
+
+
+@transaction.atomic
+def result_return(
+    *, user, result: Result, reason: str, expected_version: int | None, key: str | None = None
+) -> ResultOutcome:
+    """Return a submitted result to its officer for changes, saying why."""
+    if not can_approve_results(user, result.indicator):
+        raise PermissionDenied("Only the responsible officer or head of service can return this result.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {
+                "reason": [
+                    "Enter the reason you are returning this result, so the officer knows what to change"
+                ]
+            }
+        )
+    try:
+        _claim_key(key, user)
+    except _Repeat as repeat:
+        return ResultOutcome(result=repeat.receipt.result or result, repeated=True)
+    result = _locked(result)
+    _check_version(result, expected_version)
+    if result.status != Result.Status.SUBMITTED:
+        raise ValidationError(
+            {
+                "status": [
+                    f"Only a submitted result can be returned; this one is {result.get_status_display().lower()}."
+                ]
+            }
+        )
+    before = snapshot(result)
+    now = timezone.now()
+    result.status = Result.Status.RETURNED
+    result.returned_reason = reason
+    result.version += 1
+    result.save()
+    _record(result=result, before=before, action="return", user=user, reason=reason, now=now)
+    return ResultOutcome(result=result)
+
+
+@transaction.atomic
+def result_restore(*, user, result: Result, change: ResultChange, reason: str = "") -> ResultOutcome:
+    """Bring a result back to the state recorded by one of its history rows; the restore is recorded."""
+    if not can_approve_results(user, result.indicator):
+        raise PermissionDenied(
+            "Only the responsible officer, head of service or the hub can restore a result."
+        )
+    if change.result_id != result.pk or not change.after:
+        raise ValidationError({"change": ["That version does not belong to this result."]})
+    result = _locked(result)
+    before = snapshot(result)
+    state = change.after
+    now = timezone.now()
+    result.value = Decimal(state["value"])
+    result.numerator = to_decimal_or_none(state.get("numerator"))
+    result.denominator = to_decimal_or_none(state.get("denominator"))
+    result.commentary = state.get("commentary", "")
+    result.is_provisional = bool(state.get("is_provisional"))
+    result.is_proxy = bool(state.get("is_proxy"))
+    result.status = state.get("status") or Result.Status.DRAFT
+    if result.status == Result.Status.APPROVED:
+        result.approved_by, result.approved_at = user, now
+    else:
+        result.approved_by, result.approved_at = None, None
+    result.version += 1
+    result.save()
+    reason = (reason or "").strip() or f"Restored version {change.version}"
+    _record(result=result, before=before, action="restore", user=user, reason=reason, now=now)
+    return ResultOutcome(result=result)
+
+
+@transaction.atomic
+def result_import(
+    *, user, indicator: Indicator, period: Period, value: Decimal, commentary: str | None, status: str
+) -> bool:
+    """Write one imported result when it differs from what is stored; True when written.
+
+    Imports carry no version: the preview the user confirmed is the check. Permission is checked
+    by the import service for the whole file.
+    """
+    result = Result.objects.select_for_update().filter(indicator=indicator, period=period).first()
+    before = snapshot(result)
+    if (
+        result is not None
+        and result.value == value
+        and (commentary is None or result.commentary == commentary)
+    ):
+        return False
+    now = timezone.now()
+    if result is None:
+        result = Result(indicator=indicator, period=period, version=0, status=status)
+    result.value = value
+    if commentary is not None:
+        result.commentary = commentary
+    result.status = status
+    result.entered_by, result.entered_at = user, now
+    if status == Result.Status.APPROVED:
+        result.approved_by, result.approved_at = user, now
+    else:
+        result.approved_by, result.approved_at = None, None
+    result.version += 1
+    result.save()
+    _record(result=result, before=before, action="import", user=user, now=now)
+    return True

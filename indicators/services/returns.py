@@ -1,0 +1,195 @@
+"""Returns: the results officers owe, when each is due, and where each stands.
+
+A return is due for every active indicator and every period of its frequency, on the period's end
+plus the indicator's submission lag, judged against the council's reporting date
+(`ReportingCalendar.as_of`, else today).
+
+Reads only, in a fixed number of queries whatever the number of indicators: the reporting date,
+the officer's indicators, the periods, and the results — four queries. Periods are worked out in
+Python (`indicators.periods`) and never created by a page view; a return whose period has no row
+yet is simply one with no result.
+
+Product decisions where the issue is silent:
+* `/returns/` lists the returns of periods that ended in the twelve months up to the reporting
+  date, plus those falling due within the next `LOOKAHEAD_DAYS` (the reminder window) —
+  except approved ones, which are done. Older gaps are the data-quality page's business.
+* "Returns" are those of indicators the user enters (data officer) or answers for (responsible
+  officer); a head of service sees their service's indicators too.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from indicators.access import role_of
+from indicators.analytics.series import FREQUENCY_KIND
+from indicators.models import Indicator, Period, ReportingCalendar, Result
+from indicators.periods import period_bounds, period_starts_between
+from service_plans.models import Role
+
+LOOKAHEAD_DAYS = 5
+WINDOW_DAYS = 366
+
+
+def reporting_date() -> datetime.date:
+    calendar = ReportingCalendar.objects.filter(id=1).first()
+    return (calendar.as_of if calendar and calendar.as_of else None) or timezone.localdate()
+
+
+def due_date(period_end: datetime.date, lag_days: int) -> datetime.date:
+    return period_end + datetime.timedelta(days=lag_days)
+
+
+@dataclass
+class Return:
+    indicator: Indicator
+    kind: str
+    start: datetime.date
+    end: datetime.date
+    label: str
+    due: datetime.date
+    result: Result | None
+    as_of: datetime.date
+
+    @property
+    def state(self) -> str:
+        """due, overdue, draft, submitted, returned or approved."""
+        if self.result is not None:
+            return self.result.status
+        return "overdue" if self.due < self.as_of else "due"
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "due": "Due",
+            "overdue": "Overdue",
+            "draft": "Draft",
+            "submitted": "Submitted",
+            "returned": "Returned for changes",
+            "approved": "Approved",
+        }[self.state]
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, (self.as_of - self.due).days)
+
+    @property
+    def period_slug(self) -> str:
+        return f"{self.kind}-{self.start:%Y-%m-%d}"
+
+    @property
+    def version(self) -> int:
+        return self.result.version if self.result else 0
+
+
+def return_period_keys(
+    frequency: str, as_of: datetime.date, *, lag_days: int, window_days: int = WINDOW_DAYS
+) -> list[tuple[str, datetime.date, datetime.date, str]]:
+    """(kind, start, end, label) of the periods whose return is in the window around `as_of`.
+
+    Pure. A period is in when it ended within `window_days` before `as_of`, or its due date is
+    within `LOOKAHEAD_DAYS` after it (a period still running is never due).
+    """
+    kind = FREQUENCY_KIND[frequency]
+    first = as_of - datetime.timedelta(days=window_days)
+    keys = []
+    for start in period_starts_between(kind, first, as_of):
+        _, end, label, _ = period_bounds(kind, start)
+        if end < first or end >= as_of:
+            continue
+        keys.append((kind, start, end, label))
+    return keys
+
+
+def entry_indicators(user):
+    """Active indicators whose results this user enters or answers for."""
+    mine = Q(data_entry_officers=user) | Q(responsible_officer=user)
+    if role_of(user) == Role.HEAD and getattr(user, "profile", None) and user.profile.service_id:
+        mine |= Q(service_id=user.profile.service_id)
+    ids = Indicator.objects.filter(mine).values("id")
+    return Indicator.objects.filter(id__in=ids, is_active=True)
+
+
+def returns_for(
+    user,
+    *,
+    as_of: datetime.date | None = None,
+    include_approved: bool = False,
+    period_slug: str | None = None,
+) -> list[Return]:
+    """The user's returns, most overdue first. Four queries whatever the number of indicators."""
+    as_of = as_of or reporting_date()
+    indicators = list(entry_indicators(user).select_related("service").order_by("reference"))
+    wanted: dict[int, list] = {}
+    all_keys = set()
+    for indicator in indicators:
+        keys = return_period_keys(indicator.frequency, as_of, lag_days=indicator.submission_lag_days)
+        if period_slug:
+            keys = [k for k in keys if f"{k[0]}-{k[1]:%Y-%m-%d}" == period_slug]
+        wanted[indicator.id] = keys
+        all_keys.update((k[0], k[1]) for k in keys)
+    periods = (
+        {
+            (p.kind, p.start): p.id
+            for p in Period.objects.filter(
+                start__in={s for _, s in all_keys}, kind__in={k for k, _ in all_keys}
+            )
+        }
+        if all_keys
+        else {}
+    )
+    results = {}
+    if periods and indicators:
+        for result in Result.objects.filter(
+            indicator_id__in=[i.id for i in indicators], period_id__in=periods.values()
+        ).select_related("period"):
+            results[(result.indicator_id, result.period.kind, result.period.start)] = result
+    rows = []
+    for indicator in indicators:
+        for kind, start, end, label in wanted[indicator.id]:
+            result = results.get((indicator.id, kind, start))
+            if result is not None and result.status == Result.Status.APPROVED and not include_approved:
+                continue
+            rows.append(
+                Return(
+                    indicator=indicator,
+                    kind=kind,
+                    start=start,
+                    end=end,
+                    label=label,
+                    due=due_date(end, indicator.submission_lag_days),
+                    result=result,
+                    as_of=as_of,
+                )
+            )
+    order = {"returned": 0, "overdue": 1, "due": 2, "draft": 3, "submitted": 4, "approved": 5}
+    rows.sort(key=lambda r: (order[r.state], r.due, r.indicator.reference))
+    return rows
+
+
+def parse_period_slug(slug: str) -> tuple[str, datetime.date] | None:
+    """("month", 2015-12-01) from "month-2015-12-01"; None when it is not a real period."""
+    try:
+        kind, rest = slug.split("-", 1)
+        start = datetime.date.fromisoformat(rest)
+        period_bounds(kind, start)
+    except (ValueError, TypeError):
+        return None
+    return kind, start
+
+
+def approvals_for(user):
+    """Submitted results this user may approve, oldest submission first."""
+    from indicators.services.results import can_approve_results  # noqa: F401 (rules documented there)
+
+    queryset = Result.objects.filter(status=Result.Status.SUBMITTED).select_related(
+        "indicator__service", "period", "submitted_by"
+    )
+    if not user.is_superuser and role_of(user) != Role.HUB:
+        mine = Q(indicator__responsible_officer=user)
+        if role_of(user) == Role.HEAD and user.profile.service_id:
+            mine |= Q(indicator__service_id=user.profile.service_id)
+        queryset = queryset.filter(mine)
+    return queryset.order_by("submitted_at", "id")

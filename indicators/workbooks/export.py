@@ -1,0 +1,79 @@
+"""Write result sets, the bulk template and the indicator library as .xlsx or .csv.
+
+Text that begins with =, +, -, @ (or a tab or carriage return) is prefixed with an apostrophe,
+so a spreadsheet never runs it as a formula (CSV/formula injection); numbers — negative ones
+included — are written as numbers. The importer strips that apostrophe again, so an exported
+file imports back unchanged.
+"""
+
+import csv
+import io
+import re
+from decimal import Decimal
+
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe_cell(value):
+    """A cell value that cannot be run as a formula; numbers stay numbers."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, Decimal):
+        normal = value.normalize()
+        return int(normal) if normal == normal.to_integral_value() else float(normal)
+    # Control characters (a pasted form feed in commentary) cannot be stored in a worksheet.
+    text = CONTROL_CHARACTERS.sub("", str(value))
+    return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
+
+
+def write_table(rows: list[list], *, fmt: str, title: str = "Results") -> bytes:
+    """Rows (the first is the header) as .xlsx or .csv bytes."""
+    safe_rows = [[safe_cell(v) for v in row] for row in rows]
+    if fmt == "csv":
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        for row in safe_rows:
+            writer.writerow(["" if v is None else v for v in row])
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    for row in safe_rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def results_rows(indicators, periods, values: dict, commentary: dict) -> list[list]:
+    """The bulk template layout: one row per indicator, one column per period, then commentary.
+
+    `values[(indicator_id, period_id)]` is the value; `commentary[indicator_id]` belongs to the
+    rightmost period with a value, which is where the importer puts it back.
+    """
+    header = ["Reference ID", "Indicator Description", *[p.label for p in periods], "Commentary"]
+    rows = [header]
+    for indicator in indicators:
+        rows.append(
+            [
+                indicator.reference,
+                indicator.title,
+                *[values.get((indicator.id, p.id)) for p in periods],
+                commentary.get(indicator.id, ""),
+            ]
+        )
+    return rows

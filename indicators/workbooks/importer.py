@@ -1,0 +1,392 @@
+"""Import results from workbooks: preview first, then apply atomically on confirmation.
+
+`import_preview` reads and checks the file, works out what would be created, changed and left
+alone, and stores that plan in an `ImportBatch` — nothing else is written. `import_apply`
+writes the plan in one transaction; a batch is applied at most once, and since each value is
+written only when it differs from what is stored, importing the same file twice changes nothing
+the second time.
+
+Product decisions where the issue is silent:
+* The hub's imports are approved results (official figures the hub loads); an officer's are
+  drafts of their own indicators, which they then submit on /returns/.
+* Imports never edit an existing indicator's definition; a polarity that disagrees with the
+  library is reported in the notes. Indicators the file names but the portal lacks are created
+  for the hub (unit, decimals, frequency and measure type inferred from the title and values)
+  and reported to officers.
+* `user=None` is the command line (`manage.py import_workbook`), with the hub's rights.
+"""
+
+import datetime
+import hashlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from indicators.access import role_of
+from indicators.models import ImportBatch, Indicator, Result
+from indicators.periods import ensure_periods, period_bounds
+from indicators.services.results import can_enter_results, decimal_text, result_import, validity_errors
+from indicators.workbooks.parser import parse_sheets
+from indicators.workbooks.reader import WorkbookRefused, read_upload
+from service_plans.models import Directorate, Role, Service
+
+SHOWN_UNCHANGED = 200
+
+
+def is_hub(user) -> bool:
+    return user is None or user.is_superuser or role_of(user) == Role.HUB
+
+
+def may_import(user) -> bool:
+    return is_hub(user) or role_of(user) in (Role.OFFICER, Role.HEAD)
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def infer_definition(row) -> dict:
+    """Unit, decimals, frequency and measure type for an indicator the file creates."""
+    title = row.title.casefold()
+    values = [v.value for v in row.values]
+    if "%" in title or any(v.is_percent for v in row.values):
+        unit = Indicator.Unit.PERCENTAGE
+    elif "£000" in title:
+        unit = Indicator.Unit.CURRENCY_THOUSANDS
+    elif "£" in title:
+        unit = Indicator.Unit.CURRENCY
+    elif "days" in title:
+        unit = Indicator.Unit.DAYS
+    elif all(v == v.to_integral_value() for v in values):
+        unit = Indicator.Unit.COUNT
+    else:
+        unit = Indicator.Unit.RATIO
+    kinds = {v.period[0] for v in row.values}
+    frequency = "monthly" if "month" in kinds else "quarterly" if "quarter" in kinds else "annual"
+    measure = "ytd" if "ytd" in title else "snapshot" if "snapshot" in title else "period"
+    return {
+        "unit": unit,
+        "decimal_places": min(4, max((_places(v) for v in values), default=0)),
+        "frequency": frequency,
+        "measure_type": measure,
+    }
+
+
+def _refused(message: str) -> dict:
+    return {"refused": message}
+
+
+def import_preview(
+    *, user, filename: str, data: bytes, service: Service | None = None, targets: bool = False
+) -> ImportBatch:
+    """Check and read the file; store what the import would do. Writes only the batch row.
+
+    A refused file still gets a batch (status previewed, plan {"refused": message}) so the
+    preview page can say why; it can never be applied.
+    """
+    if user is not None and not may_import(user):
+        raise PermissionDenied("Importing results is for data officers, heads of service and the hub.")
+    if targets and not is_hub(user):
+        raise PermissionDenied("Targets are set by the Strategic Intelligence Hub.")
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        sheets = read_upload(
+            filename, data, max_bytes=settings.KPI_IMPORT_MAX_BYTES, max_rows=settings.KPI_IMPORT_MAX_ROWS
+        )
+        parsed = parse_sheets(sheets)
+        plan = _plan_targets(parsed) if targets else _plan(user, parsed, service)
+    except WorkbookRefused as refusal:
+        plan = _refused(str(refusal))
+    return ImportBatch.objects.create(
+        filename=(filename or "upload")[:255],
+        sha256=sha256,
+        kind="targets" if targets else plan.get("layout", "refused"),
+        plan=plan,
+        uploaded_by=user,
+    )
+
+
+def _plan(user, parsed, service: Service | None) -> dict:
+    references = {row.reference for row in parsed.rows}
+    existing = {
+        i.reference: i
+        for i in Indicator.objects.filter(reference__in=references).prefetch_related("data_entry_officers")
+    }
+    hub = is_hub(user)
+    rejected = list(parsed.rejected)
+    notes = list(parsed.notes)
+    creates, writes, unchanged = [], [], []
+    seen: set[tuple[str, str, datetime.date]] = set()
+    planned: list[tuple] = []
+    for row in parsed.rows:
+        indicator = existing.get(row.reference)
+        where = row.cell.where()
+        if indicator is None:
+            if not hub:
+                rejected.append(
+                    {
+                        **where,
+                        "value": row.reference,
+                        "reason": "Unknown indicator: ask the Strategic Intelligence Hub to add it",
+                    }
+                )
+                continue
+            if not row.polarity:
+                rejected.append(
+                    {
+                        **where,
+                        "value": row.reference,
+                        "reason": "A new indicator needs a polarity (Up is Good, Up is Bad or Neutral)",
+                    }
+                )
+                continue
+            definition = infer_definition(row)
+            creates.append(
+                {
+                    "reference": row.reference,
+                    "title": row.title or row.reference,
+                    "category": row.category or "performance",
+                    "polarity": row.polarity,
+                    "on_scorecard": row.include,
+                    **definition,
+                    **where,
+                }
+            )
+            rules = definition
+        else:
+            if user is not None and not can_enter_results(
+                user, indicator, entry_officer_ids={u.id for u in indicator.data_entry_officers.all()}
+            ):
+                rejected.append(
+                    {
+                        **where,
+                        "value": row.reference,
+                        "reason": "Not one of your indicators: you can only import your own indicators' results",
+                    }
+                )
+                continue
+            if row.polarity and row.polarity != indicator.polarity:
+                notes.append(
+                    f"{row.reference}: the file says {row.polarity_text}, the library says "
+                    f"{indicator.polarity_label}; the library is kept."
+                )
+            rules = {"unit": indicator.unit, "decimal_places": indicator.decimal_places}
+            rules["plausible_min"], rules["plausible_max"] = indicator.plausible_min, indicator.plausible_max
+        last_valued = row.values[-1].period if row.values else None
+        for value in row.values:
+            key = (row.reference, value.period[0], value.period[1])
+            if key in seen:
+                rejected.append(
+                    {
+                        **value.cell.where(),
+                        "value": decimal_text(value.value),
+                        "reason": "A second value for the same indicator and period",
+                    }
+                )
+                continue
+            errors = validity_errors(
+                unit=rules["unit"],
+                decimal_places=rules["decimal_places"],
+                plausible_min=rules.get("plausible_min"),
+                plausible_max=rules.get("plausible_max"),
+                value=value.value,
+            )
+            if errors:
+                rejected.append(
+                    {**value.cell.where(), "value": decimal_text(value.value), "reason": errors["value"]}
+                )
+                continue
+            seen.add(key)
+            commentary = row.commentary if value.period == last_valued else None
+            planned.append((row.reference, value, commentary))
+    # One query for the stored results of every planned value.
+    keys = {(v.period[0], v.period[1]) for _, v, _ in planned}
+    stored = {}
+    if planned:
+        for reference, kind, start, stored_value, stored_commentary, status in Result.objects.filter(
+            indicator__reference__in={r for r, _, _ in planned}, period__start__in={s for _, s in keys}
+        ).values_list(
+            "indicator__reference", "period__kind", "period__start", "value", "commentary", "status"
+        ):
+            stored[(reference, kind, start)] = (stored_value, stored_commentary, status)
+    target_status = Result.Status.APPROVED if hub else Result.Status.DRAFT
+    for reference, value, commentary in planned:
+        kind, start = value.period
+        label = period_bounds(kind, start)[2]
+        old = stored.get((reference, kind, start))
+        entry = {
+            "reference": reference,
+            "kind": kind,
+            "start": start.isoformat(),
+            "label": label,
+            "old": decimal_text(old[0]) if old else None,
+            "new": decimal_text(value.value),
+            "commentary": commentary,
+            **value.cell.where(),
+        }
+        same_commentary = commentary is None or (old is not None and old[1] == commentary)
+        if old is not None and old[0] == value.value and same_commentary:
+            unchanged.append(entry)
+            continue
+        entry["action"] = "create" if old is None else "change"
+        writes.append(entry)
+    return {
+        "layout": parsed.layout,
+        "service_id": service.id if service else None,
+        "status": target_status,
+        "create_indicators": creates,
+        "writes": writes,
+        "unchanged_count": len(unchanged),
+        "unchanged": unchanged[:SHOWN_UNCHANGED],
+        "rejected": rejected,
+        "notes": notes,
+    }
+
+
+def _plan_targets(parsed) -> dict:
+    """Targets from the same layouts: one row per indicator, one column per period."""
+    from indicators.models import Target
+    from indicators.services.targets import target_errors
+
+    existing = {
+        i.reference: i for i in Indicator.objects.filter(reference__in={r.reference for r in parsed.rows})
+    }
+    stored = {
+        (reference, kind, start): value
+        for reference, kind, start, value in Target.objects.filter(
+            indicator__in=existing.values()
+        ).values_list("indicator__reference", "period__kind", "period__start", "value")
+    }
+    rejected, writes, unchanged = list(parsed.rejected), [], 0
+    for row in parsed.rows:
+        indicator = existing.get(row.reference)
+        if indicator is None:
+            rejected.append(
+                {
+                    **row.cell.where(),
+                    "value": row.reference,
+                    "reason": "Unknown indicator: add it to the library first",
+                }
+            )
+            continue
+        for value in row.values:
+            errors = target_errors(indicator, value.value)
+            if errors:
+                rejected.append(
+                    {**value.cell.where(), "value": decimal_text(value.value), "reason": errors["value"]}
+                )
+                continue
+            kind, start = value.period
+            old = stored.get((row.reference, kind, start))
+            if old is not None and old == value.value:
+                unchanged += 1
+                continue
+            writes.append(
+                {
+                    "reference": row.reference,
+                    "kind": kind,
+                    "start": start.isoformat(),
+                    "label": period_bounds(kind, start)[2],
+                    "old": decimal_text(old) if old is not None else None,
+                    "new": decimal_text(value.value),
+                    "commentary": None,
+                    "action": "create" if old is None else "change",
+                    **value.cell.where(),
+                }
+            )
+    return {
+        "layout": "targets",
+        "targets": True,
+        "service_id": None,
+        "status": "",
+        "create_indicators": [],
+        "writes": writes,
+        "unchanged_count": unchanged,
+        "unchanged": [],
+        "rejected": rejected,
+        "notes": list(parsed.notes),
+    }
+
+
+def _unassigned_service() -> Service:
+    directorate, _ = Directorate.objects.get_or_create(
+        slug="unassigned", defaults={"name": "Unassigned", "code": "UNASSIGNED"}
+    )
+    service, _ = Service.objects.get_or_create(
+        slug="unassigned-indicators", defaults={"directorate": directorate, "name": "Unassigned indicators"}
+    )
+    return service
+
+
+@transaction.atomic
+def import_apply(*, user, batch: ImportBatch) -> dict:
+    """Write a previewed batch, all or nothing. Applying it again does nothing."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.uploaded_by_id != (user.id if user is not None else None):
+        raise PermissionDenied("Only the person who uploaded this file can confirm its import.")
+    if batch.status == ImportBatch.Status.APPLIED:
+        return {**batch.summary, "already_applied": True}
+    plan = batch.plan
+    if plan.get("refused"):
+        raise PermissionDenied("This file was refused and cannot be imported.")
+    created = 0
+    if plan["create_indicators"]:
+        if not is_hub(user):
+            raise PermissionDenied("Only the hub can create indicators.")
+        service = Service.objects.filter(id=plan.get("service_id")).first() or _unassigned_service()
+        for spec in plan["create_indicators"]:
+            _, was_created = Indicator.objects.get_or_create(
+                reference=spec["reference"],
+                defaults={
+                    "title": spec["title"],
+                    "category": spec["category"],
+                    "polarity": spec["polarity"],
+                    "unit": spec["unit"],
+                    "decimal_places": spec["decimal_places"],
+                    "frequency": spec["frequency"],
+                    "measure_type": spec["measure_type"],
+                    "on_scorecard": spec["on_scorecard"],
+                    "service": service,
+                },
+            )
+            created += was_created
+    indicators = {
+        i.reference: i
+        for i in Indicator.objects.filter(reference__in={w["reference"] for w in plan["writes"]})
+    }
+    periods = ensure_periods({(w["kind"], datetime.date.fromisoformat(w["start"])) for w in plan["writes"]})
+    written = 0
+    if plan.get("targets"):
+        from indicators.services.targets import target_set
+
+        for write in plan["writes"]:
+            written += target_set(
+                user=user,
+                indicator=indicators[write["reference"]],
+                period=periods[(write["kind"], datetime.date.fromisoformat(write["start"]))],
+                value=Decimal(write["new"]),
+                reason=f"Imported from {batch.filename}",
+            )
+        plan = {**plan, "writes": []}
+    for write in plan["writes"]:
+        indicator = indicators[write["reference"]]
+        if user is not None and not can_enter_results(user, indicator):
+            raise PermissionDenied(f"You can no longer enter results for {indicator.reference}.")
+        written += result_import(
+            user=user,
+            indicator=indicator,
+            period=periods[(write["kind"], datetime.date.fromisoformat(write["start"]))],
+            value=Decimal(write["new"]),
+            commentary=write["commentary"],
+            status=plan["status"],
+        )
+    summary = {"indicators_created": created, "results_written": written, "rejected": len(plan["rejected"])}
+    batch.status = ImportBatch.Status.APPLIED
+    batch.summary = summary
+    batch.applied_at = timezone.now()
+    batch.save(update_fields=["status", "summary", "applied_at"])
+    return summary

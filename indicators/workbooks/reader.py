@@ -1,0 +1,154 @@
+"""Open an uploaded .xlsx or .csv safely, or refuse it with a message saying why and what to do.
+
+Refused, before anything is parsed or written: a file over the size limit; a file that is
+neither a workbook nor a CSV; an encrypted (password-protected) or old-format .xls file; a
+corrupt workbook; a macro-enabled one (.xlsm); one that unpacks to far more than its size (a zip
+bomb); more rows than the row limit; formulas with no saved (cached) value — the portal reads
+what Excel last calculated and never evaluates formulas itself.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and legacy .xls
+UNPACKED_RATIO_LIMIT = 50
+
+
+class WorkbookRefused(Exception):
+    """The whole file is refused; the message says why and how to fix it."""
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list] = field(default_factory=list)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def read_upload(filename: str, data: bytes, *, max_bytes: int, max_rows: int) -> list[Sheet]:
+    """The file's sheets as rows of cell values (numbers, text or None)."""
+    name = (filename or "").lower()
+    if len(data) > max_bytes:
+        raise WorkbookRefused(
+            f"The file is {_megabytes(len(data))}; the limit is {_megabytes(max_bytes)}. "
+            "Split it into smaller files and import each."
+        )
+    if not data:
+        raise WorkbookRefused("The file is empty. Choose the .xlsx or .csv file again.")
+    if name.endswith((".xlsm", ".xltm", ".xlam")):
+        raise WorkbookRefused(
+            "Macro-enabled workbooks (.xlsm) are not accepted. Save it as an Excel Workbook (.xlsx) and upload that."
+        )
+    if data.startswith(OLE_SIGNATURE):
+        raise WorkbookRefused(
+            "The file is password-protected (encrypted) or in the old .xls format. "
+            "Remove the password and save it as an Excel Workbook (.xlsx)."
+        )
+    if data.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xltx")):
+        return _read_xlsx(data, max_bytes=max_bytes, max_rows=max_rows)
+    if name.endswith(".csv") or name.endswith(".txt"):
+        return [_read_csv(filename, data, max_rows=max_rows)]
+    raise WorkbookRefused("This is not a workbook. Upload an Excel Workbook (.xlsx) or a CSV file (.csv).")
+
+
+def _read_csv(filename: str, data: bytes, *, max_rows: int) -> Sheet:
+    if b"\x00" in data[:4096]:
+        raise WorkbookRefused(
+            "This is not a CSV file (it contains binary data). Upload an .xlsx or .csv file."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            rows.append([cell if cell.strip() else None for cell in row])
+            if len(rows) > max_rows:
+                raise WorkbookRefused(
+                    f"The file has more than {max_rows:,} rows, the limit. Split it into smaller files."
+                )
+    except csv.Error as error:
+        raise WorkbookRefused(
+            f"The CSV file could not be read ({error}). Save it again as CSV and upload it."
+        ) from None
+    return Sheet(name=filename or "CSV", rows=rows)
+
+
+def _read_xlsx(data: bytes, *, max_bytes: int, max_rows: int) -> list[Sheet]:
+    import openpyxl
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise WorkbookRefused(
+            "The workbook is damaged and cannot be opened. Open it in Excel, save it again as .xlsx, and upload it."
+        ) from None
+    if "xl/vbaProject.bin" in names:
+        raise WorkbookRefused(
+            "The workbook contains macros. Save it as an Excel Workbook (.xlsx), without macros, and upload that."
+        )
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise WorkbookRefused(
+            "This is not an Excel workbook. Upload an Excel Workbook (.xlsx) or a CSV file (.csv)."
+        )
+    if unpacked > max(max_bytes, len(data)) * UNPACKED_RATIO_LIMIT:
+        raise WorkbookRefused(
+            "The workbook unpacks to far more data than its size allows. Upload a smaller file."
+        )
+    try:
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return _sheets(formulas, values, max_rows=max_rows)
+    except WorkbookRefused:
+        raise
+    except Exception:  # openpyxl raises many kinds on malformed XML; all mean the same to the user
+        raise WorkbookRefused(
+            "The workbook is damaged and cannot be read. Open it in Excel, save it again as .xlsx, and upload it."
+        ) from None
+
+
+def _sheets(formulas, values, *, max_rows: int) -> list[Sheet]:
+    from openpyxl.utils import get_column_letter
+
+    sheets, total = [], 0
+    for formula_sheet, value_sheet in zip(formulas.worksheets, values.worksheets, strict=True):
+        sheet = Sheet(name=value_sheet.title)
+        for row_number, (formula_row, value_row) in enumerate(
+            zip(formula_sheet.iter_rows(), value_sheet.iter_rows(), strict=False), start=1
+        ):
+            total += 1
+            if total > max_rows:
+                raise WorkbookRefused(
+                    f"The workbook has more than {max_rows:,} rows, the limit. Split it into smaller files."
+                )
+            cells = []
+            for column, (formula_cell, value_cell) in enumerate(
+                zip(formula_row, value_row, strict=False), start=1
+            ):
+                value = getattr(value_cell, "value", None)
+                if getattr(formula_cell, "data_type", None) == "f" and value is None:
+                    raise WorkbookRefused(
+                        f"Cell {value_sheet.title}!{get_column_letter(column)}{row_number} holds a formula with no "
+                        "saved value. Open the file in Excel so it calculates, save it, and upload it again."
+                    )
+                number_format = getattr(value_cell, "number_format", "") or ""
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in number_format:
+                    # A cell formatted as a percentage stores 0.9579 for 95.79 %.
+                    value = f"{Decimal(str(value)) * 100}%"
+                if hasattr(value, "isoformat"):
+                    value = value.isoformat()
+                cells.append(value)
+            while cells and cells[-1] in (None, ""):
+                cells.pop()
+            sheet.rows.append(cells)
+        sheets.append(sheet)
+    return sheets
