@@ -1,5 +1,7 @@
 """Chart figures (Plotly JSON built on the server; static/js/indicator-chart.js draws them)."""
 
+import datetime
+
 from indicators.analytics import constants as c
 from indicators.analytics.rag import amber_tolerance
 from indicators.analytics.series import FREQUENCY_KIND
@@ -72,3 +74,130 @@ def chart_data(indicator: Indicator, rows: list) -> dict:
             "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"},
         },
     }
+
+
+# --- Variation (XmR), annotations and the forecast -------------------------------------------------
+
+SPECIAL_MARKERS = {
+    # Shape as well as colour: a special-cause point is never told by colour alone.
+    c.SPECIAL_IMPROVING: ("triangle-up", "#00703c"),
+    c.SPECIAL_CONCERNING: ("triangle-down", "#d4351c"),
+    c.SPECIAL_NEUTRAL: ("diamond", "#4c2c92"),
+}
+
+
+def variation_traces(indicator: Indicator, assessments: list, annotations: list) -> tuple[list, list]:
+    """(traces, layout shapes) adding the XmR centre line, process limits, special-cause points,
+    annotations and the year-end forecast to the indicator chart.
+
+    ``assessments``: the indicator's stored assessments of its own frequency, oldest first, with
+    ``period`` loaded. The forecast is drawn only where it is on the chart's scale (rates, snapshots
+    and year-to-date figures); an additive count's year total is given in words beside the chart.
+    """
+    own = [a for a in assessments if a.period.kind == FREQUENCY_KIND.get(indicator.frequency)]
+    charted = [a for a in own if a.centre_line is not None]
+    traces, shapes = [], []
+    if charted:
+        x = [a.period.end.isoformat() for a in charted]
+        for name, attr, dash in (
+            ("Centre line (mean)", "centre_line", "solid"),
+            ("Upper process limit", "upper_limit", "dot"),
+            ("Lower process limit", "lower_limit", "dot"),
+        ):
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": name,
+                    "x": x,
+                    "y": [float(getattr(a, attr)) for a in charted],
+                    "line": {"color": "#505a5f", "dash": dash, "width": 1.5, "shape": "hvh"},
+                    "hovertemplate": f"%{{y}}<extra>{name}</extra>",
+                }
+            )
+        for variation, (symbol, colour) in SPECIAL_MARKERS.items():
+            points = [a for a in charted if a.variation == variation]
+            if points:
+                label = c.VARIATION_LABELS[variation]
+                traces.append(
+                    {
+                        "type": "scatter",
+                        "mode": "markers",
+                        "name": label,
+                        "x": [a.period.end.isoformat() for a in points],
+                        "y": [float(a.value) for a in points],
+                        "text": [
+                            f"{a.period.label}: {c.RULE_LABELS.get(a.special_cause_rule, '')}" for a in points
+                        ],
+                        "hovertemplate": f"%{{text}}<extra>{label}</extra>",
+                        "marker": {
+                            "symbol": symbol,
+                            "size": 13,
+                            "color": colour,
+                            "line": {"width": 1, "color": "#0b0c0c"},
+                        },
+                    }
+                )
+    for note in annotations:
+        day = note.date.isoformat()
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": day,
+                "x1": day,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#0b0c0c", "dash": "dashdot", "width": 1},
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "name": "Annotation",
+                "showlegend": False,
+                "x": [day],
+                "y": [None],
+                "text": [note.text],
+                "hoverinfo": "text",
+                "textposition": "top right",
+            }
+        )
+    latest = own[-1] if own else None
+    if latest is not None and latest.forecast_value is not None and forecast_on_scale(indicator):
+        year_end = datetime.date(latest.period.financial_year + 1, 3, 31).isoformat()
+        low, high = latest.forecast_low, latest.forecast_high
+        error = None
+        if low is not None and high is not None:
+            error = {
+                "type": "data",
+                "symmetric": False,
+                "array": [0, float(high - latest.forecast_value)],
+                "arrayminus": [0, float(latest.forecast_value - low)],
+                "color": "#6f72af",
+            }
+        trace = {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Forecast (year end)",
+            "x": [latest.period.end.isoformat(), year_end],
+            "y": [float(latest.value), float(latest.forecast_value)],
+            "line": {"color": "#6f72af", "dash": "dash", "width": 2},
+            "marker": {"symbol": "circle-open", "size": 9},
+            "hovertemplate": "%{y}<extra>Forecast, not an actual</extra>",
+        }
+        if error:
+            trace["error_y"] = error
+        traces.append(trace)
+    return traces, shapes
+
+
+def forecast_on_scale(indicator: Indicator) -> bool:
+    """A year-end forecast can share the chart's axis unless it is the sum of an additive period measure."""
+    from indicators.analytics.bulk import is_additive
+
+    return indicator.measure_type != c.MEASURE_PERIOD or not is_additive(
+        indicator.measure_type, indicator.unit
+    )

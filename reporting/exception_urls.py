@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from reporting import exception_views
+
+app_name = "exceptions"
+urlpatterns = [
+    path("exceptions/", exception_views.exception_list, name="list"),
+    path("exceptions/<int:entry_id>/review/", exception_views.exception_review, name="review"),
+]

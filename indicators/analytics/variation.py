@@ -205,6 +205,14 @@ def _assurance(target: float, lower: float, upper: float, polarity: str) -> str:
     return CONSISTENTLY_FAILS if target <= lower else HIT_AND_MISS
 
 
+def assurance_for(target: Value, lower: float, upper: float, polarity: str) -> str | None:
+    """Assurance of a target against given process limits; None for neutral polarity."""
+    check_polarity(polarity)
+    if polarity == NEUTRAL:
+        return None
+    return _assurance(float(target), lower, upper, polarity)
+
+
 def xmr(
     values: Sequence[Value],
     polarity: str,

@@ -1,0 +1,340 @@
+"""Assess every series at once: RAG, direction of travel, variation (XmR) and year-end forecasts.
+
+Pure (pandas, no Django): `indicators.services.assessments` reads indicators, results, targets and
+annotations as plain rows, calls `assess_all`, and writes what it returns in bulk. The work is
+grouped by indicator with pandas; each group reuses the tested per-series functions
+(`assess_series`, `xmr`, `forecast_year_end`), so the bulk path and the per-indicator path after
+an edit are the same code.
+
+Product decisions the documents leave open, made here:
+
+- **Which points form the XmR series**: the results of the indicator's own frequency (months of a
+  monthly indicator), oldest first, missing periods dropped. Additive year-to-date measures
+  (cumulative counts, money, days) are charted as the amount added in each period, since a
+  cumulative series rises every month by construction and would always show a "trend".
+  Non-additive year-to-date measures (a cumulative rate) get no variation: their value is an
+  average that restarts each April and is not an individual observation.
+- **Variation per period** is that point's judgement on the indicator's whole current chart (as the
+  chart shows it). What a committee saw at the time is kept by the as-reported snapshot
+  (`reporting.ReportedAssessment`), not by re-deriving old charts.
+- **Rebase**: an annotation that starts a new baseline starts a new segment at the first result
+  whose period starts on or after its date (an annotation before the first result changes nothing).
+- **Assurance per period**: the period's own target against that point's process limits.
+- **Forecasts** are made for monthly indicators at each month of their latest financial year (what
+  the current year's reports and exception lists use); quarterly and annual indicators are not
+  forecast (too few points in a year for the methods). The method is the per-type default chosen
+  by `manage.py backtest` (`DEFAULT_FORECAST_METHODS`) when its data requirements are met, else
+  the automatic choice of `forecast_year_end`.
+"""
+
+import datetime
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from .constants import (
+    FORECAST_HOLT_WINTERS,
+    FORECAST_LINEAR_TREND,
+    FORECAST_RUN_RATE,
+    FORECAST_SEASONAL_PROFILE,
+    MEASURE_SNAPSHOT,
+    MEASURE_YTD,
+    MONTH,
+    NEUTRAL,
+    YEAR,
+)
+from .forecast import forecast_rag, forecast_year_end
+from .series import FREQUENCY_KIND, IndicatorRules, SeriesPoint, assess_series, target_for
+from .variation import MIN_BASELINE_FOR_FIRM_LIMITS, assurance_for, xmr
+
+ADDITIVE_UNITS = {"count", "currency", "currency_thousands"}
+
+# Forecast "types" the backtest compares methods on.
+TYPE_ADDITIVE_PERIOD = "additive_period"
+TYPE_ADDITIVE_YTD = "additive_ytd"
+TYPE_LEVEL = "level"
+FORECAST_TYPE_LABELS = {
+    TYPE_ADDITIVE_PERIOD: "Additive, value for the period (counts, money)",
+    TYPE_ADDITIVE_YTD: "Additive, cumulative year to date",
+    TYPE_LEVEL: "Level (rates, percentages, snapshots, averages)",
+}
+
+# The method that had the lowest mean absolute percentage error per type in `manage.py backtest`
+# on the demo council (docs/benchmarks.md holds the table). Rerun the backtest to revisit.
+DEFAULT_FORECAST_METHODS = {
+    TYPE_ADDITIVE_PERIOD: FORECAST_SEASONAL_PROFILE,
+    TYPE_ADDITIVE_YTD: FORECAST_SEASONAL_PROFILE,
+    TYPE_LEVEL: FORECAST_LINEAR_TREND,
+}
+CANDIDATE_METHODS = {
+    TYPE_ADDITIVE_PERIOD: (
+        FORECAST_RUN_RATE,
+        FORECAST_SEASONAL_PROFILE,
+        FORECAST_LINEAR_TREND,
+        FORECAST_HOLT_WINTERS,
+    ),
+    TYPE_ADDITIVE_YTD: (
+        FORECAST_RUN_RATE,
+        FORECAST_SEASONAL_PROFILE,
+        FORECAST_LINEAR_TREND,
+        FORECAST_HOLT_WINTERS,
+    ),
+    TYPE_LEVEL: (FORECAST_RUN_RATE, FORECAST_LINEAR_TREND, FORECAST_HOLT_WINTERS),
+}
+
+
+def is_additive(measure_type: str, unit: str) -> bool:
+    """Whether months add up to the year: counts and money per period, or any cumulative amount.
+
+    A year-to-date figure in days (sickness days per FTE) is a running sum, so additive; a
+    year-to-date percentage is a running average, so not.
+    """
+    if measure_type == MEASURE_SNAPSHOT:
+        return False
+    if measure_type == MEASURE_YTD:
+        return unit not in {"percentage", "ratio"}
+    return unit in ADDITIVE_UNITS
+
+
+def forecast_type(measure_type: str, unit: str) -> str:
+    if not is_additive(measure_type, unit):
+        return TYPE_LEVEL
+    return TYPE_ADDITIVE_YTD if measure_type == MEASURE_YTD else TYPE_ADDITIVE_PERIOD
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """What the bulk assessment needs to know about one indicator."""
+
+    id: int
+    rules: IndicatorRules
+    baseline_points: int | None = None
+    rebase_dates: tuple[datetime.date, ...] = ()
+
+
+@dataclass
+class Assessed:
+    """One assessed point: the columns of the stored Assessment, as plain values."""
+
+    indicator_id: int
+    kind: str
+    start: datetime.date
+    value: Decimal
+    target: Decimal | None
+    rag: str
+    direction: str
+    comparator: tuple[str, datetime.date] | None
+    comparator_value: Decimal | None
+    is_latest: bool
+    variation: str = ""
+    special_cause_rule: str = ""
+    assurance: str = ""
+    centre_line: float | None = None
+    upper_limit: float | None = None
+    lower_limit: float | None = None
+    trial_limits: bool = False
+    forecast_value: float | None = None
+    forecast_low: float | None = None
+    forecast_high: float | None = None
+    forecast_method: str = ""
+    forecast_inputs: dict = field(default_factory=dict)
+    forecast_rag: str = ""
+
+
+def _fy_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def _month_index(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _xmr_series(points: list[SeriesPoint], rules: IndicatorRules) -> tuple[list[SeriesPoint], list[float]]:
+    """The points charted on the XmR and the value charted for each (see the module docstring)."""
+    own_kind = FREQUENCY_KIND.get(rules.frequency)
+    own = sorted((p for p in points if p.kind == own_kind), key=lambda p: p.start)
+    if rules.measure_type != MEASURE_YTD:
+        return own, [float(p.value) for p in own]
+    if not is_additive(rules.measure_type, rules.unit):
+        return [], []
+    # Amount added in each period: the difference from the previous period of the same
+    # financial year, or the value itself for the year's first period. A gap leaves the next
+    # period's increment unknown, so that point is left off the chart.
+    by_start = {p.start: p for p in own}
+    step = {MONTH: 1, "quarter": 3}.get(own_kind, 12)
+    charted, values = [], []
+    for p in own:
+        if own_kind == YEAR or p.start.month == 4:
+            charted.append(p)
+            values.append(float(p.value))
+            continue
+        index = _month_index(p.start) - step
+        prev = by_start.get(datetime.date(index // 12, index % 12 + 1, 1))
+        if prev is not None:
+            charted.append(p)
+            values.append(float(p.value - prev.value))
+    return charted, values
+
+
+def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, out: dict) -> None:
+    charted, values = _xmr_series(points, spec.rules)
+    if len(charted) < 2:
+        return
+    rebase = sorted(
+        {next((i for i, p in enumerate(charted) if p.start >= day), None) for day in spec.rebase_dates}
+        - {None, 0}
+    )
+    chart = xmr(values, spec.rules.polarity, baseline_points=spec.baseline_points, rebase_at=rebase or None)
+    bounds = list(zip(chart.segment_starts, chart.segment_starts[1:] + [len(charted)], strict=True))
+    for i, point in enumerate(charted):
+        row = out[point.key]
+        seg_start, seg_end = next(b for b in bounds if b[0] <= i < b[1])
+        baseline_len = min(spec.baseline_points or seg_end - seg_start, seg_end - seg_start)
+        lower, upper = chart.lower_limit[i], chart.upper_limit[i]
+        row.variation = chart.variation[i] or ""
+        row.special_cause_rule = chart.rule[i] or ""
+        row.centre_line, row.upper_limit, row.lower_limit = chart.mean[i], upper, lower
+        row.trial_limits = baseline_len < MIN_BASELINE_FOR_FIRM_LIMITS
+        if row.target is not None and lower is not None and spec.rules.polarity != NEUTRAL:
+            row.assurance = assurance_for(float(row.target), lower, upper, spec.rules.polarity)
+
+
+def monthly_inputs(
+    months: dict[datetime.date, float], fy: int, upto: datetime.date | None = None
+) -> tuple[list[float | None], list[float | None], list[float | None]]:
+    """(months_so_far, last_year, history) for `forecast_year_end`, from {month start: value}.
+
+    ``upto`` cuts this year's months (the forecast made at that month); history runs from the
+    first month with a value to the March before ``fy``.
+    """
+    april = datetime.date(fy, 4, 1)
+    first = _month_index(april)
+    last = _month_index(upto) if upto else first + 11
+    so_far = [months.get(_date(i)) for i in range(first, last + 1)]
+    last_year = [months.get(_date(i)) for i in range(first - 12, first)]
+    earliest = min((_month_index(d) for d in months if d < april), default=first)
+    history = [months.get(_date(i)) for i in range(earliest, first)]
+    return so_far, last_year, history
+
+
+def _date(index: int) -> datetime.date:
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def forecast_with(method: str | None, so_far, last_year, history, measure_type: str, additive: bool):
+    """`forecast_year_end` with ``method`` when its data requirements are met, else the automatic choice."""
+    if method is not None:
+        try:
+            return forecast_year_end(so_far, measure_type, additive, last_year, history, method=method)
+        except ValueError:
+            pass
+    return forecast_year_end(so_far, measure_type, additive, last_year, history)
+
+
+def _forecasts(
+    spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, out: dict, methods: dict
+) -> None:
+    rules = spec.rules
+    if rules.frequency != "monthly":
+        return
+    months = {p.start: float(p.value) for p in points if p.kind == MONTH}
+    if not months:
+        return
+    fy = _fy_start(max(months)).year
+    additive = is_additive(rules.measure_type, rules.unit)
+    method = methods.get(forecast_type(rules.measure_type, rules.unit))
+    annual_target = targets.get((YEAR, datetime.date(fy, 4, 1)))
+    for start in sorted(d for d in months if _fy_start(d).year == fy):
+        so_far, last_year, history = monthly_inputs(months, fy, upto=start)
+        result = forecast_with(method, so_far, last_year, history, rules.measure_type, additive)
+        if result is None or not math.isfinite(result.value):
+            continue
+        row = out[(MONTH, start)]
+        row.forecast_value, row.forecast_low, row.forecast_high = result.value, result.low, result.high
+        row.forecast_method = result.method
+        row.forecast_inputs = {**_clean(result.inputs), "annual_target": _num(annual_target)}
+        rag = forecast_rag(result.value, annual_target, rules.polarity, rules.tolerance, rules.tolerance_kind)
+        row.forecast_rag = rag or ""
+
+
+def _num(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _clean(inputs: dict) -> dict:
+    """JSON-safe inputs: finite floats rounded for storage (NaN is not valid JSON)."""
+    out = {}
+    for key, value in inputs.items():
+        if isinstance(value, bool) or value is None or isinstance(value, str | int):
+            out[key] = value
+        else:
+            number = _num(value)
+            out[key] = None if number is None else round(number, 6)
+    return out
+
+
+def assess_all(
+    specs: Iterable[IndicatorSpec],
+    results: pd.DataFrame,
+    targets: pd.DataFrame,
+    forecast_methods: dict[str, str] | None = None,
+) -> list[Assessed]:
+    """Assess every indicator's series.
+
+    ``results``: columns indicator_id, kind, start, end, value (Decimal) — approved results only.
+    ``targets``: columns indicator_id, kind, start, value (Decimal).
+    Returns one `Assessed` per result.
+    """
+    methods = DEFAULT_FORECAST_METHODS if forecast_methods is None else forecast_methods
+    by_indicator = {
+        ident: list(zip(g["kind"], g["start"], g["end"], g["value"], strict=True))
+        for ident, g in results.groupby("indicator_id", sort=False)
+    }
+    target_maps = {
+        ident: dict(zip(zip(g["kind"], g["start"], strict=True), g["value"], strict=True))
+        for ident, g in targets.groupby("indicator_id", sort=False)
+    }
+    assessed: list[Assessed] = []
+    for spec in specs:
+        rows = by_indicator.get(spec.id)
+        if not rows:
+            continue
+        points = [SeriesPoint(k, s, e, v) for k, s, e, v in rows]
+        tmap = target_maps.get(spec.id, {})
+        out = {}
+        for p in assess_series(points, tmap, spec.rules):
+            out[p.key] = Assessed(
+                indicator_id=spec.id,
+                kind=p.key[0],
+                start=p.key[1],
+                value=p.value,
+                target=p.target,
+                rag=p.rag,
+                direction=p.direction,
+                comparator=p.comparator,
+                comparator_value=p.comparator_value,
+                is_latest=p.is_latest,
+            )
+        _variation(spec, points, tmap, out)
+        _forecasts(spec, points, tmap, out, methods)
+        assessed.extend(out.values())
+    return assessed
+
+
+__all__ = [
+    "DEFAULT_FORECAST_METHODS",
+    "Assessed",
+    "IndicatorSpec",
+    "assess_all",
+    "forecast_type",
+    "forecast_with",
+    "is_additive",
+    "monthly_inputs",
+    "target_for",
+]

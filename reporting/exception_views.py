@@ -1,0 +1,92 @@
+"""The exception list page: hub and CMT only; the hub marks entries reviewed."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from indicators.access import role_of
+from reporting.exceptions import LIST_KINDS, exception_entry_review, exception_page_rows
+from reporting.models import ExceptionEntry, ExceptionList, ExceptionReason
+from service_plans.models import Directorate, Role
+
+READERS = {Role.HUB, Role.CMT}
+
+
+def _require_reader(user) -> None:
+    if not (user.is_superuser or role_of(user) in READERS):
+        raise PermissionDenied("Exception lists are for the Strategic Intelligence Hub and CMT.")
+
+
+def period_key(period) -> str:
+    return f"{period.kind}-{period.start:%Y-%m}"
+
+
+def _page_context(request, *, errors=None, failed_entry=None, note=""):
+    lists = list(ExceptionList.objects.filter(period__kind__in=LIST_KINDS).select_related("period"))
+    directorates = list(Directorate.objects.order_by("name"))
+    by_key = {period_key(lst.period): lst for lst in lists}
+    raw_period = request.GET.get("period") or request.POST.get("period") or ""
+    notices = []
+    chosen = by_key.get(raw_period)
+    if raw_period and chosen is None:
+        notices.append("There is no exception list for that period: showing the latest.")
+    if chosen is None and lists:
+        # The latest month's list by default: what CMT looks at first.
+        chosen = max(lists, key=lambda lst: (lst.period.end, lst.period.kind == "month"))
+    raw_directorate = request.GET.get("directorate") or request.POST.get("directorate") or ""
+    directorate = next((d for d in directorates if d.slug == raw_directorate), None)
+    if raw_directorate and directorate is None:
+        notices.append("There is no such directorate: showing every directorate.")
+    rows = (
+        exception_page_rows(period=chosen.period, directorate_id=directorate.id if directorate else None)
+        if chosen
+        else []
+    )
+    return {
+        "lists": sorted(lists, key=lambda lst: (-lst.period.start.toordinal(), lst.period.kind)),
+        "chosen": chosen,
+        "chosen_key": period_key(chosen.period) if chosen else "",
+        "directorates": directorates,
+        "directorate": directorate,
+        "rows": rows,
+        "notices": notices,
+        "reason_labels": dict(ExceptionReason.choices),
+        "can_review": request.user.is_superuser or role_of(request.user) == Role.HUB,
+        "errors": errors or {},
+        "failed_entry": failed_entry,
+        "note": note,
+        "nav_section": "exceptions",
+    }
+
+
+@login_required
+def exception_list(request):
+    _require_reader(request.user)
+    context = _page_context(request)
+    template = "reporting/exceptions/list.html"
+    if request.htmx and request.htmx.target == "exception-results":
+        template += "#results"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def exception_review(request, entry_id: int):
+    """The hub marks an entry reviewed; other readers get a 403, a missing entry a 404."""
+    _require_reader(request.user)
+    if not ExceptionEntry.objects.filter(id=entry_id).exists():
+        raise Http404("No such exception entry.")
+    note = request.POST.get("note", "")
+    try:
+        exception_entry_review(entry_id=entry_id, user=request.user, note=note)
+    except ValidationError as error:
+        context = _page_context(request, errors=error.message_dict, failed_entry=entry_id, note=note[:2000])
+        return render(request, "reporting/exceptions/list.html", context, status=400)
+    query = urlencode({k: request.POST[k] for k in ("period", "directorate") if request.POST.get(k)})
+    url = reverse("exceptions:list") + (f"?{query}" if query else "")
+    return redirect(f"{url}#entry-{entry_id}")

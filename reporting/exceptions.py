@@ -1,0 +1,326 @@
+"""Exception lists: build a period's list once its returns fall due, keep it current, review entries.
+
+Services (writes) and the one selector the exception page needs. Every function runs a fixed number
+of queries whatever the number of indicators or periods.
+
+Product decisions the documents leave open, made here:
+
+- A period's list covers the active indicators that report at that period's kind (monthly
+  indicators on a month's list, quarterly ones on a quarter's); year lists are not built, since
+  the year's outturn is reported through the quarterly and annual reports.
+- A period's list is built once its returns fall due: period end + the default submission lag
+  (20 days). Returns fall due per indicator (its own lag), and a return that is due and absent on
+  the reporting date (`ReportingCalendar`, else today) is "missing". A draft or returned result is
+  not a return; a submitted one is (it is with its approver).
+- Recomputes keep every built list current. An entry that no longer qualifies is removed, unless
+  the hub has reviewed it: then it stays, with no reasons, so the review is never lost.
+- Building a list also freezes that period's assessments (`ReportedAssessment`): what a committee
+  was shown. Only `reported_history_recompute` (hub, with a reason, logged) rewrites them.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from indicators.access import role_of
+from indicators.analytics import constants as c
+from indicators.analytics.exceptions import due_date, exception_reasons, is_overdue
+from indicators.analytics.series import FREQUENCY_KIND
+from indicators.models import Assessment, Indicator, Period, ReportingCalendar, Result
+from reporting.models import ExceptionEntry, ExceptionList, HistoryRecompute, ReportedAssessment
+from service_plans.models import Role
+
+LIST_KINDS = (c.MONTH, c.QUARTER)
+DEFAULT_LAG_DAYS = Indicator._meta.get_field("submission_lag_days").default
+RETURNED = (Result.Status.SUBMITTED, Result.Status.APPROVED)
+KIND_FREQUENCY = {kind: freq for freq, kind in FREQUENCY_KIND.items()}
+SNAPSHOT_FIELDS = (
+    "value",
+    "target",
+    "rag",
+    "direction",
+    "variation",
+    "assurance",
+    "forecast_value",
+    "forecast_method",
+    "forecast_rag",
+)
+
+
+def reporting_date() -> datetime.date:
+    calendar = ReportingCalendar.objects.filter(id=1).first()
+    return (calendar.as_of if calendar else None) or timezone.localdate()
+
+
+def _require_hub(user) -> None:
+    if not (user.is_authenticated and (user.is_superuser or role_of(user) == Role.HUB)):
+        raise PermissionDenied("Only the Strategic Intelligence Hub can do this.")
+
+
+# --------------------------------------------------------------------------------------------
+# Building and refreshing lists
+
+
+def _snapshot_rows(period_ids: list[int], now) -> list[ReportedAssessment]:
+    return [
+        ReportedAssessment(
+            indicator_id=row["indicator_id"],
+            period_id=row["period_id"],
+            reported_at=now,
+            **{f: row[f] for f in SNAPSHOT_FIELDS},
+        )
+        for row in Assessment.objects.filter(period_id__in=period_ids).values(
+            "indicator_id", "period_id", *SNAPSHOT_FIELDS
+        )
+    ]
+
+
+@transaction.atomic
+def exception_lists_build_due(*, as_of: datetime.date | None = None) -> list[ExceptionList]:
+    """Build the list of every month and quarter whose returns have fallen due and that has none yet.
+
+    Freezes those periods' assessments as reported, then fills the new lists. Returns the new lists.
+    """
+    as_of = as_of or reporting_date()
+    latest_end = as_of - datetime.timedelta(days=DEFAULT_LAG_DAYS)
+    periods = list(
+        Period.objects.filter(kind__in=LIST_KINDS, end__lte=latest_end, exception_list__isnull=True)
+        .filter(id__in=Result.objects.values("period_id"))
+        .order_by("start")
+    )
+    if not periods:
+        return []
+    now = timezone.now()
+    ids = [p.id for p in periods]
+    ReportedAssessment.objects.filter(period_id__in=ids).delete()
+    ReportedAssessment.objects.bulk_create(_snapshot_rows(ids, now), batch_size=2000)
+    lists = ExceptionList.objects.bulk_create(
+        ExceptionList(period=p, built_at=now, refreshed_at=now, reporting_date=as_of) for p in periods
+    )
+    exception_lists_refresh(period_ids=ids, as_of=as_of)
+    return lists
+
+
+def exception_list_build(*, period: Period, as_of: datetime.date | None = None) -> ExceptionList:
+    """Build (or refresh) one period's list now, whether or not its returns have fallen due."""
+    if period.kind not in LIST_KINDS:
+        raise ValidationError("Exception lists are built for months and quarters.")
+    as_of = as_of or reporting_date()
+    with transaction.atomic():
+        now = timezone.now()
+        exception_list, created = ExceptionList.objects.get_or_create(
+            period=period, defaults={"built_at": now, "refreshed_at": now, "reporting_date": as_of}
+        )
+        if created:
+            ReportedAssessment.objects.filter(period=period).delete()
+            ReportedAssessment.objects.bulk_create(_snapshot_rows([period.id], now), batch_size=2000)
+        exception_lists_refresh(period_ids=[period.id], as_of=as_of)
+    return exception_list
+
+
+def exception_lists_refresh(
+    *,
+    indicator_ids: Iterable[int] | None = None,
+    period_ids: Iterable[int] | None = None,
+    as_of: datetime.date | None = None,
+) -> int:
+    """Bring the entries of every built list (or the given periods) up to date; return entries on lists.
+
+    Seven queries plus the writes, whatever the number of lists and indicators; one when no list
+    has been built.
+    """
+    lists = ExceptionList.objects.select_related("period")
+    if period_ids is not None:
+        lists = lists.filter(period_id__in=list(period_ids))
+    list_periods = {lst.period_id: lst.period for lst in lists}
+    if not list_periods:
+        return 0
+    as_of = as_of or reporting_date()
+    kinds = {p.kind for p in list_periods.values()}
+    indicators = Indicator.objects.filter(is_active=True, frequency__in=[KIND_FREQUENCY[k] for k in kinds])
+    ids = None if indicator_ids is None else list(indicator_ids)
+    if ids is not None:
+        indicators = indicators.filter(id__in=ids)
+    lags = dict(indicators.values_list("id", "submission_lag_days"))
+    frequency = dict(indicators.values_list("id", "frequency"))
+
+    assessments = Assessment.objects.filter(period__kind__in=kinds, indicator__in=indicators).order_by(
+        "indicator_id", "period__start"
+    )
+    series: dict[int, list[tuple]] = defaultdict(list)
+    for row in assessments.values_list(
+        "indicator_id", "period_id", "period__kind", "rag", "direction", "variation", "forecast_rag"
+    ):
+        series[row[0]].append(row[1:])
+    returned = set(
+        Result.objects.filter(
+            period_id__in=list_periods, status__in=RETURNED, indicator__in=indicators
+        ).values_list("indicator_id", "period_id")
+    )
+    first_result = dict(
+        Result.objects.filter(indicator__in=indicators)
+        .values("indicator_id")
+        .annotate(first=Min("period__start"))
+        .values_list("indicator_id", "first")
+    )
+
+    wanted: dict[tuple[int, int], list[str]] = {}
+    for indicator_id, lag in lags.items():
+        own_kind = FREQUENCY_KIND[frequency[indicator_id]]
+        assessed = {}
+        directions: list[str] = []
+        for period_id, kind, rag, direction, variation, forecast in series.get(indicator_id, ()):
+            if kind != own_kind:
+                continue
+            directions.append(direction)
+            assessed[period_id] = (rag, tuple(directions), variation, forecast)
+        first = first_result.get(indicator_id)
+        for period_id, period in list_periods.items():
+            if period.kind != own_kind:
+                continue
+            if period_id in assessed:
+                rag, so_far, variation, forecast = assessed[period_id]
+                reasons = exception_reasons(
+                    rag=rag, directions_so_far=so_far, variation=variation, forecast_rag=forecast
+                )
+            else:
+                missing = (
+                    (indicator_id, period_id) not in returned
+                    and first is not None
+                    and first <= period.start
+                    and is_overdue(period.end, lag, as_of)
+                )
+                reasons = exception_reasons(missing=missing)
+            if reasons:
+                wanted[(period_id, indicator_id)] = reasons
+
+    existing = ExceptionEntry.objects.filter(period_id__in=list_periods)
+    if ids is not None:
+        existing = existing.filter(indicator_id__in=ids)
+    to_update, to_delete = [], []
+    seen = set()
+    for entry in existing.only("id", "period_id", "indicator_id", "reasons", "reviewed_at"):
+        key = (entry.period_id, entry.indicator_id)
+        seen.add(key)
+        reasons = wanted.get(key, [])
+        if not reasons and entry.reviewed_at is None:
+            to_delete.append(entry.id)
+        elif reasons != entry.reasons:
+            entry.reasons = reasons
+            to_update.append(entry)
+    to_create = [
+        ExceptionEntry(period_id=p, indicator_id=i, reasons=r)
+        for (p, i), r in wanted.items()
+        if (p, i) not in seen
+    ]
+    with transaction.atomic():
+        if to_delete:
+            ExceptionEntry.objects.filter(id__in=to_delete).delete()
+        if to_update:
+            ExceptionEntry.objects.bulk_update(to_update, ["reasons"], batch_size=500)
+        if to_create:
+            ExceptionEntry.objects.bulk_create(to_create, batch_size=2000)
+        ExceptionList.objects.filter(period_id__in=list_periods).update(refreshed_at=timezone.now())
+    return len(wanted)
+
+
+# --------------------------------------------------------------------------------------------
+# Review and history
+
+
+@transaction.atomic
+def exception_entry_review(*, entry_id: int, user, note: str) -> ExceptionEntry:
+    """The hub marks an entry reviewed with a note (required: what was decided, e.g. "clinic called")."""
+    _require_hub(user)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Enter a review note: what the hub decided about this exception."})
+    if len(note) > 2000:
+        raise ValidationError({"note": "The review note must be 2,000 characters or fewer."})
+    entry = ExceptionEntry.objects.select_for_update().filter(id=entry_id).first()
+    if entry is None:
+        raise ExceptionEntry.DoesNotExist("No such exception entry.")
+    entry.reviewed_by, entry.reviewed_at, entry.review_note = user, timezone.now(), note
+    entry.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def reported_history_recompute(*, period: Period, user, reason: str) -> HistoryRecompute:
+    """Deliberately rewrite a period's as-reported assessments from the current ones; logged."""
+    _require_hub(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the as-reported history of this period must change."})
+    now = timezone.now()
+    old = dict(ReportedAssessment.objects.filter(period=period).values_list("indicator_id", "rag"))
+    rows = _snapshot_rows([period.id], now)
+    changed = [
+        {"indicator": r.indicator_id, "old_rag": old.get(r.indicator_id), "new_rag": r.rag}
+        for r in rows
+        if old.get(r.indicator_id) != r.rag
+    ]
+    ReportedAssessment.objects.filter(period=period).delete()
+    ReportedAssessment.objects.bulk_create(rows, batch_size=2000)
+    return HistoryRecompute.objects.create(
+        period=period,
+        reason=reason,
+        rows_rewritten=len(rows),
+        changed=changed,
+        recomputed_by=user,
+        recomputed_at=now,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The page
+
+
+@dataclass
+class ExceptionRow:
+    entry: ExceptionEntry
+    reference: str
+    title: str
+    directorate: str
+    service: str
+    assessment: Assessment | None
+    reported: ReportedAssessment | None
+    due: datetime.date
+
+
+def exception_page_rows(*, period: Period, directorate_id: int | None = None) -> list[ExceptionRow]:
+    """A period's entries with each indicator's current and as-reported assessment: three queries."""
+    entries = list(
+        ExceptionEntry.objects.filter(period=period)
+        .select_related("indicator__service__directorate", "reviewed_by")
+        .order_by("indicator__service__directorate__name", "indicator__reference")
+    )
+    if directorate_id is not None:
+        entries = [e for e in entries if e.indicator.service.directorate_id == directorate_id]
+    indicator_ids = [e.indicator_id for e in entries]
+    current = {
+        a.indicator_id: a for a in Assessment.objects.filter(period=period, indicator_id__in=indicator_ids)
+    }
+    reported = {
+        r.indicator_id: r
+        for r in ReportedAssessment.objects.filter(period=period, indicator_id__in=indicator_ids)
+    }
+    return [
+        ExceptionRow(
+            entry=e,
+            reference=e.indicator.reference,
+            title=e.indicator.title,
+            directorate=e.indicator.service.directorate.name,
+            service=e.indicator.service.name,
+            assessment=current.get(e.indicator_id),
+            reported=reported.get(e.indicator_id),
+            due=due_date(period.end, e.indicator.submission_lag_days),
+        )
+        for e in entries
+    ]
