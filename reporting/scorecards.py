@@ -1,0 +1,679 @@
+"""Scorecards, dashboards and the public pages: read paths with a fixed number of SQL queries.
+
+Every scorecard is built the same way, whatever its subject (a directorate, the Council Plan, a
+portfolio, CMT, a board): pick its indicators, narrow them to what the user may see, then read
+(1) the indicators, (2) each one's assessment for the chosen period and (3) every assessment in
+the three-year window for the year columns and sparklines — one query each, whatever the count.
+
+Product decisions the issue leaves open (made here):
+- The directorate scorecard shows the indicators marked "Include" (`on_scorecard`) by default,
+  as the framework's Table 3.3 intends; `?indicators=all` shows every active indicator of the
+  directorate (how Table 3.3's STF01 and STF32, not included, can still be reviewed).
+- The CMT scorecard is every directorate's included indicators plus all statutory / single data
+  list ones. The Council Plan scorecard is every active indicator with a theme, one section per
+  theme (an indicator serving two themes appears in both).
+- Period: a scorecard "as at" a period shows, for each indicator, its assessment for that exact
+  period or else its latest assessment ending within it, labelled with its own period. With no
+  period chosen it is the financial year of the reporting date (ReportingCalendar). Assessments
+  are recomputed when data change; a frozen "as reported" snapshot is a reporting-app model still
+  to come, and when it lands this selector should read it for published periods.
+- The year columns are the approved year results (period kind "year") of the chosen period's
+  financial year and the two before it that had ended by the chosen period's end.
+- Rows are narrowed by `visible_indicators`: a councillor's Council Plan scorecard lists their
+  portfolio's indicators and the published ones, never more than their role can open.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
+
+from indicators import access
+from indicators.access import visible_indicators
+from indicators.analytics import constants as c
+from indicators.analytics.series import FREQUENCY_KIND
+from indicators.models import Assessment, Indicator, Period, ReportingCalendar
+from indicators.periods import financial_year_of, year_label
+from reporting.sparklines import sparkline_description, sparkline_svg
+from service_plans.models import Board, Directorate, Portfolio, Theme
+
+CATEGORY_ORDER = [  # Table 3.3 order
+    Indicator.Category.PERFORMANCE,
+    Indicator.Category.CUSTOMER,
+    Indicator.Category.WORKFORCE,
+    Indicator.Category.FINANCE,
+]
+CATEGORY_LABELS = dict(Indicator.Category.choices)
+RAG_ORDER = [c.RED, c.AMBER, c.GREEN, c.NO_RAG, c.MISSING]
+DIRECTION_ORDER = [c.BAD, c.SAME, c.GOOD, c.NOT_COMPARABLE]
+VARIATION_ORDER = [c.SPECIAL_CONCERNING, c.SPECIAL_IMPROVING, c.SPECIAL_NEUTRAL, c.COMMON_CAUSE]
+NOT_ASSESSED = "not-assessed"  # filter value for rows with no assessment in the period
+SORTS = {"reference": "Reference", "rag": "RAG (red first)", "direction": "Direction of travel (bad first)"}
+SPARKLINE_POINTS = 12
+
+KIND_TITLES = {
+    access.SCORECARD_DIRECTORATE: "Directorate scorecard",
+    access.SCORECARD_COUNCIL_PLAN: "Council Plan scorecard",
+    access.SCORECARD_PORTFOLIO: "Executive portfolio scorecard",
+    access.SCORECARD_CMT: "Corporate Management Team scorecard",
+    access.SCORECARD_BOARD: "Board scorecard",
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Formatting
+
+
+def format_result(value: Decimal | None, unit: str, decimal_places: int) -> str:
+    """A result as Table 3.3 prints it: 13,805 · 98.20% · £1,250 · £110k · 6.5."""
+    if value is None:
+        return "—"
+    number = f"{abs(value):,.{decimal_places}f}"
+    sign = "-" if value < 0 else ""
+    if unit == Indicator.Unit.PERCENTAGE:
+        return f"{sign}{number}%"
+    if unit == Indicator.Unit.CURRENCY:
+        return f"{sign}£{number}"
+    if unit == Indicator.Unit.CURRENCY_THOUSANDS:
+        return f"{sign}£{number}k"
+    return f"{sign}{number}"
+
+
+def period_key(period: Period) -> str:
+    """The period's identifier in URLs: "2015-16", "q3-2015-16", "dec-2015"."""
+    return slugify(period.label.replace("/", "-"))
+
+
+# ------------------------------------------------------------------------------------------
+# Records
+
+
+@dataclass
+class ScorecardRow:
+    indicator: Indicator
+    reference: str
+    title: str
+    category: str
+    category_label: str
+    polarity_label: str
+    years: list[Decimal | None]
+    years_display: list[str]
+    value: Decimal | None = None
+    value_display: str = "—"
+    period_label: str = ""
+    target: Decimal | None = None
+    target_display: str = "—"
+    rag: str = ""
+    direction: str = ""
+    variation: str = ""
+    variation_label: str = ""
+    assurance: str = ""
+    assurance_label: str = ""
+    forecast_value: Decimal | None = None
+    forecast_display: str = "—"
+    forecast_method_label: str = ""
+    forecast_rag: str = ""
+    sparkline: SafeString = field(default_factory=lambda: mark_safe(""))
+    sparkline_text: str = ""
+    responsible_officer: str = ""
+    directorate_code: str = ""
+    directorate_slug: str = ""
+    included: bool = False
+
+    @property
+    def rag_label(self) -> str:
+        return c.RAG_LABELS.get(self.rag, "Not assessed") if self.rag else "Not assessed"
+
+    @property
+    def direction_label(self) -> str:
+        return c.DIRECTION_LABELS.get(self.direction, "") if self.direction else "Not assessed"
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    rows: list[ScorecardRow]
+
+
+@dataclass
+class Section:
+    title: str
+    groups: list[Group]
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(g.rows) for g in self.groups)
+
+
+@dataclass
+class Count:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass
+class Scorecard:
+    kind: str
+    title: str
+    subject: object | None
+    period: Period | None
+    periods: list[Period]
+    year_labels: list[str]
+    sections: list[Section]
+    summary: dict[str, list[Count]]
+    total: int
+    shown: int
+    filters: dict[str, str]
+    sort: str
+    show_all: bool = False
+    notices: list[str] = field(default_factory=list)
+    directorates: list[Directorate] = field(default_factory=list)
+
+    @property
+    def period_key(self) -> str:
+        return period_key(self.period) if self.period else ""
+
+    @property
+    def period_options(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+        """The period selector: (kind label, [(key, label, selected)]) for years, quarters, months."""
+        options = []
+        for kind, label in Period.KIND_CHOICES[::-1]:
+            choices = [(period_key(p), p.label, p == self.period) for p in self.periods if p.kind == kind]
+            if choices:
+                options.append((label + "s", choices))
+        return options
+
+    @property
+    def rows(self) -> list[ScorecardRow]:
+        """Every shown row once, in order (an indicator in two themes appears once)."""
+        seen, rows = set(), []
+        for section in self.sections:
+            for group in section.groups:
+                for row in group.rows:
+                    if row.reference not in seen:
+                        seen.add(row.reference)
+                        rows.append(row)
+        return rows
+
+
+# ------------------------------------------------------------------------------------------
+# Building blocks shared by scorecards, the dashboard and the public pages
+
+
+def reporting_date() -> datetime.date:
+    calendar = ReportingCalendar.objects.filter(id=1).first()
+    return (calendar.as_of if calendar else None) or datetime.date.today()
+
+
+def choose_period(raw: str | None, periods: list[Period], as_of: datetime.date) -> tuple[Period | None, str]:
+    """The period asked for in the URL, else the financial year of the reporting date.
+
+    Returns (period, notice); a key that names no period falls back with a notice, never a 500.
+    """
+    by_key = {period_key(p): p for p in periods}
+    fy = financial_year_of(as_of)
+    default = next((p for p in periods if p.kind == c.YEAR and p.financial_year == fy), None)
+    if default is None:
+        default = next((p for p in periods if p.start <= as_of), periods[0] if periods else None)
+    if not raw:
+        return default, ""
+    chosen = by_key.get(raw)
+    if chosen is None:
+        shown = default.label if default else "the latest results"
+        return (
+            default,
+            f"There is no period called “{raw[:30]}”. Showing {shown}: choose a period from the list.",
+        )
+    return chosen, ""
+
+
+def _selected_assessment_id(period: Period | None) -> Subquery:
+    """Per indicator: its assessment for `period`, else its latest ending within it."""
+    candidates = Assessment.objects.filter(indicator=OuterRef("pk"))
+    if period is not None:
+        candidates = candidates.filter(period__end__lte=period.end)
+    own_kind = Q()
+    for frequency, kind in FREQUENCY_KIND.items():
+        own_kind |= Q(period__kind=kind, indicator__frequency=frequency)
+    candidates = candidates.annotate(
+        exact=Case(
+            When(period_id=period.id if period else None, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        own=Case(When(own_kind, then=Value(0)), default=Value(1), output_field=IntegerField()),
+    ).order_by("exact", "-period__end", "own", "-period__start")
+    return Subquery(candidates.values("id")[:1])
+
+
+def build_rows(
+    indicators: QuerySet[Indicator],
+    period: Period | None,
+    as_of: datetime.date,
+    *,
+    sparkline_width: int = 120,
+) -> tuple[list[ScorecardRow], list[str]]:
+    """Rows for these indicators as at `period`, in three queries. Returns (rows, year labels)."""
+    indicators = list(
+        indicators.select_related("service__directorate", "responsible_officer")
+        .annotate(selected_id=_selected_assessment_id(period))
+        .order_by("reference")
+    )
+    ids = [i.id for i in indicators]
+    selected = {
+        a.indicator_id: a
+        for a in Assessment.objects.filter(id__in=[i.selected_id for i in indicators if i.selected_id])
+        .select_related("period")
+        .order_by()
+    }
+    fy = period.financial_year if period else financial_year_of(as_of)
+    years = [fy - 2, fy - 1, fy]
+    window = Assessment.objects.filter(indicator_id__in=ids)
+    if period is not None:
+        # The three-year window bounds the rows read; without a period (dashboard, public pages:
+        # latest results) the whole series is read, as the latest may predate the reporting year.
+        window = window.filter(period__start__gte=datetime.date(fy - 2, 4, 1), period__end__lte=period.end)
+    series = defaultdict(list)
+    for indicator_id, kind, fin_year, label, value in window.order_by(
+        "period__start", "period__kind"
+    ).values_list("indicator_id", "period__kind", "period__financial_year", "period__label", "value"):
+        series[indicator_id].append((kind, fin_year, label, value))
+
+    rows = []
+    for indicator in indicators:
+        points = series[indicator.id]
+        by_year = {fin_year: value for kind, fin_year, _, value in points if kind == c.YEAR}
+        year_values = [by_year.get(y) for y in years]
+        own = [
+            (label, value) for kind, _, label, value in points if kind == FREQUENCY_KIND[indicator.frequency]
+        ]
+        chart = own if len(own) >= 2 else [(label, value) for _, _, label, value in points]
+        chart = chart[-SPARKLINE_POINTS:]
+        values, labels = [v for _, v in chart], [lbl for lbl, _ in chart]
+        unit, dp = indicator.unit, indicator.decimal_places
+        officer = indicator.responsible_officer
+        row = ScorecardRow(
+            indicator=indicator,
+            reference=indicator.reference,
+            title=indicator.title,
+            category=indicator.category,
+            category_label=CATEGORY_LABELS.get(indicator.category, indicator.category),
+            polarity_label=indicator.polarity_label,
+            years=year_values,
+            years_display=[format_result(v, unit, dp) for v in year_values],
+            sparkline=mark_safe(  # noqa: S308 — sparkline_svg escapes every piece of text it writes
+                sparkline_svg(values, labels, width=sparkline_width, title=indicator.reference)
+            ),
+            sparkline_text=sparkline_description(values, labels) if values else "",
+            responsible_officer=(officer.get_full_name() or officer.get_username()) if officer else "",
+            directorate_code=indicator.service.directorate.code,
+            directorate_slug=indicator.service.directorate.slug,
+            included=indicator.on_scorecard,
+        )
+        assessment = selected.get(indicator.id)
+        if assessment is not None:
+            row.value = assessment.value
+            row.value_display = format_result(assessment.value, unit, dp)
+            row.period_label = assessment.period.label
+            row.target = assessment.target
+            row.target_display = format_result(assessment.target, unit, dp)
+            row.rag = assessment.rag
+            row.direction = assessment.direction
+            row.variation = assessment.variation
+            row.variation_label = (
+                c.VARIATION_LABELS.get(assessment.variation, "") if assessment.variation else ""
+            )
+            row.assurance = assessment.assurance
+            row.assurance_label = (
+                c.ASSURANCE_LABELS.get(assessment.assurance, "") if assessment.assurance else ""
+            )
+            row.forecast_value = assessment.forecast_value
+            row.forecast_display = format_result(assessment.forecast_value, unit, dp)
+            row.forecast_method_label = c.FORECAST_METHOD_LABELS.get(assessment.forecast_method, "")
+            row.forecast_rag = assessment.forecast_rag
+        rows.append(row)
+    return rows, [year_label(y) for y in years]
+
+
+def summarise(rows: list[ScorecardRow]) -> dict[str, list[Count]]:
+    """Counts by RAG, direction of travel and variation; "not assessed" counted once per table."""
+    rags = Counter(r.rag or NOT_ASSESSED for r in rows)
+    directions = Counter(r.direction or NOT_ASSESSED for r in rows)
+    variations = Counter(r.variation or NOT_ASSESSED for r in rows)
+    return {
+        "rag": [Count(k, c.RAG_LABELS[k], rags[k]) for k in RAG_ORDER]
+        + [Count(NOT_ASSESSED, "Not assessed", rags[NOT_ASSESSED])],
+        "direction": [Count(k, c.DIRECTION_LABELS[k], directions[k]) for k in DIRECTION_ORDER]
+        + [Count(NOT_ASSESSED, "Not assessed", directions[NOT_ASSESSED])],
+        "variation": [Count(k, c.VARIATION_LABELS[k], variations[k]) for k in VARIATION_ORDER]
+        + [Count(NOT_ASSESSED, "Not assessed", variations[NOT_ASSESSED])],
+    }
+
+
+FILTER_FIELDS = {
+    "rag": (set(RAG_ORDER) | {NOT_ASSESSED}, "RAG"),
+    "direction": (set(DIRECTION_ORDER) | {NOT_ASSESSED}, "direction of travel"),
+    "variation": (set(VARIATION_ORDER) | {NOT_ASSESSED}, "variation"),
+}
+
+
+def clean_filters(params) -> tuple[dict[str, str], list[str]]:
+    """The summary-panel filters from the URL; an unknown value is dropped with a notice."""
+    filters, notices = {}, []
+    for name, (allowed, words) in FILTER_FIELDS.items():
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            continue
+        if raw in allowed:
+            filters[name] = raw
+        else:
+            notices.append(
+                f"“{raw[:30]}” is not a {words} this scorecard can filter by, so that filter was ignored."
+            )
+    return filters, notices
+
+
+def _matches(row: ScorecardRow, filters: dict[str, str]) -> bool:
+    return all((getattr(row, name) or NOT_ASSESSED) == value for name, value in filters.items())
+
+
+def _sort_key(sort: str):
+    if sort == "rag":
+        rank = {k: i for i, k in enumerate(RAG_ORDER)}
+        return lambda r: (rank.get(r.rag, len(rank)), r.reference)
+    if sort == "direction":
+        rank = {k: i for i, k in enumerate(DIRECTION_ORDER)}
+        return lambda r: (rank.get(r.direction, len(rank)), r.reference)
+    return lambda r: r.reference
+
+
+def group_by_category(rows: list[ScorecardRow], *, keep_empty: bool = True) -> list[Group]:
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row.category].append(row)
+    return [
+        Group(key, CATEGORY_LABELS[key], grouped[key]) for key in CATEGORY_ORDER if keep_empty or grouped[key]
+    ]
+
+
+# ------------------------------------------------------------------------------------------
+# Scorecards
+
+
+def _subject(user, kind: str, slug: str | None):
+    """Fetch the scorecard's subject and check the user may see it (404 unknown, 403 out of scope)."""
+    model = {
+        access.SCORECARD_DIRECTORATE: Directorate,
+        access.SCORECARD_PORTFOLIO: Portfolio,
+        access.SCORECARD_BOARD: Board,
+    }.get(kind)
+    if kind not in KIND_TITLES:
+        raise Http404("No such scorecard.")
+    subject = get_object_or_404(model, slug=slug) if model else None
+    if not access.may_see_scorecard(user, kind, subject.id if subject else None):
+        raise PermissionDenied("This scorecard is outside your role's scope.")
+    return subject
+
+
+def _scorecard_indicators(user, kind: str, subject, show_all: bool) -> QuerySet[Indicator]:
+    indicators = visible_indicators(user).filter(is_active=True)
+    if kind == access.SCORECARD_DIRECTORATE:
+        indicators = indicators.filter(service__directorate=subject)
+        return indicators if show_all else indicators.filter(on_scorecard=True)
+    if kind == access.SCORECARD_PORTFOLIO:
+        return indicators.filter(portfolio=subject)
+    if kind == access.SCORECARD_BOARD:
+        return indicators.filter(
+            id__in=Indicator.boards.through.objects.filter(board=subject).values("indicator_id")
+        )
+    if kind == access.SCORECARD_COUNCIL_PLAN:
+        return indicators.filter(id__in=Indicator.themes.through.objects.values("indicator_id"))
+    return indicators.filter(Q(on_scorecard=True) | Q(statutory=True))  # CMT
+
+
+def scorecard(
+    user,
+    kind: str,
+    slug: str | None = None,
+    *,
+    period: str | None = None,
+    params=None,
+    show_all: bool = False,
+) -> Scorecard:
+    """A scorecard as at a period, filtered and sorted as the URL says. Six queries (seven for
+    the Council Plan) after the user's profile is loaded, whatever the number of indicators."""
+    params = params or {}
+    subject = _subject(user, kind, slug)
+    show_all = show_all and kind == access.SCORECARD_DIRECTORATE
+    as_of = reporting_date()
+    periods = list(Period.objects.order_by("-start", "kind"))
+    chosen, notice = choose_period(period, periods, as_of)
+    notices = [notice] if notice else []
+    filters, filter_notices = clean_filters(params)
+    notices += filter_notices
+    sort = params.get("sort") or "reference"
+    if sort not in SORTS:
+        notices.append(
+            f"“{sort[:30]}” is not a way this scorecard can be sorted, so it is sorted by reference."
+        )
+        sort = "reference"
+
+    rows, year_labels = build_rows(_scorecard_indicators(user, kind, subject, show_all), chosen, as_of)
+    summary = summarise(rows)
+    shown_rows = sorted((r for r in rows if _matches(r, filters)), key=_sort_key(sort))
+
+    directorates = []
+    if kind == access.SCORECARD_COUNCIL_PLAN:
+        themes = list(Theme.objects.order_by("order", "name"))
+        links = defaultdict(set)
+        for indicator_id, theme_id in Indicator.themes.through.objects.filter(
+            indicator_id__in=[r.indicator.id for r in rows]
+        ).values_list("indicator_id", "theme_id"):
+            links[theme_id].add(indicator_id)
+        sections = [
+            Section(
+                theme.name,
+                group_by_category(
+                    [r for r in shown_rows if r.indicator.id in links[theme.id]], keep_empty=False
+                ),
+            )
+            for theme in themes
+        ]
+    else:
+        sections = [Section("", group_by_category(shown_rows))]
+        if kind == access.SCORECARD_CMT:
+            directorates = list(Directorate.objects.order_by("name"))
+
+    title = KIND_TITLES[kind]
+    if subject is not None:
+        title = f"{subject.name}: {title[0].lower()}{title[1:]}"
+    return Scorecard(
+        kind=kind,
+        title=title,
+        subject=subject,
+        period=chosen,
+        periods=periods,
+        year_labels=year_labels,
+        sections=sections,
+        summary=summary,
+        total=len(rows),
+        shown=len(shown_rows),
+        filters=filters,
+        sort=sort,
+        show_all=show_all,
+        notices=notices,
+        directorates=directorates,
+    )
+
+
+def cmt_scorecard(user, period: str | None = None) -> Scorecard:
+    """The CMT scorecard: every directorate's included indicators plus the statutory ones.
+
+    A plain function so `manage.py bench` can time it at 1,000 indicators.
+    """
+    return scorecard(user, access.SCORECARD_CMT, period=period)
+
+
+def scorecard_url(kind: str, subject=None) -> str:
+    if subject is None:
+        return reverse(f"scorecards:{kind.replace('-', '_')}")
+    return reverse(f"scorecards:{kind.replace('-', '_')}", args=[subject.slug])
+
+
+def scorecards_for(user) -> list[tuple[str, str]]:
+    """(title, url) of every scorecard the user may open, for the index and the home page."""
+    if not user.is_authenticated:
+        return []
+    links = []
+    if access.may_see_scorecard(user, access.SCORECARD_CMT):
+        links.append((KIND_TITLES[access.SCORECARD_CMT], scorecard_url(access.SCORECARD_CMT)))
+    if access.may_see_scorecard(user, access.SCORECARD_COUNCIL_PLAN):
+        links.append(
+            (KIND_TITLES[access.SCORECARD_COUNCIL_PLAN], scorecard_url(access.SCORECARD_COUNCIL_PLAN))
+        )
+    for kind, model in (
+        (access.SCORECARD_DIRECTORATE, Directorate),
+        (access.SCORECARD_PORTFOLIO, Portfolio),
+        (access.SCORECARD_BOARD, Board),
+    ):
+        for subject in model.objects.order_by("name"):
+            if access.may_see_scorecard(user, kind, subject.id):
+                links.append((f"{subject.name}: {KIND_TITLES[kind].lower()}", scorecard_url(kind, subject)))
+    return links
+
+
+# ------------------------------------------------------------------------------------------
+# Dashboard
+
+
+@dataclass
+class Dashboard:
+    themes: list[Theme]
+    portfolios: list[Portfolio]
+    choice: str  # "theme:<slug>" or "portfolio:<slug>"
+    subject: object | None
+    rows: list[ScorecardRow]
+    summary: dict[str, list[Count]]
+    notice: str = ""
+
+
+def dashboard(user, choice: str | None) -> Dashboard:
+    """A councillor's on-demand dashboard for one theme or portfolio, in five queries.
+
+    Defaults to the user's own portfolio, else the first theme. Rows are narrowed by
+    `visible_indicators`, so choosing someone else's portfolio shows only its published indicators.
+    """
+    themes = list(Theme.objects.order_by("order", "name"))
+    portfolios = list(Portfolio.objects.order_by("name"))
+    options = {f"theme:{t.slug}": t for t in themes} | {f"portfolio:{p.slug}": p for p in portfolios}
+    profile = getattr(user, "profile", None)
+    default = None
+    if profile is not None and profile.portfolio_id:
+        default = next(
+            (k for k, v in options.items() if k.startswith("portfolio:") and v.id == profile.portfolio_id),
+            None,
+        )
+    if default is None and themes:
+        default = f"theme:{themes[0].slug}"
+    notice = ""
+    if choice and choice not in options:
+        notice = "That theme or portfolio was not found: choose one from the list."
+        choice = None
+    choice = choice or default
+    subject = options.get(choice) if choice else None
+    indicators = visible_indicators(user).filter(is_active=True)
+    if isinstance(subject, Theme):
+        indicators = indicators.filter(
+            id__in=Indicator.themes.through.objects.filter(theme=subject).values("indicator_id")
+        )
+    elif isinstance(subject, Portfolio):
+        indicators = indicators.filter(portfolio=subject)
+    else:
+        indicators = indicators.none()
+    rows, _ = build_rows(indicators, None, reporting_date(), sparkline_width=240)
+    return Dashboard(themes, portfolios, choice or "", subject, rows, summarise(rows), notice)
+
+
+# ------------------------------------------------------------------------------------------
+# Public pages and open data: published, active indicators only, whoever asks.
+
+
+def published_indicators() -> QuerySet[Indicator]:
+    return Indicator.objects.filter(published=True, is_active=True)
+
+
+def public_overview() -> tuple[list[Group], dict[str, list[Count]]]:
+    """Every published indicator with its latest result, grouped by category."""
+    rows, _ = build_rows(published_indicators(), None, reporting_date())
+    for row in rows:
+        row.responsible_officer = ""  # officers' names are not part of the published data
+    return group_by_category(rows, keep_empty=False), summarise(rows)
+
+
+def public_indicator(reference: str) -> tuple[Indicator, list[Assessment], SafeString]:
+    """A published indicator and its assessed (approved) results; anything else is a 404."""
+    indicator = published_indicators().filter(reference=reference).first()
+    if indicator is None:
+        raise Http404("No such published indicator.")
+    assessments = list(
+        Assessment.objects.filter(indicator=indicator)
+        .select_related("period")
+        .order_by("period__start", "period__kind")
+    )
+    own = [a for a in assessments if a.period.kind == FREQUENCY_KIND[indicator.frequency]]
+    chart = own if len(own) >= 2 else assessments
+    svg = sparkline_svg(
+        [a.value for a in chart],
+        [a.period.label for a in chart],
+        width=600,
+        height=120,
+        padding=8,
+        title=f"{indicator.reference} results",
+    )
+    return indicator, assessments, mark_safe(svg)  # noqa: S308 — escaped by sparkline_svg
+
+
+OPEN_DATA_FIELDS = [
+    "Id",
+    "Indicator",
+    "Period",
+    "Polarity",
+    "Total",
+    "Target",
+    "RAG",
+    "Direction of travel",
+    "Unit",
+]
+
+
+def open_data_rows() -> list[dict]:
+    """The long format York publishes: one row per published indicator and assessed period."""
+    assessments = (
+        Assessment.objects.filter(indicator__in=published_indicators())
+        .select_related("indicator", "period")
+        .order_by("indicator__reference", "period__start", "period__kind")
+    )
+    return [
+        {
+            "Id": a.indicator.reference,
+            "Indicator": a.indicator.title,
+            "Period": a.period.label,
+            "Polarity": a.indicator.polarity_label,
+            "Total": a.value,
+            "Target": a.target,
+            "RAG": c.RAG_LABELS.get(a.rag, ""),
+            "Direction of travel": c.DIRECTION_LABELS.get(a.direction, ""),
+            "Unit": a.indicator.get_unit_display(),
+        }
+        for a in assessments
+    ]

@@ -1,0 +1,78 @@
+"""Every scorecard and the dashboard run a fixed number of SQL queries, at 10 and 300 indicators."""
+
+import pytest
+
+from indicators import access
+from reporting.scorecards import cmt_scorecard, dashboard, public_overview, scorecard
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [10, 300]
+
+
+def warm(user):
+    # The user's profile is read once per request by the auth middleware and scope checks.
+    access.role_of(user)
+    return user
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cmt_scorecard(size, scorecard_council, users, django_assert_num_queries):
+    scorecard_council(size)
+    user = warm(users["cmt"])
+    # calendar, periods, indicators (+ selected assessment subquery), selected, window, directorates
+    with django_assert_num_queries(6):
+        card = cmt_scorecard(user)
+    assert card.total == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_directorate_scorecard(size, scorecard_council, users, django_assert_num_queries, org):
+    scorecard_council(size)
+    user = warm(users["director"])
+    # directorate, calendar, periods, indicators, selected, window
+    with django_assert_num_queries(6):
+        card = scorecard(user, access.SCORECARD_DIRECTORATE, "oce", period="2015-16")
+    assert card.total == len([n for n in range(size) if n % 2 and not str(n).endswith("1")])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_council_plan_scorecard(size, scorecard_council, users, django_assert_num_queries):
+    scorecard_council(size)
+    user = warm(users["hub"])
+    # calendar, periods, indicators, selected, window, themes, theme links
+    with django_assert_num_queries(7):
+        card = scorecard(user, access.SCORECARD_COUNCIL_PLAN)
+    assert card.total == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    "kind,slug,role", [("portfolio", "finance-performance", "councillor"), ("board", "hwb", "scrutiny")]
+)
+def test_portfolio_and_board_scorecards(
+    size, kind, slug, role, scorecard_council, users, django_assert_num_queries
+):
+    scorecard_council(size)
+    user = warm(users[role])
+    with django_assert_num_queries(6):
+        card = scorecard(user, kind, slug)
+    assert card.total == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dashboard(size, scorecard_council, users, django_assert_num_queries):
+    scorecard_council(size)
+    user = warm(users["councillor"])
+    # themes, portfolios, calendar, indicators, selected, window
+    with django_assert_num_queries(6):
+        board = dashboard(user, None)
+    assert len(board.rows) == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_public_overview(size, scorecard_council, django_assert_num_queries):
+    scorecard_council(size)
+    with django_assert_num_queries(4):
+        groups, _ = public_overview()
+    assert sum(len(g.rows) for g in groups) == len([n for n in range(size) if n % 3 == 0])
