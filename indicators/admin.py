@@ -130,3 +130,35 @@ class AssessmentAdmin(ReadOnlyAdmin):
 @admin.register(ReportingCalendar)
 class ReportingCalendarAdmin(admin.ModelAdmin):
     list_display = ["as_of"]
+
+
+# Data entry (issue 3): read-only views of the import, reminder and double-submit records.
+from indicators.models import ImportBatch, ReminderLog, SubmissionReceipt  # noqa: E402
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["filename", "kind", "status", "uploaded_by", "uploaded_at", "applied_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["user", "day", "returns_count", "sent_at"]
+    readonly_fields = ["user", "day", "returns_count", "sent_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SubmissionReceipt)
+class SubmissionReceiptAdmin(admin.ModelAdmin):
+    list_display = ["key", "user", "result", "created_at"]
+    readonly_fields = ["key", "user", "result", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

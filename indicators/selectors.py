@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
@@ -11,7 +12,7 @@ from django.http import Http404
 from indicators.access import sees_drafts, visible_indicators
 from indicators.analytics import constants as c
 from indicators.charts import chart_data
-from indicators.models import Assessment, Indicator, Result, Target
+from indicators.models import Assessment, Indicator, Result, ResultChange, Target, TargetChange
 
 RAG_ORDER = [c.RED, c.AMBER, c.MISSING, c.GREEN, c.NO_RAG]
 DIRECTION_ORDER = [c.BAD, c.SAME, c.GOOD, c.NOT_COMPARABLE]
@@ -145,3 +146,189 @@ def my_indicators(user) -> QuerySet[Indicator]:
     visible = library_queryset(user)
     own = visible.filter(Q(data_entry_officers=user) | Q(responsible_officer=user))
     return own.distinct() if own.exists() else visible
+
+
+@dataclass
+class HistoryEntry:
+    """One line of history: a result or target change, who made it, when, old → new, why."""
+
+    kind: str  # "result" or "target"
+    id: int
+    result_id: int | None
+    reference: str
+    period_label: str
+    action: str
+    old_value: Decimal | None
+    new_value: Decimal | None
+    old_status: str
+    new_status: str
+    reason: str
+    version: int | None
+    changed_by: str
+    changed_at: object
+
+    @property
+    def action_label(self) -> str:
+        return HISTORY_ACTION_LABELS.get(self.action, self.action.replace("_", " ").capitalize())
+
+
+HISTORY_ACTION_LABELS = {
+    "create": "Entered as draft",
+    "edit": "Edited",
+    "submit": "Submitted",
+    "approve": "Approved",
+    "return": "Returned for changes",
+    "restore": "Restored an earlier version",
+    "import": "Imported",
+    "edit_after_approval": "Changed after approval",
+    "target": "Target set",
+}
+
+
+def _who(first, last, username) -> str:
+    name = f"{first or ''} {last or ''}".strip()
+    return name or username or "unknown"
+
+
+def result_history(user, *, reference: str | None = None, indicator=None, limit: int = 200) -> list[HistoryEntry]:
+    """Result and target changes, newest first: two queries whatever the number of rows.
+
+    Scoped through `visible_indicators`; results' history is shown only to users who see drafts
+    of that indicator (owners, managers, hub, audit) — callers check that.
+    """
+    changes = ResultChange.objects.filter(indicator__in=visible_indicators(user))
+    targets = TargetChange.objects.filter(indicator__in=visible_indicators(user))
+    if indicator is not None:
+        changes, targets = changes.filter(indicator=indicator), targets.filter(indicator=indicator)
+    elif reference:
+        changes, targets = changes.filter(indicator__reference=reference), targets.filter(indicator__reference=reference)
+    names = ("changed_by__first_name", "changed_by__last_name", "changed_by__username")
+    entries = [
+        HistoryEntry(
+            "result", row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10],
+            _who(*row[11:14]), row[14],
+        )
+        for row in changes.order_by("-changed_at", "-id").values_list(
+            "id", "result_id", "indicator__reference", "period__label", "action", "old_value", "new_value",
+            "old_status", "new_status", "reason", "version", *names, "changed_at",
+        )[:limit]
+    ]
+    entries += [
+        HistoryEntry(
+            "target", row[0], None, row[1], row[2], "target", row[3], row[4], "", "", row[5], None,
+            _who(*row[6:9]), row[9],
+        )
+        for row in targets.order_by("-changed_at", "-id").values_list(
+            "id", "indicator__reference", "period__label", "old_value", "new_value", "reason", *names, "changed_at"
+        )[:limit]
+    ]
+    entries.sort(key=lambda e: (e.changed_at, e.id), reverse=True)
+    return entries[:limit]
+
+
+@dataclass
+class BenchmarkRow:
+    name: str
+    value: Decimal
+    is_own: bool
+    rank: int
+
+
+@dataclass
+class Benchmark:
+    period_label: str
+    rank: int | None
+    n: int
+    quartile: int | None
+    rows: list[BenchmarkRow]
+    chart: dict
+
+
+@dataclass
+class IndicatorInsights:
+    """Variation, forecast, annotations and benchmarking for the indicator page (three queries)."""
+
+    latest: Assessment | None
+    annotations: list
+    benchmark: Benchmark | None
+    traces: list = field(default_factory=list)
+    shapes: list = field(default_factory=list)
+
+
+def indicator_insights(indicator: Indicator) -> IndicatorInsights:
+    """Stored variation and forecast, chart annotations and the latest benchmark of one indicator.
+
+    Benchmark decision: the latest period with comparator values; the council's own value is the
+    own-council comparator organisation's value where imported, else its own approved result.
+    Every comparator organisation with a value for that period is ranked (the demo has one group).
+    """
+    from indicators.charts import variation_traces
+    from indicators.models import Annotation, ComparatorValue
+
+    assessments = list(
+        Assessment.objects.filter(indicator=indicator).select_related("period").order_by("period__start")
+    )
+    annotations = list(Annotation.objects.filter(indicator=indicator).order_by("date"))
+    values = list(
+        ComparatorValue.objects.filter(indicator=indicator)
+        .select_related("period", "organisation")
+        .order_by("-period__start", "organisation__name")
+    )
+    latest = next((a for a in assessments if a.is_latest), None)
+    traces, shapes = variation_traces(indicator, assessments, annotations)
+    return IndicatorInsights(
+        latest=latest,
+        annotations=annotations,
+        benchmark=_benchmark(indicator, values, assessments),
+        traces=traces,
+        shapes=shapes,
+    )
+
+
+def _benchmark(indicator: Indicator, values: list, assessments: list) -> Benchmark | None:
+    from indicators.analytics.benchmark import rank_and_quartile
+
+    if not values:
+        return None
+    period = values[0].period
+    in_period = [v for v in values if v.period_id == period.id]
+    own = next((v.value for v in in_period if v.organisation.is_own_council), None)
+    if own is None:
+        own = next((a.value for a in assessments if a.period_id == period.id), None)
+    others = [v for v in in_period if not v.organisation.is_own_council]
+    rank, n, quartile = rank_and_quartile(own, [v.value for v in others], indicator.polarity)
+    entries = [(v.organisation.name, v.value, False) for v in others]
+    if own is not None:
+        entries.append((f"{settings.KPI_COUNCIL_NAME} (us)", own, True))
+    best_high = indicator.polarity != c.UP_IS_BAD
+    entries.sort(key=lambda e: e[1], reverse=best_high)
+    rows = []
+    for name, value, is_own in entries:
+        better = sum(1 for _, v, _ in entries if (v > value if best_high else v < value))
+        rows.append(BenchmarkRow(name=name, value=value, is_own=is_own, rank=better + 1))
+    chart = {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": period.label,
+                "y": [r.name for r in rows],
+                "x": [float(r.value) for r in rows],
+                "text": [("Us: " if r.is_own else "") + f"{float(r.value):g}" for r in rows],
+                "textposition": "outside",
+                "marker": {
+                    "color": ["#1d70b8" if r.is_own else "#b1b4b6" for r in rows],
+                    "pattern": {"shape": ["/" if r.is_own else "" for r in rows]},
+                    "line": {"color": "#0b0c0c", "width": 1},
+                },
+                "hovertemplate": "%{y}: %{x}<extra></extra>",
+            }
+        ],
+        "layout": {
+            "margin": {"l": 220, "r": 40, "t": 10, "b": 40},
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "height": 40 + 24 * len(rows),
+            "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"},
+        },
+    }
+    return Benchmark(period_label=period.label, rank=rank, n=n, quartile=quartile, rows=rows, chart=chart)

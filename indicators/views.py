@@ -2,8 +2,18 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from indicators.filters import IndicatorFilter
-from indicators.selectors import indicator_page, library_queryset
+from indicators.filters import SORTS, IndicatorFilter
+from indicators.selectors import indicator_insights, indicator_page, library_queryset, result_history
+from indicators.services.results import can_approve_results
+
+# The library's columns after Reference, with the sort key each header links to ("" = not sortable).
+SORT_COLUMNS = [
+    ("title", "Indicator"),
+    ("service", "Service"),
+    ("", "Latest"),
+    ("rag", "RAG"),
+    ("direction", "Direction of travel"),
+]
 
 
 def parse_page_number(raw: str | None) -> int | None:
@@ -29,7 +39,12 @@ def indicator_library(request):
         )
     query = request.GET.copy()
     query.pop("page", None)
+    unsorted = query.copy()
+    current_sort = unsorted.pop("sort", [""])[-1]
     context = {
+        "sort_query": unsorted.urlencode(),
+        "sort_columns": SORT_COLUMNS,
+        "current_sort": current_sort if current_sort in SORTS else "reference",
         "filter": indicator_filter,
         "page": page,
         "page_notice": page_notice,
@@ -44,4 +59,18 @@ def indicator_library(request):
 
 def indicator_detail(request, reference):
     page = indicator_page(request.user, reference)
-    return render(request, "indicators/detail.html", {"page": page, "nav_section": "indicators"})
+    # History (data entry): only for those who see drafts — owners, managers, hub and audit.
+    history = result_history(request.user, indicator=page.indicator, limit=100) if page.shows_drafts else None
+    # Variation, forecast, annotations and benchmarking (three queries), drawn on the same chart.
+    insights = indicator_insights(page.indicator)
+    if page.chart.get("data"):
+        page.chart["data"] += insights.traces
+        page.chart["layout"]["shapes"] = insights.shapes
+    context = {
+        "page": page,
+        "insights": insights,
+        "history": history,
+        "can_restore": can_approve_results(request.user, page.indicator),
+        "nav_section": "indicators",
+    }
+    return render(request, "indicators/detail.html", context)

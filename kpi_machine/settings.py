@@ -176,6 +176,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.tasks.recompute_all",
         "schedule": 24 * 60 * 60,
     },
+    "build-due-exception-lists": {"task": "reporting.tasks.build_due_exception_lists", "schedule": 60 * 60},
 }
 
 # Email: console by default; SMTP when EMAIL_HOST is set. Django 6.1's MAILERS setting replaces

@@ -124,8 +124,11 @@ def test_detail_runs_a_fixed_number_of_queries(
     build_council(4, months=months)
     client.force_login(users["head"])
     client.get("/indicators/GEN001/")
-    # session, user, profile, indicator, themes, boards, results, assessments, targets.
-    with django_assert_num_queries(9):
+    # session, user, profile, indicator, themes, boards, results, assessments, targets,
+    # + result history and target history (data entry, issue 3: two queries whatever the number
+    # of changes) + the chart's and benchmark sections' queries (annotations, comparator values,
+    # assessments with periods).
+    with django_assert_num_queries(14):
         response = client.get("/indicators/GEN001/")
     assert len(response.context["page"].rows) == months
 

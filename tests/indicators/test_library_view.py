@@ -140,3 +140,16 @@ def test_nul_characters_get_a_400_page_not_a_500(client, params):
     response = client.get(LIBRARY, params)
     assert response.status_code == 400
     assert "NUL character" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_column_headers_sort_and_keep_the_filters(client, users, build_council):
+    build_council(6)
+    client.force_login(users["hub"])
+    response = client.get(LIBRARY, {"polarity": "up_is_good", "sort": "reference"})
+    body = response.content.decode()
+    assert 'aria-sort="ascending"' in body
+    assert "?polarity=up_is_good&amp;sort=-reference" in body  # Reference header now sorts Z to A
+    assert "?polarity=up_is_good&amp;sort=rag" in body
+    refs = [i.reference for i in client.get(LIBRARY, {"sort": "-reference"}).context["page"].object_list]
+    assert refs == sorted(refs, reverse=True)
