@@ -20,9 +20,12 @@ Product decisions the documents leave open, made here:
 - **Rebase**: an annotation that starts a new baseline starts a new segment at the first result
   whose period starts on or after its date (an annotation before the first result changes nothing).
 - **Assurance per period**: the period's own target against that point's process limits.
-- **Forecasts** are made for monthly indicators at each month of their latest financial year (what
-  the current year's reports and exception lists use); quarterly and annual indicators are not
-  forecast (too few points in a year for the methods). The method is the per-type default chosen
+- **Forecasts** are made for monthly and quarterly indicators at each period of their latest
+  financial year (what the current year's reports and exception lists use). A quarterly series is
+  forecast by the same monthly methods after spreading each quarter over its three months (an
+  additive amount a third a month; a level, such as a rate or snapshot, held for the quarter), so
+  run rate and seasonal profile give exactly their quarterly results; the forecast is stored on
+  the quarter. Annual indicators are not forecast: a year has no part-year points to go on. The method is the per-type default chosen
   by `manage.py backtest` (`DEFAULT_FORECAST_METHODS`) when its data requirements are met, else
   the automatic choice of `forecast_year_end`.
 """
@@ -44,6 +47,7 @@ from .constants import (
     MEASURE_YTD,
     MONTH,
     NEUTRAL,
+    QUARTER,
     YEAR,
 )
 from .forecast import forecast_rag, forecast_year_end
@@ -238,26 +242,52 @@ def _forecasts(
     spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, out: dict, methods: dict
 ) -> None:
     rules = spec.rules
-    if rules.frequency != "monthly":
+    additive = is_additive(rules.measure_type, rules.unit)
+    if rules.frequency == "monthly":
+        months = {p.start: float(p.value) for p in points if p.kind == MONTH}
+        made_at = {start: (MONTH, start) for start in months}
+    elif rules.frequency == "quarterly":
+        months, made_at = quarters_as_months(points, spread=additive and rules.measure_type != MEASURE_YTD)
+    else:
         return
-    months = {p.start: float(p.value) for p in points if p.kind == MONTH}
     if not months:
         return
     fy = _fy_start(max(months)).year
-    additive = is_additive(rules.measure_type, rules.unit)
     method = methods.get(forecast_type(rules.measure_type, rules.unit))
     annual_target = targets.get((YEAR, datetime.date(fy, 4, 1)))
-    for start in sorted(d for d in months if _fy_start(d).year == fy):
+    for start in sorted(d for d in made_at if _fy_start(d).year == fy):
         so_far, last_year, history = monthly_inputs(months, fy, upto=start)
         result = forecast_with(method, so_far, last_year, history, rules.measure_type, additive)
         if result is None or not math.isfinite(result.value):
             continue
-        row = out[(MONTH, start)]
+        row = out[made_at[start]]
         row.forecast_value, row.forecast_low, row.forecast_high = result.value, result.low, result.high
         row.forecast_method = result.method
         row.forecast_inputs = {**_clean(result.inputs), "annual_target": _num(annual_target)}
         rag = forecast_rag(result.value, annual_target, rules.polarity, rules.tolerance, rules.tolerance_kind)
         row.forecast_rag = rag or ""
+
+
+def quarters_as_months(
+    points: list[SeriesPoint], spread: bool
+) -> tuple[dict[datetime.date, float], dict[datetime.date, tuple[str, datetime.date]]]:
+    """A quarterly series as months, and the quarter each forecast belongs to (keyed by its last month).
+
+    ``spread``: an amount for the quarter alone is a third in each month; otherwise (a level, or a
+    cumulative year-to-date figure that the quarter's last month carries) the value holds for all
+    three months.
+    """
+    months: dict[datetime.date, float] = {}
+    made_at: dict[datetime.date, tuple[str, datetime.date]] = {}
+    for point in points:
+        if point.kind != QUARTER:
+            continue
+        value = float(point.value)
+        first = _month_index(point.start)
+        for i in range(3):
+            months[_date(first + i)] = value / 3 if spread else value
+        made_at[_date(first + 2)] = (QUARTER, point.start)
+    return months, made_at
 
 
 def _num(value) -> float | None:

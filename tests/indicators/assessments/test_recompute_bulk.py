@@ -143,3 +143,37 @@ def test_one_indicator_recompute_runs_the_same_queries(build_council, django_ass
     indicators = build_council(count, months=24)
     with django_assert_num_queries(10):
         recompute_assessments(indicator_ids=[indicators[0].id])
+
+
+def test_a_quarterly_count_is_forecast_on_its_quarters(org):
+    # 2013/14: 300 a quarter (1,200); 2014/15 Q1 and Q2 at 300: last year's profile gives
+    # 600 / (600/1200) = 1200, stored on Q2 2014/15, against a target of 1000 (up is bad): red.
+    indicator = Indicator.objects.create(
+        reference="FCQ01",
+        title="Complaints",
+        category="customer",
+        unit="count",
+        polarity="up_is_bad",
+        frequency="quarterly",
+        measure_type="period",
+        service=org["hr"],
+    )
+    starts = [datetime.date(2013, m, 1) for m in (4, 7, 10)] + [datetime.date(2014, 1, 1)]
+    starts += [datetime.date(2014, 4, 1), datetime.date(2014, 7, 1)]
+    periods = ensure_periods([("quarter", s) for s in starts] + [("year", datetime.date(2014, 4, 1))])
+    Result.objects.bulk_create(
+        Result(indicator=indicator, period=periods[("quarter", s)], value=300, status="approved")
+        for s in starts
+    )
+    Target.objects.create(
+        indicator=indicator, period=periods[("year", datetime.date(2014, 4, 1))], value=1000
+    )
+    recompute_assessments()
+    q2 = Assessment.objects.get(indicator=indicator, period=periods[("quarter", datetime.date(2014, 7, 1))])
+    assert q2.forecast_value == Decimal("1200.0000")
+    assert q2.forecast_method == c.FORECAST_SEASONAL_PROFILE
+    assert q2.forecast_rag == c.RED
+    q4_last_year = Assessment.objects.get(
+        indicator=indicator, period=periods[("quarter", datetime.date(2014, 1, 1))]
+    )
+    assert q4_last_year.forecast_method == ""  # only the latest financial year is forecast
