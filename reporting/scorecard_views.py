@@ -14,6 +14,7 @@ from reporting import exports
 from reporting.scorecards import (
     OPEN_DATA_FIELDS,
     SORTS,
+    VIEWS,
     dashboard,
     open_data_rows,
     public_indicator,
@@ -36,6 +37,7 @@ def _scorecard_from_request(request, kind, slug):
         period=request.GET.get("period"),
         params=request.GET,
         show_all=request.GET.get("indicators") == "all",
+        view=request.GET.get("view"),
     )
 
 
@@ -61,6 +63,7 @@ def scorecard_page(request, kind, slug=None):
         "sorts": SORTS,
         "panels": _summary_panels(card, query),
         "clear_url": _query_with(query, rag=None, direction=None, variation=None),
+        "view_links": _view_links(card, query),
         "export_query": ("?" + query.urlencode()) if query else "",
         "nav_section": "scorecards",
     }
@@ -78,6 +81,16 @@ def _query_with(query, **changes) -> str:
         if value is not None:
             query[name] = value
     return "?" + query.urlencode() if query else "?"
+
+
+def _view_links(card, query) -> list[dict]:
+    """The "Show: as reported | current" toggle, for a period that was reported."""
+    if card.reported_on is None:
+        return []
+    return [
+        {"key": key, "label": label, "active": card.view == key, "url": _query_with(query, view=key)}
+        for key, label in VIEWS.items()
+    ]
 
 
 def _summary_panels(card, query) -> list[dict]:

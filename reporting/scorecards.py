@@ -14,9 +14,15 @@ Product decisions the issue leaves open (made here):
   theme (an indicator serving two themes appears in both).
 - Period: a scorecard "as at" a period shows, for each indicator, its assessment for that exact
   period or else its latest assessment ending within it, labelled with its own period. With no
-  period chosen it is the financial year of the reporting date (ReportingCalendar). Assessments
-  are recomputed when data change; a frozen "as reported" snapshot is a reporting-app model still
-  to come, and when it lands this selector should read it for published periods.
+  period chosen it is the financial year of the reporting date (ReportingCalendar).
+- As reported: once a period has been reported (its exception list built, which freezes its
+  assessments as `ReportedAssessment`), the scorecard as at that period shows by default what was
+  reported then — each row's as-reported assessment for that period, else its latest as-reported
+  one ending within it — labelled "as reported on <date>". `?view=current` shows today's
+  assessments instead (a changed target re-colours those, never the as-reported ones). A row with
+  no as-reported assessment (an indicator added since) shows its current one, marked as such.
+  Years are never reported as a whole (lists are monthly and quarterly), so year scorecards are
+  always current.
 - The year columns are the approved year results (period kind "year") of the chosen period's
   financial year and the two before it that had ended by the chosen period's end.
 - Rows are narrowed by `visible_indicators`: a councillor's Council Plan scorecard lists their
@@ -33,6 +39,7 @@ from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
@@ -42,6 +49,7 @@ from indicators.analytics import constants as c
 from indicators.analytics.series import FREQUENCY_KIND
 from indicators.models import Assessment, Indicator, Period, ReportingCalendar
 from indicators.periods import financial_year_of, year_label
+from reporting.models import ReportedAssessment
 from reporting.sparklines import sparkline_description, sparkline_svg
 from service_plans.models import Board, Directorate, Portfolio, Theme
 
@@ -58,6 +66,9 @@ VARIATION_ORDER = [c.SPECIAL_CONCERNING, c.SPECIAL_IMPROVING, c.SPECIAL_NEUTRAL,
 NOT_ASSESSED = "not-assessed"  # filter value for rows with no assessment in the period
 SORTS = {"reference": "Reference", "rag": "RAG (red first)", "direction": "Direction of travel (bad first)"}
 SPARKLINE_POINTS = 12
+VIEW_REPORTED = "reported"
+VIEW_CURRENT = "current"
+VIEWS = {VIEW_REPORTED: "As reported", VIEW_CURRENT: "Current"}
 
 KIND_TITLES = {
     access.SCORECARD_DIRECTORATE: "Directorate scorecard",
@@ -127,6 +138,8 @@ class ScorecardRow:
     directorate_code: str = ""
     directorate_slug: str = ""
     included: bool = False
+    reported_on: datetime.date | None = None  # set when the row shows an as-reported assessment
+    not_reported: bool = False  # as-reported view, but this indicator had nothing reported then
 
     @property
     def rag_label(self) -> str:
@@ -178,6 +191,12 @@ class Scorecard:
     show_all: bool = False
     notices: list[str] = field(default_factory=list)
     directorates: list[Directorate] = field(default_factory=list)
+    view: str = VIEW_CURRENT  # what the rows show: VIEW_REPORTED or VIEW_CURRENT
+    reported_on: datetime.date | None = None  # when the chosen period was reported, if it was
+
+    @property
+    def as_reported(self) -> bool:
+        return self.view == VIEW_REPORTED
 
     @property
     def period_key(self) -> str:
@@ -237,9 +256,12 @@ def choose_period(raw: str | None, periods: list[Period], as_of: datetime.date) 
     return chosen, ""
 
 
-def _selected_assessment_id(period: Period | None) -> Subquery:
-    """Per indicator: its assessment for `period`, else its latest ending within it."""
-    candidates = Assessment.objects.filter(indicator=OuterRef("pk"))
+def _selected_assessment_id(period: Period | None, model=Assessment) -> Subquery:
+    """Per indicator: its assessment for `period`, else its latest ending within it.
+
+    `model` is `Assessment` (current) or `ReportedAssessment` (as reported): the same choice.
+    """
+    candidates = model.objects.filter(indicator=OuterRef("pk"))
     if period is not None:
         candidates = candidates.filter(period__end__lte=period.end)
     own_kind = Q()
@@ -262,13 +284,19 @@ def build_rows(
     as_of: datetime.date,
     *,
     sparkline_width: int = 120,
+    as_reported: bool = False,
 ) -> tuple[list[ScorecardRow], list[str]]:
-    """Rows for these indicators as at `period`, in three queries. Returns (rows, year labels)."""
-    indicators = list(
-        indicators.select_related("service__directorate", "responsible_officer")
-        .annotate(selected_id=_selected_assessment_id(period))
-        .order_by("reference")
+    """Rows for these indicators as at `period`, in three queries (four as reported).
+
+    `as_reported`: each row shows its frozen as-reported assessment where there is one, else its
+    current one (marked `not_reported`). Returns (rows, year labels).
+    """
+    indicators = indicators.select_related("service__directorate", "responsible_officer").annotate(
+        selected_id=_selected_assessment_id(period)
     )
+    if as_reported:
+        indicators = indicators.annotate(reported_id=_selected_assessment_id(period, ReportedAssessment))
+    indicators = list(indicators.order_by("reference"))
     ids = [i.id for i in indicators]
     selected = {
         a.indicator_id: a
@@ -276,6 +304,16 @@ def build_rows(
         .select_related("period")
         .order_by()
     }
+    reported = {}
+    if as_reported:
+        reported = {
+            r.indicator_id: r
+            for r in ReportedAssessment.objects.filter(
+                id__in=[i.reported_id for i in indicators if i.reported_id]
+            )
+            .select_related("period")
+            .order_by()
+        }
     fy = period.financial_year if period else financial_year_of(as_of)
     years = [fy - 2, fy - 1, fy]
     window = Assessment.objects.filter(indicator_id__in=ids)
@@ -321,6 +359,14 @@ def build_rows(
             included=indicator.on_scorecard,
         )
         assessment = selected.get(indicator.id)
+        if as_reported:
+            # The as-reported assessment has the same fields as the current one (a frozen copy).
+            snapshot = reported.get(indicator.id)
+            if snapshot is not None:
+                assessment = snapshot
+                row.reported_on = timezone.localdate(snapshot.reported_at)
+            else:
+                row.not_reported = True
         if assessment is not None:
             row.value = assessment.value
             row.value_display = format_result(assessment.value, unit, dp)
@@ -449,16 +495,45 @@ def scorecard(
     period: str | None = None,
     params=None,
     show_all: bool = False,
+    view: str | None = None,
 ) -> Scorecard:
     """A scorecard as at a period, filtered and sorted as the URL says. Six queries (seven for
-    the Council Plan) after the user's profile is loaded, whatever the number of indicators."""
+    the Council Plan; one more as reported) after the user's profile is loaded, whatever the
+    number of indicators.
+
+    `view`: "reported" (the default where the period was reported) or "current".
+    """
     params = params or {}
     subject = _subject(user, kind, slug)
     show_all = show_all and kind == access.SCORECARD_DIRECTORATE
     as_of = reporting_date()
-    periods = list(Period.objects.order_by("-start", "kind"))
+    # When each period was reported (frozen), read with the periods: no query of its own.
+    periods = list(
+        Period.objects.annotate(
+            reported_at=Subquery(
+                ReportedAssessment.objects.filter(period=OuterRef("pk"))
+                .order_by("-reported_at")
+                .values("reported_at")[:1]
+            )
+        ).order_by("-start", "kind")
+    )
     chosen, notice = choose_period(period, periods, as_of)
     notices = [notice] if notice else []
+    reported_on = timezone.localdate(chosen.reported_at) if chosen and chosen.reported_at else None
+    if view and view not in VIEWS:
+        notices.append(
+            f"“{view[:30]}” is not a way to show a scorecard: choose “as reported” or “current”."
+            f" Showing {_default_view_words(reported_on)}."
+        )
+        view = None
+    if reported_on is None:
+        if view == VIEW_REPORTED and chosen is not None:
+            notices.append(
+                f"{chosen.label} has not been reported yet (its exception list is built once its returns"
+                " fall due), so this shows the current assessments."
+            )
+        view = VIEW_CURRENT
+    view = view or VIEW_REPORTED
     filters, filter_notices = clean_filters(params)
     notices += filter_notices
     sort = params.get("sort") or "reference"
@@ -468,7 +543,12 @@ def scorecard(
         )
         sort = "reference"
 
-    rows, year_labels = build_rows(_scorecard_indicators(user, kind, subject, show_all), chosen, as_of)
+    rows, year_labels = build_rows(
+        _scorecard_indicators(user, kind, subject, show_all),
+        chosen,
+        as_of,
+        as_reported=view == VIEW_REPORTED,
+    )
     summary = summarise(rows)
     shown_rows = sorted((r for r in rows if _matches(r, filters)), key=_sort_key(sort))
 
@@ -513,7 +593,13 @@ def scorecard(
         show_all=show_all,
         notices=notices,
         directorates=directorates,
+        view=view,
+        reported_on=reported_on,
     )
+
+
+def _default_view_words(reported_on: datetime.date | None) -> str:
+    return "what was reported" if reported_on else "the current assessments"
 
 
 def cmt_scorecard(user, period: str | None = None) -> Scorecard:

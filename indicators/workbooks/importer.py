@@ -29,6 +29,7 @@ from indicators.access import role_of
 from indicators.models import ImportBatch, Indicator, Result
 from indicators.periods import ensure_periods, period_bounds
 from indicators.services.results import can_enter_results, decimal_text, result_import, validity_errors
+from indicators.signals import recomputes_collected
 from indicators.workbooks.parser import parse_sheets
 from indicators.workbooks.reader import WorkbookRefused, read_upload
 from service_plans.models import Directorate, Role, Service
@@ -324,7 +325,15 @@ def _unassigned_service() -> Service:
 
 @transaction.atomic
 def import_apply(*, user, batch: ImportBatch) -> dict:
-    """Write a previewed batch, all or nothing. Applying it again does nothing."""
+    """Write a previewed batch, all or nothing. Applying it again does nothing.
+
+    Queues one recompute per changed indicator once the import commits, not one per row written.
+    """
+    with recomputes_collected():
+        return _apply(user, batch)
+
+
+def _apply(user, batch: ImportBatch) -> dict:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.uploaded_by_id != (user.id if user is not None else None):
         raise PermissionDenied("Only the person who uploaded this file can confirm its import.")

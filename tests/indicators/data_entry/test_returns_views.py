@@ -276,3 +276,37 @@ def test_restore_page_permissions_and_recording(client, users, pdr, periods):
     assert client.post(url, {"reason": "Typo in 91"}).status_code == 302
     assert Result.objects.get().value == Decimal(90)
     assert ResultChange.objects.first().action == "restore"
+
+
+@pytest.mark.django_db
+def test_htmx_entry_with_errors_shows_the_error_summary_in_the_row(client, users, pdr):
+    client.force_login(users["officer"])
+    response = client.post(
+        URL,
+        {"value": "140", "commentary": "", "version": "0", "key": "", "action": "submit"},
+        headers={"HX-Request": "true", "HX-Target": "ret-STF90-month-2015-12-01"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200  # htmx swaps only 2xx responses by default
+    assert body.lstrip().startswith("<tr") and "<html" not in body
+    assert 'class="govuk-error-summary"' in body and "There is a problem" in body
+    # Each summary entry links to its field, and the message is also by the field.
+    assert 'href="#id_value"' in body and 'id="id_value-error"' in body
+    assert not Result.objects.exists()
+
+
+@pytest.mark.django_db
+def test_returns_page_loads_the_error_summary_focus_script_from_this_host(client, users, pdr):
+    client.force_login(users["officer"])
+    body = client.get("/returns/").content.decode()
+    assert '<script src="/static/js/error-summary-focus.js" defer></script>' in body
+    assert "<script>" not in body  # no inline script
+
+
+def test_error_summary_focus_script_is_static_and_focuses_after_htmx_swaps():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    script = (Path(settings.BASE_DIR) / "static" / "js" / "error-summary-focus.js").read_text()
+    assert "htmx:load" in script and ".govuk-error-summary" in script and ".focus()" in script

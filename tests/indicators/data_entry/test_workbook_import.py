@@ -378,3 +378,59 @@ def test_command_dry_run_then_import(tmp_path, table_3_3, capsys, org):
     with pytest.raises(CommandError, match="Macro"):
         call_command("import_workbook", str(bad))
     assert Result.objects.filter(value=Decimal("6.5")).exists()
+
+
+@pytest.mark.django_db
+def test_large_import_queues_one_recompute_per_indicator(
+    users, org, django_capture_on_commit_callbacks, monkeypatch
+):
+    """50 results for 5 indicators: 5 recomputes once the import commits, not 50 (one a row)."""
+    from indicators import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.recompute_indicator, "delay", queued.append)
+    for n in range(5):
+        Indicator.objects.create(
+            reference=f"BIG{n}",
+            title=f"Bulk indicator {n}",
+            category="performance",
+            unit="count",
+            polarity="up_is_good",
+            frequency="monthly",
+            service=org["hr"],
+        )
+    months = ["Apr 2015", "May 2015", "Jun 2015", "Jul 2015", "Aug 2015"]
+    months += ["Sep 2015", "Oct 2015", "Nov 2015", "Dec 2015", "Jan 2016"]
+    lines = ["Reference ID," + ",".join(months)]
+    lines += [f"BIG{n}," + ",".join(str(10 * n + m) for m in range(10)) for n in range(5)]
+    batch = import_preview(user=users["hub"], filename="big.csv", data="\n".join(lines).encode())
+    assert len(batch.plan["writes"]) == 50, batch.plan.get("rejected")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        summary = import_apply(user=users["hub"], batch=batch)
+    assert summary["results_written"] == 50 and Result.objects.count() == 50
+    ids = sorted(Indicator.objects.filter(reference__startswith="BIG").values_list("id", flat=True))
+    assert sorted(queued) == ids  # each indicator once
+    assert len(callbacks) == 5
+
+
+@pytest.mark.django_db
+def test_saves_outside_an_import_still_queue_their_own_recompute(django_capture_on_commit_callbacks, org):
+    from indicators.signals import enqueue_recompute, recomputes_collected
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        enqueue_recompute(1)
+        enqueue_recompute(1)
+    assert len(callbacks) == 2  # one a save, as before: collecting is opt-in
+    with django_capture_on_commit_callbacks() as callbacks:
+        with recomputes_collected():
+            with recomputes_collected():  # nested blocks join the outer one
+                enqueue_recompute(2)
+            enqueue_recompute(2)
+            enqueue_recompute(3)
+    assert len(callbacks) == 2
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(RuntimeError), recomputes_collected():
+            enqueue_recompute(4)
+            raise RuntimeError("the import failed")
+    assert callbacks == []  # a failed block queues nothing
