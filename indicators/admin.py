@@ -162,3 +162,47 @@ class SubmissionReceiptAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Variation and benchmarking (issue 4): the hub adds chart annotations and maintains comparator
+# groups here; comparator values are normally loaded by /benchmarks/import/.
+from indicators.models import Annotation, ComparatorGroup, ComparatorOrganisation, ComparatorValue  # noqa: E402
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "date", "text", "starts_new_baseline", "created_by"]
+    list_filter = ["starts_new_baseline"]
+    search_fields = ["indicator__reference", "text"]
+    autocomplete_fields = ["indicator"]
+    list_select_related = ["indicator", "created_by"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ComparatorOrganisation)
+class ComparatorOrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_own_council"]
+    list_filter = ["is_own_council", "groups"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(ComparatorGroup)
+class ComparatorGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["members"]
+
+
+@admin.register(ComparatorValue)
+class ComparatorValueAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "period", "organisation", "value", "imported_at"]
+    list_filter = ["period__kind", "organisation__groups"]
+    search_fields = ["indicator__reference", "organisation__name", "organisation__code"]
+    autocomplete_fields = ["indicator", "period", "organisation"]
+    list_select_related = ["indicator", "period", "organisation"]

@@ -384,7 +384,8 @@ def import_upload(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview_view(request, batch_id):
-    batch = get_object_or_404(ImportBatch, pk=batch_id)
+    # Comparator-value imports share ImportBatch but are confirmed at /benchmarks/import/.
+    batch = get_object_or_404(ImportBatch.objects.exclude(kind="comparators"), pk=batch_id)
     if batch.uploaded_by_id != request.user.id:
         raise PermissionDenied("Only the person who uploaded this file can see its preview.")
     if request.method == "POST":

@@ -18,6 +18,7 @@ urlpatterns = [
     # Data entry and data quality (indicators app).
     path("", include("indicators.data_entry_urls")),
     path("indicators/", include("indicators.urls")),
+    path("benchmarks/", include("indicators.benchmark_urls")),
     # Scorecards, dashboards, public pages and exception lists (reporting app).
     path("", include("reporting.scorecard_urls")),
     path("", include("reporting.exception_urls")),

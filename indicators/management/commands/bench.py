@@ -7,6 +7,8 @@ and every month's exception list already built (as a council would have them). T
 - the full recompute (RAG, direction of travel, variation, forecasts, exception lists): seconds,
   SQL queries;
 - one indicator's recompute after a single edit of one result: milliseconds, SQL queries;
+- the CMT scorecard (`/scorecards/cmt/`, every indicator on it) rendered through the real view
+  by Django's test Client signed in as a CMT user: server time, median of 5, SQL queries;
 - peak memory of the full recompute (Python allocations by tracemalloc, in a second run, since
   tracing slows Python down) and the process's peak resident size.
 
@@ -95,6 +97,8 @@ class Command(BaseCommand):
             f"{len(one_queries)} SQL queries"
         )
 
+        self._time_cmt_scorecard()
+
         if not no_memory:
             tracemalloc.start()
             recompute_assessments()
@@ -104,6 +108,40 @@ class Command(BaseCommand):
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         rss_mib = rss / 2**20 if sys.platform == "darwin" else rss / 1024
         self.stdout.write(f"Peak resident memory of the whole bench process: {rss_mib:.0f} MiB")
+
+    def _time_cmt_scorecard(self) -> None:
+        """Time /scorecards/cmt/ through the whole request cycle (middleware, view, template).
+
+        Server time only: the test Client calls the WSGI handler in-process, so there is no network.
+        The first request warms the template cache and is not counted, as on a running server.
+        """
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.test import Client, override_settings
+
+        from service_plans.models import Profile, Role
+
+        user = get_user_model().objects.create_user("bench-cmt")
+        Profile.objects.create(user=user, role=Role.CMT)
+        client = Client()
+        client.force_login(user)
+        timings, rows = [], 0
+        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+            for attempt in range(6):
+                with CaptureQueriesContext(connections["default"]) as page_queries:
+                    started = time.perf_counter()
+                    response = client.get("/scorecards/cmt/", secure=True)
+                    elapsed = time.perf_counter() - started
+                if response.status_code != 200:
+                    raise CommandError(f"The CMT scorecard answered {response.status_code}.")
+                if attempt:
+                    timings.append(elapsed)
+                rows = response.content.count(b'class="govuk-table__row')
+        self.stdout.write(
+            f"CMT scorecard (/scorecards/cmt/, {rows} table rows): median {sorted(timings)[2] * 1000:.0f} ms "
+            f"(min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}) over 5 requests, "
+            f"{len(page_queries)} SQL queries"
+        )
 
     def _bench_database(self, database_url: str | None) -> dict:
         current = connections["default"].settings_dict
@@ -214,6 +252,7 @@ def build_council(count: int, years: int) -> dict:
             frequency="monthly",
             measure_type=measure,
             seasonal=measure == "ytd",
+            on_scorecard=True,  # every indicator on its directorate's (and so CMT's) scorecard
             service=services[i % len(services)],
         )
         for i, (unit, measure, polarity, places, _) in enumerate(specs)

@@ -1,0 +1,121 @@
+"""Benchmarking pages for the hub: comparator groups, and importing comparator values.
+
+Hub only: every view checks the role first (403 for anyone else signed in; anonymous visitors are
+sent to sign in). The services check again before writing. Plain forms; no JavaScript needed.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from indicators.forms import GovukForm
+from indicators.models import ComparatorGroup, ImportBatch
+from indicators.services.benchmarks import (
+    BATCH_KIND,
+    comparator_groups_overview,
+    comparator_values_import,
+    comparator_values_preview,
+)
+from indicators.workbooks.importer import is_hub
+
+
+class ComparatorUploadForm(GovukForm):
+    file = forms.FileField(
+        label="Workbook or CSV file",
+        help_text="An .xlsx or .csv file with one row per value and the columns Indicator reference, "
+        "Period, Organisation and Value.",
+        error_messages={"required": "Choose an .xlsx or .csv file to import"},
+    )
+    create_organisations = forms.BooleanField(
+        required=False,
+        label="Create new organisations",
+        help_text="Add organisations the portal does not know yet. Untick to have them reported instead.",
+    )
+    group = forms.ModelChoiceField(
+        queryset=ComparatorGroup.objects.order_by("name"),
+        required=False,
+        label="Comparator group for new organisations (optional)",
+        help_text="Organisations this import creates join this group.",
+        empty_label="No group",
+        error_messages={"invalid_choice": "Choose one of the comparator groups listed"},
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+
+
+def _hub_or_403(user) -> None:
+    if not is_hub(user):
+        raise PermissionDenied("Benchmarking data is maintained by the Strategic Intelligence Hub.")
+
+
+@login_required
+def groups(request):
+    _hub_or_403(request.user)
+    comparator_groups, ungrouped = comparator_groups_overview()
+    return render(
+        request,
+        "indicators/benchmarks/groups.html",
+        {"groups": comparator_groups, "ungrouped": ungrouped, "nav_section": "benchmarks"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    _hub_or_403(request.user)
+    form = ComparatorUploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        # Read one byte past the limit, never the whole of an oversized upload.
+        data = upload.read(settings.KPI_IMPORT_MAX_BYTES + 1)
+        batch = comparator_values_preview(
+            user=request.user,
+            filename=upload.name,
+            data=data,
+            create_organisations=form.cleaned_data["create_organisations"],
+            group=form.cleaned_data["group"],
+        )
+        return redirect("benchmarks:import_preview", batch_id=batch.pk)
+    return render(
+        request,
+        "indicators/benchmarks/upload.html",
+        {
+            "form": form,
+            "max_mb": f"{settings.KPI_IMPORT_MAX_BYTES / 1048576:g} MB",
+            "nav_section": "benchmarks",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request, batch_id):
+    _hub_or_403(request.user)
+    batch = get_object_or_404(ImportBatch, pk=batch_id, kind=BATCH_KIND)
+    if batch.uploaded_by_id != request.user.id:
+        raise PermissionDenied("Only the person who uploaded this file can see its preview.")
+    if request.method == "POST":
+        try:
+            summary = comparator_values_import(user=request.user, batch=batch)
+        except PermissionDenied as refusal:
+            messages.error(request, str(refusal))
+            return redirect("benchmarks:import_preview", batch_id=batch.pk)
+        if summary.get("already_applied"):
+            messages.info(request, "This file had already been imported; nothing more was written.")
+        else:
+            written, created = summary["values_written"], summary["organisations_created"]
+            messages.success(
+                request,
+                f"Imported {batch.filename}: {written} comparator value{'s' if written != 1 else ''} written, "
+                f"{created} organisation{'s' if created != 1 else ''} created.",
+            )
+        return redirect("benchmarks:import_preview", batch_id=batch.pk)
+    return render(
+        request,
+        "indicators/benchmarks/preview.html",
+        {"batch": batch, "plan": batch.plan, "nav_section": "benchmarks"},
+    )
