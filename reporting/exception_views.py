@@ -10,8 +10,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from indicators.access import role_of
-from reporting.exceptions import LIST_KINDS, exception_entry_review, exception_page_rows
-from reporting.models import ExceptionEntry, ExceptionList, ExceptionReason
+from reporting.exceptions import (
+    LIST_KINDS,
+    exception_entry_review,
+    exception_page_rows,
+    reported_history_recompute,
+)
+from reporting.models import ExceptionEntry, ExceptionList, ExceptionReason, HistoryRecompute
 from service_plans.models import Directorate, Role
 
 READERS = {Role.HUB, Role.CMT}
@@ -57,6 +62,11 @@ def _page_context(request, *, errors=None, failed_entry=None, note=""):
         "notices": notices,
         "reason_labels": dict(ExceptionReason.choices),
         "can_review": request.user.is_superuser or role_of(request.user) == Role.HUB,
+        "history_log": list(
+            HistoryRecompute.objects.filter(period=chosen.period).select_related("recomputed_by")[:20]
+        )
+        if chosen
+        else [],
         "errors": errors or {},
         "failed_entry": failed_entry,
         "note": note,
@@ -90,3 +100,27 @@ def exception_review(request, entry_id: int):
     query = urlencode({k: request.POST[k] for k in ("period", "directorate") if request.POST.get(k)})
     url = reverse("exceptions:list") + (f"?{query}" if query else "")
     return redirect(f"{url}#entry-{entry_id}")
+
+
+@login_required
+@require_POST
+def exception_history_recompute(request):
+    """The hub deliberately rewrites a period's as-reported assessments from the current ones.
+
+    What committees saw is otherwise never re-coloured; this is the one, logged, way to do it
+    (e.g. after a data error was corrected), and it needs a reason.
+    """
+    _require_reader(request.user)
+    context = _page_context(request)
+    chosen = context["chosen"]
+    if chosen is None:
+        raise Http404("There is no exception list for that period.")
+    try:
+        reported_history_recompute(
+            period=chosen.period, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        context.update(errors=error.message_dict, failed_entry="history")
+        return render(request, "reporting/exceptions/list.html", context, status=400)
+    query = urlencode({k: request.POST[k] for k in ("period", "directorate") if request.POST.get(k)})
+    return redirect(reverse("exceptions:list") + (f"?{query}" if query else "") + "#history")

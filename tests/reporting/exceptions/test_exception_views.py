@@ -117,6 +117,46 @@ def test_the_page_runs_a_fixed_number_of_queries(
     exception_lists_build_due()
     client.force_login(users["hub"])
     client.get(URL)  # warm the session
-    with django_assert_num_queries(8):
-        # session, user, profile, lists, directorates, entries, assessments, as-reported
+    with django_assert_num_queries(9):
+        # session, user, profile, lists, directorates, entries, assessments, as-reported,
+        # the log of deliberate as-reported history rewrites
         client.get(URL)
+
+
+def test_hub_rewrites_as_reported_history_with_a_reason_and_it_is_logged(client, users, built):
+    from indicators.models import Indicator, Target
+    from indicators.services.assessments import recompute_assessments
+    from reporting.models import HistoryRecompute, ReportedAssessment
+
+    reported = ReportedAssessment.objects.filter(period=built).exclude(rag="none").first()
+    indicator = Indicator.objects.get(id=reported.indicator_id)
+    # A much easier target re-colours the current assessment but not what was reported.
+    Target.objects.filter(indicator=indicator).update(
+        value=-1000 if indicator.polarity == "up_is_good" else 1000
+    )
+    recompute_assessments(indicator_ids=[indicator.id])
+    assert ReportedAssessment.objects.get(id=reported.id).rag == reported.rag
+
+    client.force_login(users["hub"])
+    period = f"month-{built.start:%Y-%m}"
+    refused = client.post(reverse("exceptions:history"), {"period": period, "reason": "  "})
+    assert refused.status_code == 400
+    assert "Enter why the as-reported history" in refused.content.decode()
+    assert not HistoryRecompute.objects.exists()
+
+    response = client.post(reverse("exceptions:history"), {"period": period, "reason": "Target corrected"})
+    assert response.status_code == 302
+    log = HistoryRecompute.objects.get()
+    assert (log.period, log.reason, log.recomputed_by) == (built, "Target corrected", users["hub"])
+    assert ReportedAssessment.objects.get(period=built, indicator=indicator).rag == "green"
+    assert "Target corrected" in client.get(URL, {"period": period}).content.decode()
+
+
+@pytest.mark.parametrize("role", ["cmt", "officer", "auditor"])
+def test_only_the_hub_rewrites_history(client, users, built, role):
+    from reporting.models import HistoryRecompute
+
+    client.force_login(users[role])
+    response = client.post(reverse("exceptions:history"), {"period": "month-2016-03", "reason": "x"})
+    assert response.status_code == 403
+    assert not HistoryRecompute.objects.exists()
