@@ -104,6 +104,8 @@ class ReportedAssessment(models.Model):
                 violation_error_message="This indicator already has an as-reported assessment for that period.",
             )
         ]
+        # Scorecards ask, for every period, when it was reported: by period, newest first.
+        indexes = [models.Index(fields=["period", "-reported_at"], name="reported_by_period_time")]
 
     def __str__(self):
         return f"{self.indicator_id} {self.period_id} as reported: {self.rag}/{self.direction}"
