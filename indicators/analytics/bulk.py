@@ -1,10 +1,12 @@
 """Assess every series at once: RAG, direction of travel, variation (XmR) and year-end forecasts.
 
 Pure (pandas, no Django): `indicators.services.assessments` reads indicators, results, targets and
-annotations as plain rows, calls `assess_all`, and writes what it returns in bulk. The work is
-grouped by indicator with pandas; each group reuses the tested per-series functions
-(`assess_series`, `xmr`, `forecast_year_end`), so the bulk path and the per-indicator path after
-an edit are the same code.
+annotations as plain rows, calls `assess_all`, and writes what it returns in bulk. RAG and
+direction of travel are computed for every series at once (`indicators.analytics.vectorised`,
+exact integer arithmetic, proved equal to the reference `assess_series` point for point; the rare
+indicators it does not cover go through `assess_series` itself); variation and forecasts are
+grouped by indicator and reuse the tested per-series functions (`xmr`, `forecast_year_end`). The
+bulk path and the per-indicator path after an edit are the same code.
 
 Product decisions the documents leave open, made here:
 
@@ -53,7 +55,12 @@ from .constants import (
 from .forecast import forecast_rag, forecast_year_end
 from .series import FREQUENCY_KIND, IndicatorRules, SeriesPoint, assess_series, target_for
 from .variation import MIN_BASELINE_FOR_FIRM_LIMITS, assurance_for, xmr
+from .vectorised import COLUMNS as VECTORISED_COLUMNS
+from .vectorised import assess_frames
 
+# Results from which RAG and direction of travel are vectorised (see `assess_all`); the answers are
+# the same either way.
+VECTORISE_FROM = 1000
 ADDITIVE_UNITS = {"count", "currency", "currency_thousands"}
 
 # Forecast "types" the backtest compares methods on.
@@ -322,6 +329,7 @@ def assess_all(
     Returns one `Assessed` per result.
     """
     methods = DEFAULT_FORECAST_METHODS if forecast_methods is None else forecast_methods
+    specs = list(specs)
     by_indicator = {
         ident: list(zip(g["kind"], g["start"], g["end"], g["value"], strict=True))
         for ident, g in results.groupby("indicator_id", sort=False)
@@ -330,6 +338,30 @@ def assess_all(
         ident: dict(zip(zip(g["kind"], g["start"], strict=True), g["value"], strict=True))
         for ident, g in targets.groupby("indicator_id", sort=False)
     }
+    # RAG and direction of travel for every series at once; the few indicators the vectorised
+    # rules do not cover exactly (cross-kind comparators, say) go through `assess_series`.
+    # Below VECTORISE_FROM results (one indicator's recompute after an edit) pandas' fixed cost
+    # is more than the per-point loop saves, so every indicator takes the reference path.
+    if len(results) >= VECTORISE_FROM:
+        frame, fallback = assess_frames({spec.id: spec.rules for spec in specs}, results, targets)
+    else:
+        frame, fallback = results.iloc[0:0].reindex(columns=VECTORISED_COLUMNS), {spec.id for spec in specs}
+    vectorised: dict[int, dict] = {}
+    for ident, kind, start, value, target, rag, direction, c_kind, c_start, c_value, latest in zip(
+        *(frame[column].tolist() for column in VECTORISED_COLUMNS), strict=True
+    ):
+        vectorised.setdefault(ident, {})[(kind, start)] = Assessed(
+            indicator_id=ident,
+            kind=kind,
+            start=start,
+            value=value,
+            target=target,
+            rag=rag,
+            direction=direction,
+            comparator=(c_kind, c_start) if c_kind is not None else None,
+            comparator_value=c_value,
+            is_latest=latest,
+        )
     assessed: list[Assessed] = []
     for spec in specs:
         rows = by_indicator.get(spec.id)
@@ -337,24 +369,30 @@ def assess_all(
             continue
         points = [SeriesPoint(k, s, e, v) for k, s, e, v in rows]
         tmap = target_maps.get(spec.id, {})
-        out = {}
-        for p in assess_series(points, tmap, spec.rules):
-            out[p.key] = Assessed(
-                indicator_id=spec.id,
-                kind=p.key[0],
-                start=p.key[1],
-                value=p.value,
-                target=p.target,
-                rag=p.rag,
-                direction=p.direction,
-                comparator=p.comparator,
-                comparator_value=p.comparator_value,
-                is_latest=p.is_latest,
-            )
+        out = vectorised.get(spec.id, {}) if spec.id not in fallback else _assess_one(spec, points, tmap)
         _variation(spec, points, tmap, out)
         _forecasts(spec, points, tmap, out, methods)
         assessed.extend(out.values())
     return assessed
+
+
+def _assess_one(spec: IndicatorSpec, points: list[SeriesPoint], tmap: dict) -> dict:
+    """The reference path for one indicator: `assess_series`, keyed by period."""
+    out = {}
+    for p in assess_series(points, tmap, spec.rules):
+        out[p.key] = Assessed(
+            indicator_id=spec.id,
+            kind=p.key[0],
+            start=p.key[1],
+            value=p.value,
+            target=p.target,
+            rag=p.rag,
+            direction=p.direction,
+            comparator=p.comparator,
+            comparator_value=p.comparator_value,
+            is_latest=p.is_latest,
+        )
+    return out
 
 
 __all__ = [

@@ -1,0 +1,304 @@
+"""RAG and direction of travel for every series at once (pandas/numpy), equal to `assess_series`.
+
+Pure (no Django). `indicators.analytics.series.assess_series` is the reference: this module must
+give exactly its answers, point for point (tests/indicators/assessments/
+test_vectorised_equivalence.py checks it with Hypothesis and on the demo council).
+
+Exactness: the scalar rules compare in Decimal so that a value exactly on a boundary is amber,
+never red by float error. Here every value, target, tolerance and threshold is turned into an
+exact integer count of ten-thousandths (stored values have 4 decimal places) and the boundary
+tests are done on those integers, with percentages multiplied out rather than divided:
+
+* percent tolerance, up is good: amber iff ``act >= tgt - tol·|tgt|/100``, i.e. in ten-thousandths
+  ``10⁶·(A − T) >= −L·|T|``; up is bad: ``10⁶·(A − T) <= L·|T|``;
+* absolute tolerance: ``A − T >= −L`` (up is good), ``A − T <= L`` (up is bad);
+* no significant change: ``|C − P| <= Th`` (absolute) or ``10⁶·|C − P| <= Th·|P|`` (percent).
+
+The integers are Python ints held in numpy object arrays, so nothing overflows. Whatever this
+module cannot reproduce exactly is left to the reference, indicator by indicator (`assess_frames`
+returns their ids): indicators that compare across period kinds, configurations the scalar code
+rejects (it raises, and still does), values that are not whole ten-thousandths, duplicate
+periods, and magnitudes where Decimal's 28-digit context would itself round.
+"""
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from .constants import (
+    ABSOLUTE,
+    AMBER,
+    BAD,
+    GOOD,
+    GREEN,
+    MEASURE_SNAPSHOT,
+    MEASURE_YTD,
+    MONTH,
+    NEUTRAL,
+    NO_RAG,
+    NOT_COMPARABLE,
+    PERCENT,
+    POLARITIES,
+    QUARTER,
+    RED,
+    SAME,
+    UP_IS_GOOD,
+    YEAR,
+)
+from .direction import _shift_months
+from .series import FREQUENCY_KIND, IndicatorRules, PointAssessment
+
+SCALE = 10_000  # stored values have 4 decimal places
+KIND_MONTHS = {MONTH: 1, QUARTER: 3, YEAR: 12}
+# Beyond this a product in Decimal's default 28-digit context could be rounded: leave it to the reference.
+EXACT_LIMIT = 10**27
+
+COLUMNS = [
+    "indicator_id",
+    "kind",
+    "start",
+    "value",
+    "target",
+    "rag",
+    "direction",
+    "comparator_kind",
+    "comparator_start",
+    "comparator_value",
+    "is_latest",
+]
+
+
+def scaled(value) -> int | None:
+    """``value`` in ten-thousandths as an exact int; None when that is not exact (or not a Decimal/int)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value * SCALE
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return None
+    number = value.scaleb(4)
+    whole = number.to_integral_value()
+    return int(whole) if whole == number else None
+
+
+def _rules_ok(rules: IndicatorRules) -> tuple[int, int | None] | None:
+    """(scaled tolerance, scaled threshold) when the vectorised rules apply exactly, else None."""
+    if rules.compare_across_period_kinds or rules.polarity not in POLARITIES:
+        return None
+    if rules.tolerance_kind not in (PERCENT, ABSOLUTE):
+        return None
+    tol = scaled(rules.tolerance)
+    if tol is None or tol < 0:
+        return None
+    if rules.change_threshold is None:
+        return tol, None
+    if rules.change_threshold_kind not in (PERCENT, ABSOLUTE):
+        return None
+    threshold = scaled(rules.change_threshold)
+    if threshold is None or threshold < 0:
+        return None
+    return tol, threshold
+
+
+def _annual_applies(rules: IndicatorRules) -> bool:
+    if rules.measure_type == MEASURE_YTD:
+        return False
+    return rules.measure_type == MEASURE_SNAPSHOT or rules.unit in {"percentage", "ratio"}
+
+
+def _fy_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def _ints(values) -> np.ndarray:
+    """An object array of Python ints (exact, never overflows)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+def assess_frames(
+    rules_by_id: Mapping[int, IndicatorRules], results: pd.DataFrame, targets: pd.DataFrame
+) -> tuple[pd.DataFrame, set[int]]:
+    """RAG and direction of travel for every result of every indicator in ``rules_by_id``.
+
+    ``results``: columns indicator_id, kind, start, end, value (Decimal); ``targets``: indicator_id,
+    kind, start, value (Decimal). Returns (frame, fallback ids): one row per result of the
+    indicators done here, in `COLUMNS`, ordered by indicator then as `assess_series` orders them
+    (start, kind); and the ids of indicators left to `assess_series`.
+    """
+    res = results.loc[
+        results["indicator_id"].isin(list(rules_by_id)), ["indicator_id", "kind", "start", "end", "value"]
+    ]
+    res = res.reset_index(drop=True)
+    res["order"] = np.arange(len(res))
+    ids = pd.unique(res["indicator_id"])
+
+    fallback: set[int] = set()
+    config = {}
+    for ident in ids:
+        ok = _rules_ok(rules_by_id[ident])
+        if ok is None:
+            fallback.add(ident)
+        else:
+            config[ident] = ok
+
+    res["scaled"] = pd.Series([scaled(v) for v in res["value"]], index=res.index, dtype=object)
+    bad = res["scaled"].isna() | ~res["kind"].isin(list(KIND_MONTHS))
+    bad |= res.duplicated(["indicator_id", "kind", "start"], keep=False)
+    fallback.update(res.loc[bad, "indicator_id"].unique().tolist())
+
+    tgt = targets.loc[
+        targets["indicator_id"].isin(list(rules_by_id)), ["indicator_id", "kind", "start", "value"]
+    ]
+    # A dict built from the rows keeps the last of any duplicate key: so does this.
+    tgt = tgt.drop_duplicates(["indicator_id", "kind", "start"], keep="last").reset_index(drop=True)
+    tgt["t_scaled"] = pd.Series([scaled(v) for v in tgt["value"]], index=tgt.index, dtype=object)
+    fallback.update(tgt.loc[tgt["t_scaled"].isna(), "indicator_id"].unique().tolist())
+    tgt = tgt.rename(columns={"value": "t_value"})
+
+    # Magnitude guard (see EXACT_LIMIT): tolerance x |target| and threshold x |value| stay exact.
+    if len(res):
+        biggest = res.loc[~bad].assign(a=lambda f: f["scaled"].map(abs)).groupby("indicator_id")["a"].max()
+        big_t = tgt.dropna(subset=["t_scaled"]).assign(a=lambda f: f["t_scaled"].map(abs))
+        big_t = big_t.groupby("indicator_id")["a"].max()
+        for ident, (tol, threshold) in config.items():
+            size = max(int(biggest.get(ident, 0)), int(big_t.get(ident, 0)), 1)
+            if size * max(tol, threshold or 0, SCALE) >= EXACT_LIMIT:
+                fallback.add(ident)
+
+    res = res.loc[~res["indicator_id"].isin(fallback)].reset_index(drop=True)
+    tgt = tgt.loc[~tgt["indicator_id"].isin(fallback)]
+    if res.empty:
+        return pd.DataFrame(columns=COLUMNS), fallback
+
+    ident_col = res["indicator_id"]
+    rules_col = ident_col.map(lambda i: rules_by_id[i])
+    polarity = rules_col.map(lambda r: r.polarity).to_numpy()
+    tol_kind = rules_col.map(lambda r: r.tolerance_kind).to_numpy()
+    tol = _ints(ident_col.map(lambda i: config[i][0]))
+    has_threshold = ident_col.map(lambda i: config[i][1] is not None).to_numpy(dtype=bool)
+    threshold = _ints(ident_col.map(lambda i: config[i][1] or 0))
+    threshold_kind = rules_col.map(lambda r: r.change_threshold_kind).to_numpy()
+    annual = rules_col.map(_annual_applies).to_numpy(dtype=bool)
+    yearly = rules_col.map(lambda r: r.measure_type == MEASURE_YTD or r.seasonal).to_numpy(dtype=bool)
+    own_kind = rules_col.map(lambda r: FREQUENCY_KIND.get(r.frequency)).to_numpy(dtype=object)
+    kinds = res["kind"].to_numpy(dtype=object)
+
+    # --- target: the period's own, else (where it applies) the financial year's ---------------
+    own = res[["indicator_id", "kind", "start"]].merge(tgt, on=["indicator_id", "kind", "start"], how="left")
+    fy_cache = {d: _fy_start(d) for d in pd.unique(res["start"])}
+    year_keys = pd.DataFrame({"indicator_id": ident_col, "start": res["start"].map(fy_cache)})
+    year_t = tgt.loc[tgt["kind"] == YEAR, ["indicator_id", "start", "t_value", "t_scaled"]]
+    yearly_t = year_keys.merge(year_t, on=["indicator_id", "start"], how="left")
+    has_own = own["t_scaled"].notna().to_numpy()
+    use_year = ~has_own & (kinds != YEAR) & annual & yearly_t["t_scaled"].notna().to_numpy()
+    has_target = has_own | use_year
+    t_value = np.where(
+        has_own, own["t_value"].to_numpy(dtype=object), yearly_t["t_value"].to_numpy(dtype=object)
+    )
+    t_value = np.where(has_target, t_value, None)
+    t_scaled = _ints(
+        np.where(has_own, own["t_scaled"].to_numpy(dtype=object), yearly_t["t_scaled"].to_numpy(dtype=object))
+    )
+    t_scaled[~has_target] = 0
+
+    # --- RAG -------------------------------------------------------------------------------
+    a_scaled = _ints(res["scaled"])
+    diff = a_scaled - t_scaled
+    percent = tol_kind == PERCENT
+    band = np.where(percent, tol * np.abs(t_scaled), tol)
+    lhs = np.where(percent, diff * 1_000_000, diff)
+    good_up = polarity == UP_IS_GOOD
+    green = np.where(good_up, diff >= 0, diff <= 0).astype(bool)
+    amber = np.where(good_up, lhs >= -band, lhs <= band).astype(bool)
+    rag = np.where(green, GREEN, np.where(amber, AMBER, RED)).astype(object)
+    rag[(polarity == NEUTRAL) | ~has_target] = NO_RAG
+
+    # --- comparator: previous period of the same kind, or a year earlier ------------------
+    months = np.where(yearly, 12, res["kind"].map(KIND_MONTHS).to_numpy())
+    shift_keys = list(zip(res["start"], months.tolist(), strict=True))
+    shift_cache = {key: _shift_months(key[0], -key[1]) for key in set(shift_keys)}
+    comp = pd.DataFrame(
+        {"indicator_id": ident_col, "kind": res["kind"], "start": [shift_cache[k] for k in shift_keys]}
+    )
+    prev = comp.merge(
+        res[["indicator_id", "kind", "start", "value", "scaled"]],
+        on=["indicator_id", "kind", "start"],
+        how="left",
+    )
+    has_comp = prev["scaled"].notna().to_numpy()
+    p_scaled = _ints(prev["scaled"].fillna(0))
+    change = a_scaled - p_scaled
+    size = np.abs(change)
+    t_percent = threshold_kind == PERCENT
+    within = np.where(t_percent, size * 1_000_000 <= threshold * np.abs(p_scaled), size <= threshold)
+    same = (change == 0).astype(bool) | (has_threshold & within.astype(bool))
+    rising = (change > 0).astype(bool)
+    direction = np.where(rising == good_up, GOOD, BAD).astype(object)
+    direction[same | (polarity == NEUTRAL)] = SAME
+    direction[~has_comp] = NOT_COMPARABLE
+
+    # --- latest: latest end; on a tie the indicator's own frequency, then the latest start ---
+    # `max` keeps the first of equal keys, so among exact ties the earliest row wins.
+    order = pd.DataFrame(
+        {
+            "indicator_id": ident_col,
+            "end": res["end"],
+            "own": kinds == own_kind,
+            "start": res["start"],
+            "neg": -res["order"],
+        }
+    ).sort_values(["indicator_id", "end", "own", "start", "neg"], kind="stable")
+    latest_rows = order.groupby("indicator_id", sort=False).tail(1).index
+    is_latest = np.zeros(len(res), dtype=bool)
+    is_latest[latest_rows] = True
+
+    out = pd.DataFrame(
+        {
+            "indicator_id": ident_col,
+            "kind": res["kind"],
+            "start": res["start"],
+            "value": res["value"],
+            "target": pd.Series(t_value, dtype=object),
+            "rag": rag,
+            "direction": direction,
+            # Object columns, so that "no comparator" stays None (pandas would make it NaN).
+            "comparator_kind": pd.Series(np.where(has_comp, kinds, None), dtype=object),
+            "comparator_start": pd.Series(
+                np.where(has_comp, comp["start"].to_numpy(dtype=object), None), dtype=object
+            ),
+            "comparator_value": pd.Series(
+                np.where(has_comp, prev["value"].to_numpy(dtype=object), None), dtype=object
+            ),
+            "is_latest": is_latest,
+        }
+    )
+    out = out.sort_values(["indicator_id", "start", "kind"], kind="stable").reset_index(drop=True)
+    return out[COLUMNS], fallback
+
+
+def point_assessments(frame: pd.DataFrame) -> dict[int, list[PointAssessment]]:
+    """The frame from `assess_frames` as `assess_series` would return it, per indicator."""
+    out: dict[int, list[PointAssessment]] = {}
+    for row in frame.itertuples(index=False):
+        comparator = (row.comparator_kind, row.comparator_start) if row.comparator_kind is not None else None
+        out.setdefault(row.indicator_id, []).append(
+            PointAssessment(
+                key=(row.kind, row.start),
+                value=row.value,
+                target=row.target,
+                rag=row.rag,
+                direction=row.direction,
+                comparator=comparator,
+                comparator_value=row.comparator_value,
+                is_latest=bool(row.is_latest),
+            )
+        )
+    return out
+
+
+__all__ = ["COLUMNS", "assess_frames", "point_assessments", "scaled"]
