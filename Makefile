@@ -31,7 +31,7 @@ setup: $(VENV)/.installed
 run: setup
 	@$(PY) manage.py prepare_embedded
 	@echo "KPI Machine: http://127.0.0.1:$(PORT)/  (demo users: officer, head, director, cmt, hub, councillor, scrutiny, auditor; password kpi-demo)"
-	@# No autoreloader (it starts Django twice) and no second system check (migrate just ran one):
+	@# No autoreloader (it starts Django twice) and no second system check (prepare_embedded just ran them):
 	@# a quick start. Developers who want reloading run `.venv/bin/python manage.py runserver`.
 	@$(PY) manage.py runserver --noreload --skip-checks 127.0.0.1:$(PORT)
 
