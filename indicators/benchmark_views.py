@@ -6,13 +6,13 @@ sent to sign in). The services check again before writing. Plain forms; no JavaS
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from indicators.forms import GovukForm
+from indicators.import_flow import import_preview_or_confirm, plural
 from indicators.models import ComparatorGroup, ImportBatch
 from indicators.services.benchmarks import (
     BATCH_KIND,
@@ -95,27 +95,16 @@ def import_upload(request):
 @require_http_methods(["GET", "POST"])
 def import_preview(request, batch_id):
     _hub_or_403(request.user)
-    batch = get_object_or_404(ImportBatch, pk=batch_id, kind=BATCH_KIND)
-    if batch.uploaded_by_id != request.user.id:
-        raise PermissionDenied("Only the person who uploaded this file can see its preview.")
-    if request.method == "POST":
-        try:
-            summary = comparator_values_import(user=request.user, batch=batch)
-        except PermissionDenied as refusal:
-            messages.error(request, str(refusal))
-            return redirect("benchmarks:import_preview", batch_id=batch.pk)
-        if summary.get("already_applied"):
-            messages.info(request, "This file had already been imported; nothing more was written.")
-        else:
-            written, created = summary["values_written"], summary["organisations_created"]
-            messages.success(
-                request,
-                f"Imported {batch.filename}: {written} comparator value{'s' if written != 1 else ''} written, "
-                f"{created} organisation{'s' if created != 1 else ''} created.",
-            )
-        return redirect("benchmarks:import_preview", batch_id=batch.pk)
-    return render(
+    return import_preview_or_confirm(
         request,
-        "indicators/benchmarks/preview.html",
-        {"batch": batch, "plan": batch.plan, "nav_section": "benchmarks"},
+        batch_id,
+        batches=ImportBatch.objects.filter(kind=BATCH_KIND),
+        apply=comparator_values_import,
+        describe=lambda summary: (
+            f"{plural(summary['values_written'], 'comparator value')} written, "
+            f"{plural(summary['organisations_created'], 'organisation')} created"
+        ),
+        url_name="benchmarks:import_preview",
+        template="indicators/benchmarks/preview.html",
+        nav_section="benchmarks",
     )

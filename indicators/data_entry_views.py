@@ -23,6 +23,7 @@ from indicators.forms import (
     UploadForm,
     new_form_key,
 )
+from indicators.import_flow import import_preview_or_confirm, plural
 from indicators.models import ImportBatch, Indicator, Result, ResultChange
 from indicators.periods import ensure_periods, period_bounds
 from indicators.selectors import result_history
@@ -384,29 +385,19 @@ def import_upload(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview_view(request, batch_id):
-    # Comparator-value imports share ImportBatch but are confirmed at /benchmarks/import/.
-    batch = get_object_or_404(ImportBatch.objects.exclude(kind="comparators"), pk=batch_id)
-    if batch.uploaded_by_id != request.user.id:
-        raise PermissionDenied("Only the person who uploaded this file can see its preview.")
-    if request.method == "POST":
-        try:
-            summary = import_apply(user=request.user, batch=batch)
-        except PermissionDenied as refusal:
-            messages.error(request, str(refusal))
-            return redirect("data_entry:import_preview", batch_id=batch.pk)
-        if summary.get("already_applied"):
-            messages.info(request, "This file had already been imported; nothing more was written.")
-        else:
-            messages.success(
-                request,
-                f"Imported {batch.filename}: {summary['results_written']} result{'s' if summary['results_written'] != 1 else ''} "
-                f"written, {summary['indicators_created']} indicator{'s' if summary['indicators_created'] != 1 else ''} created.",
-            )
-        return redirect("data_entry:import_preview", batch_id=batch.pk)
-    return render(
+    return import_preview_or_confirm(
         request,
-        "indicators/imports/preview.html",
-        {"batch": batch, "plan": batch.plan, "nav_section": "returns"},
+        batch_id,
+        # Comparator-value imports share ImportBatch but are confirmed at /benchmarks/import/.
+        batches=ImportBatch.objects.exclude(kind="comparators"),
+        apply=import_apply,
+        describe=lambda summary: (
+            f"{plural(summary['results_written'], 'result')} written, "
+            f"{plural(summary['indicators_created'], 'indicator')} created"
+        ),
+        url_name="data_entry:import_preview",
+        template="indicators/imports/preview.html",
+        nav_section="returns",
     )
 
 
