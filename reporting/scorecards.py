@@ -302,19 +302,37 @@ def _selected_assessment_id(period: Period | None, model=Assessment) -> Subquery
     return Subquery(candidates.values("id")[:1])
 
 
-def _with_selected(indicators: QuerySet, name: str, period: Period | None, relation: str, model) -> QuerySet:
-    """Annotate `name`: `_selected_assessment_id`, with the common case made cheap.
+def _own_kind_ending_with(period: Period, model) -> Case:
+    """Per indicator: its assessment for the period of its own kind that ends when `period` ends.
 
-    Most indicators have an assessment for the selected period itself: a join finds it, and the
-    correlated fallback query is only evaluated where that is missing (COALESCE evaluates its
-    arguments lazily on PostgreSQL and SQLite).
+    After the exact period, that is the first candidate in `_selected_assessment_id`'s order
+    (latest end, own kind first; only one period of a kind ends on a given day): a year scorecard
+    of monthly indicators shows March, a quarterly one Q4. Found by the unique (indicator, period)
+    index; the period's id is an uncorrelated subquery, evaluated once.
+    """
+    whens = []
+    for frequency, kind in FREQUENCY_KIND.items():
+        period_id = Subquery(Period.objects.filter(kind=kind, end=period.end).values("id")[:1])
+        found = model.objects.filter(indicator=OuterRef("pk"), period_id=period_id).order_by()
+        whens.append(When(frequency=frequency, then=Subquery(found.values("id")[:1])))
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+def _with_selected(indicators: QuerySet, name: str, period: Period | None, relation: str, model) -> QuerySet:
+    """Annotate `name`: `_selected_assessment_id`, with the common cases made cheap.
+
+    Most indicators have an assessment for the selected period itself (a join finds it) or, on a
+    scorecard of a longer period, for the period of their own kind that ends with it (an index
+    look-up). The correlated fallback, which sorts each indicator's assessments, is evaluated only
+    where both are missing: COALESCE evaluates its arguments lazily on PostgreSQL and SQLite.
     """
     fallback = _selected_assessment_id(period, model)
     if period is None:
         return indicators.annotate(**{name: fallback})
     alias = f"{name}_exact"
     exact = FilteredRelation(relation, condition=Q(**{f"{relation}__period_id": period.id}))
-    return indicators.alias(**{alias: exact}).annotate(**{name: Coalesce(F(f"{alias}__id"), fallback)})
+    selected = Coalesce(F(f"{alias}__id"), _own_kind_ending_with(period, model), fallback)
+    return indicators.alias(**{alias: exact}).annotate(**{name: selected})
 
 
 _INDICATOR_FIELDS = (
@@ -405,11 +423,16 @@ def build_rows(
             order_by=F("period__start").desc(),
         )
     ).filter(Q(latest__lte=SPARKLINE_POINTS) | Q(period__kind=c.YEAR))
+    # Read in the window's own order (no second sort in the database), put in date order here.
     series = defaultdict(list)
-    for indicator_id, *point in window.order_by("period__start", "period__kind").values_list(
-        "indicator_id", "period__kind", "period__financial_year", "period__label", "value"
+    for indicator_id, *point in window.order_by("indicator_id", "period__kind", "-period__start").values_list(
+        "indicator_id", "period__start", "period__kind", "period__financial_year", "period__label", "value"
     ):
         series[indicator_id].append(point)
+    for points in series.values():
+        points.sort()
+        for i, point in enumerate(points):
+            points[i] = point[1:]
 
     rows = []
     no_points = []
