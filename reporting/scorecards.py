@@ -162,6 +162,7 @@ class ScorecardRow:
     directorate_code: str = ""
     directorate_slug: str = ""
     included: bool = False
+    statutory: bool = False  # a statutory / single data list return to central government
     reported_on: datetime.date | None = None  # set when the row shows an as-reported assessment
     not_reported: bool = False  # as-reported view, but this indicator had nothing reported then
 
@@ -345,6 +346,7 @@ _INDICATOR_FIELDS = (
     "decimal_places",
     "frequency",
     "on_scorecard",
+    "statutory",
     "service__directorate__code",
     "service__directorate__slug",
     "responsible_officer__first_name",
@@ -487,6 +489,7 @@ def build_rows(
             directorate_code=indicator["service__directorate__code"],
             directorate_slug=indicator["service__directorate__slug"],
             included=indicator["on_scorecard"],
+            statutory=indicator["statutory"],
         )
         assessment = selected.get(indicator_id)
         if as_reported:
