@@ -21,7 +21,15 @@ Product decisions the documents leave open, made here:
   (`reporting.ReportedAssessment`), not by re-deriving old charts.
 - **Rebase**: an annotation that starts a new baseline starts a new segment at the first result
   whose period starts on or after its date (an annotation before the first result changes nothing).
-- **Assurance per period**: the period's own target against that point's process limits.
+- **Assurance per period**: the target against that point's process limits, both in the terms of
+  the charted value (`xmr_targets`): the target the result's RAG uses for a `period` or `snapshot`
+  measure (its own period's; the year's only where that also judges the parts, so a monthly count
+  with only an annual target gets no assurance); for a cumulative year-to-date measure charted as
+  the amount added in each period, the amount its profiled cumulative targets add in that period
+  (this period's target less the previous period's; the year's first period its own). A cumulative
+  target (41 apprenticeships by Q3) against the limits of quarterly amounts (9 to 15 a quarter) would
+  say "consistently fails" of a series on target. Where no target in those terms exists, no
+  assurance rather than a wrong one.
 - **Forecasts** are made for monthly and quarterly indicators at each period of their latest
   financial year (what the current year's reports and exception lists use). A quarterly series is
   forecast by the same monthly methods after spreading each quarter over its three months (an
@@ -53,7 +61,7 @@ from .constants import (
     YEAR,
 )
 from .forecast import forecast_rag, forecast_year_end
-from .series import FREQUENCY_KIND, IndicatorRules, SeriesPoint, assess_series, target_for
+from .series import FREQUENCY_KIND, IndicatorRules, PeriodKey, SeriesPoint, assess_series, target_for
 from .variation import MIN_BASELINE_FOR_FIRM_LIMITS, assurance_for, xmr
 from .vectorised import COLUMNS as VECTORISED_COLUMNS
 from .vectorised import assess_frames
@@ -100,8 +108,23 @@ CANDIDATE_METHODS = {
 def is_additive(measure_type: str, unit: str) -> bool:
     """Whether months add up to the year: counts and money per period, or any cumulative amount.
 
-    A year-to-date figure in days (sickness days per FTE) is a running sum, so additive; a
-    year-to-date percentage is a running average, so not.
+    The rule reads only the measure type and the unit (an indicator has no "sum or level" field),
+    so the unit must say which an indicator is:
+
+    - ``snapshot``: never additive (a headcount at March is not the sum of the months);
+    - ``ytd``: additive unless the unit is ``percentage`` or ``ratio``. A year-to-date figure in
+      days (sickness days lost per FTE) is a running sum; a year-to-date percentage is a running
+      average. A year-to-date *average* (average days to process a claim, year to date) must
+      therefore use the ``ratio`` unit, not ``days``;
+    - ``period``: additive exactly when the unit is ``count``, ``currency`` or
+      ``currency_thousands``. ``percentage``, ``ratio`` and ``days`` are levels: ``days`` per
+      period is taken to be a time taken (average days to re-let), so a total of days in a period
+      is entered as a ``count``.
+
+    The title is not read. An average, mean, median, speed, rate or "per" figure is a level
+    whatever it counts (seconds, pounds, kilograms), so it must use the ``ratio`` (or ``days``)
+    unit: entered as a ``count`` or in ``currency`` per period it would be summed, and its year-end
+    forecast would be twelve months of averages added together.
     """
     if measure_type == MEASURE_SNAPSHOT:
         return False
@@ -174,20 +197,50 @@ def _xmr_series(points: list[SeriesPoint], rules: IndicatorRules) -> tuple[list[
     # Amount added in each period: the difference from the previous period of the same
     # financial year, or the value itself for the year's first period. A gap leaves the next
     # period's increment unknown, so that point is left off the chart.
-    by_start = {p.start: p for p in own}
-    step = {MONTH: 1, "quarter": 3}.get(own_kind, 12)
+    by_key = {p.key: p for p in own}
     charted, values = [], []
     for p in own:
-        if own_kind == YEAR or p.start.month == 4:
+        previous = _previous_part(p)
+        if previous is None:
             charted.append(p)
             values.append(float(p.value))
             continue
-        index = _month_index(p.start) - step
-        prev = by_start.get(datetime.date(index // 12, index % 12 + 1, 1))
+        prev = by_key.get(previous)
         if prev is not None:
             charted.append(p)
             values.append(float(p.value - prev.value))
     return charted, values
+
+
+def _previous_part(point: SeriesPoint) -> PeriodKey | None:
+    """The period before ``point`` in the same financial year (None for its first), same kind."""
+    if point.kind == YEAR or point.start.month == 4:
+        return None
+    index = _month_index(point.start) - {MONTH: 1, QUARTER: 3}[point.kind]
+    return point.kind, _date(index)
+
+
+def xmr_targets(charted: list[SeriesPoint], targets: dict, rules: IndicatorRules) -> list[Decimal | None]:
+    """For each charted point, the target in the terms of its charted value (None: no like-for-like target).
+
+    Non-cumulative measures chart the result itself, so the target is the one its RAG uses
+    (`target_for`). Additive year-to-date measures chart the amount added in each period, so the
+    target is the amount the profiled cumulative targets add in that period: this period's target
+    less the previous period's of the same year (the year's first period, or a year, its own). An
+    annual target alone cannot be split into periods without guessing a profile, so it gives none.
+    """
+    if rules.measure_type != MEASURE_YTD:
+        return [target_for(point, targets, rules) for point in charted]
+    out: list[Decimal | None] = []
+    for point in charted:
+        own = targets.get(point.key)
+        previous = _previous_part(point)
+        if own is None or previous is None:
+            out.append(own)
+        else:
+            before = targets.get(previous)
+            out.append(None if before is None else own - before)
+    return out
 
 
 def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, out: dict) -> None:
@@ -200,6 +253,9 @@ def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, ou
     )
     chart = xmr(values, spec.rules.polarity, baseline_points=spec.baseline_points, rebase_at=rebase or None)
     bounds = list(zip(chart.segment_starts, chart.segment_starts[1:] + [len(charted)], strict=True))
+    # From the targets themselves, not the RAG's row.target: the same whichever path gave the RAG,
+    # and in the charted terms (a cumulative target is not compared with per-period limits).
+    assurance_targets = xmr_targets(charted, targets, spec.rules)
     for i, point in enumerate(charted):
         row = out[point.key]
         seg_start, seg_end = next(b for b in bounds if b[0] <= i < b[1])
@@ -209,8 +265,9 @@ def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, ou
         row.special_cause_rule = chart.rule[i] or ""
         row.centre_line, row.upper_limit, row.lower_limit = chart.mean[i], upper, lower
         row.trial_limits = baseline_len < MIN_BASELINE_FOR_FIRM_LIMITS
-        if row.target is not None and lower is not None and spec.rules.polarity != NEUTRAL:
-            row.assurance = assurance_for(float(row.target), lower, upper, spec.rules.polarity)
+        target = assurance_targets[i]
+        if target is not None and lower is not None and spec.rules.polarity != NEUTRAL:
+            row.assurance = assurance_for(target, lower, upper, spec.rules.polarity)
 
 
 def monthly_inputs(
@@ -405,4 +462,5 @@ __all__ = [
     "is_additive",
     "monthly_inputs",
     "target_for",
+    "xmr_targets",
 ]
