@@ -86,17 +86,82 @@ SPECIAL_MARKERS = {
 }
 
 
-def variation_traces(indicator: Indicator, assessments: list, annotations: list) -> tuple[list, list]:
-    """(traces, layout shapes) adding the XmR centre line, process limits, special-cause points,
-    annotations and the year-end forecast to the indicator chart.
+# A cumulative year-to-date amount is charted for variation as the amount added in each period
+# (indicators.analytics.bulk), so its limits are drawn on a second panel below the results, in
+# those terms: drawn over the running totals they would mean nothing.
+ADDED_AXIS = "y2"
+ADDED_LAYOUT = {
+    "yaxis": {"domain": [0.42, 1]},
+    "yaxis2": {"domain": [0, 0.3], "title": {"text": "Added in the period"}, "zeroline": True},
+    "xaxis": {"anchor": "y2"},  # one date axis, at the foot of the lower panel
+    "height": 520,
+}
+
+
+def charts_increments(indicator: Indicator) -> bool:
+    """Whether the indicator's variation is of the amount added each period (additive YTD)."""
+    from indicators.analytics.bulk import is_additive
+
+    return indicator.measure_type == c.MEASURE_YTD and is_additive(indicator.measure_type, indicator.unit)
+
+
+def _increments(own: list) -> dict:
+    """Per own-frequency assessment id, the amount added in its period, where known.
+
+    As `indicators.analytics.bulk._xmr_series` works it out: the value itself for the financial
+    year's first period (or a year), else the difference from the previous period of that year.
+    """
+    out, previous = {}, None
+    for a in own:
+        if a.period.kind == c.YEAR or a.period.start.month == 4:
+            out[a.id] = a.value
+        elif previous is not None and previous.period.financial_year == a.period.financial_year:
+            step = {c.MONTH: 1, c.QUARTER: 3}.get(a.period.kind, 12)
+            months_apart = (a.period.start.year - previous.period.start.year) * 12 + (
+                a.period.start.month - previous.period.start.month
+            )
+            if months_apart == step:
+                out[a.id] = a.value - previous.value
+        previous = a
+    return out
+
+
+def variation_traces(indicator: Indicator, assessments: list, annotations: list) -> tuple[list, list, dict]:
+    """(traces, layout shapes, layout changes) adding the XmR centre line, process limits,
+    special-cause points, annotations and the year-end forecast to the indicator chart.
 
     ``assessments``: the indicator's stored assessments of its own frequency, oldest first, with
     ``period`` loaded. The forecast is drawn only where it is on the chart's scale (rates, snapshots
     and year-to-date figures); an additive count's year total is given in words beside the chart.
+    A cumulative year-to-date amount gets its variation on a second panel (see ADDED_LAYOUT).
     """
     own = [a for a in assessments if a.period.kind == FREQUENCY_KIND.get(indicator.frequency)]
     charted = [a for a in own if a.centre_line is not None]
-    traces, shapes = [], []
+    traces, shapes, layout = [], [], {}
+    # The y of each charted point: its result, or for a cumulative amount what its period added.
+    plotted = {a.id: a.value for a in charted}
+    axis = {}
+    if charted and charts_increments(indicator):
+        increments = _increments(own)
+        charted = [a for a in charted if a.id in increments]
+        plotted = increments
+        axis = {"yaxis": ADDED_AXIS}
+        layout = ADDED_LAYOUT
+        if charted:
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": "Added in the period",
+                    "x": [a.period.end.isoformat() for a in charted],
+                    "y": [float(plotted[a.id]) for a in charted],
+                    "text": [a.period.label for a in charted],
+                    "hovertemplate": "%{text}: %{y}<extra>Added in the period</extra>",
+                    "line": {"color": "#003078", "width": 2},
+                    "marker": {"symbol": "square", "size": 6},
+                    **axis,
+                }
+            )
     if charted:
         x = [a.period.end.isoformat() for a in charted]
         for name, attr, dash in (
@@ -113,6 +178,7 @@ def variation_traces(indicator: Indicator, assessments: list, annotations: list)
                     "y": [float(getattr(a, attr)) for a in charted],
                     "line": {"color": "#505a5f", "dash": dash, "width": 1.5, "shape": "hvh"},
                     "hovertemplate": f"%{{y}}<extra>{name}</extra>",
+                    **axis,
                 }
             )
         for variation, (symbol, colour) in SPECIAL_MARKERS.items():
@@ -125,7 +191,7 @@ def variation_traces(indicator: Indicator, assessments: list, annotations: list)
                         "mode": "markers",
                         "name": label,
                         "x": [a.period.end.isoformat() for a in points],
-                        "y": [float(a.value) for a in points],
+                        "y": [float(plotted[a.id]) for a in points],
                         "text": [
                             f"{a.period.label}: {c.RULE_LABELS.get(a.special_cause_rule, '')}" for a in points
                         ],
@@ -136,6 +202,7 @@ def variation_traces(indicator: Indicator, assessments: list, annotations: list)
                             "color": colour,
                             "line": {"width": 1, "color": "#0b0c0c"},
                         },
+                        **axis,
                     }
                 )
     for note in annotations:
@@ -191,7 +258,7 @@ def variation_traces(indicator: Indicator, assessments: list, annotations: list)
         if error:
             trace["error_y"] = error
         traces.append(trace)
-    return traces, shapes
+    return traces, shapes, layout
 
 
 def forecast_on_scale(indicator: Indicator) -> bool:

@@ -190,7 +190,9 @@ def _who(first, last, username) -> str:
     return name or username or "unknown"
 
 
-def result_history(user, *, reference: str | None = None, indicator=None, limit: int = 200) -> list[HistoryEntry]:
+def result_history(
+    user, *, reference: str | None = None, indicator=None, limit: int = 200
+) -> list[HistoryEntry]:
     """Result and target changes, newest first: two queries whatever the number of rows.
 
     Scoped through `visible_indicators`; results' history is shown only to users who see drafts
@@ -201,25 +203,70 @@ def result_history(user, *, reference: str | None = None, indicator=None, limit:
     if indicator is not None:
         changes, targets = changes.filter(indicator=indicator), targets.filter(indicator=indicator)
     elif reference:
-        changes, targets = changes.filter(indicator__reference=reference), targets.filter(indicator__reference=reference)
+        changes, targets = (
+            changes.filter(indicator__reference=reference),
+            targets.filter(indicator__reference=reference),
+        )
     names = ("changed_by__first_name", "changed_by__last_name", "changed_by__username")
     entries = [
         HistoryEntry(
-            "result", row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10],
-            _who(*row[11:14]), row[14],
+            "result",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+            row[9],
+            row[10],
+            _who(*row[11:14]),
+            row[14],
         )
         for row in changes.order_by("-changed_at", "-id").values_list(
-            "id", "result_id", "indicator__reference", "period__label", "action", "old_value", "new_value",
-            "old_status", "new_status", "reason", "version", *names, "changed_at",
+            "id",
+            "result_id",
+            "indicator__reference",
+            "period__label",
+            "action",
+            "old_value",
+            "new_value",
+            "old_status",
+            "new_status",
+            "reason",
+            "version",
+            *names,
+            "changed_at",
         )[:limit]
     ]
     entries += [
         HistoryEntry(
-            "target", row[0], None, row[1], row[2], "target", row[3], row[4], "", "", row[5], None,
-            _who(*row[6:9]), row[9],
+            "target",
+            row[0],
+            None,
+            row[1],
+            row[2],
+            "target",
+            row[3],
+            row[4],
+            "",
+            "",
+            row[5],
+            None,
+            _who(*row[6:9]),
+            row[9],
         )
         for row in targets.order_by("-changed_at", "-id").values_list(
-            "id", "indicator__reference", "period__label", "old_value", "new_value", "reason", *names, "changed_at"
+            "id",
+            "indicator__reference",
+            "period__label",
+            "old_value",
+            "new_value",
+            "reason",
+            *names,
+            "changed_at",
         )[:limit]
     ]
     entries.sort(key=lambda e: (e.changed_at, e.id), reverse=True)
@@ -253,6 +300,7 @@ class IndicatorInsights:
     benchmark: Benchmark | None
     traces: list = field(default_factory=list)
     shapes: list = field(default_factory=list)
+    layout: dict = field(default_factory=dict)  # axis changes, e.g. a second panel for increments
 
 
 def indicator_insights(indicator: Indicator) -> IndicatorInsights:
@@ -275,13 +323,14 @@ def indicator_insights(indicator: Indicator) -> IndicatorInsights:
         .order_by("-period__start", "organisation__name")
     )
     latest = next((a for a in assessments if a.is_latest), None)
-    traces, shapes = variation_traces(indicator, assessments, annotations)
+    traces, shapes, layout = variation_traces(indicator, assessments, annotations)
     return IndicatorInsights(
         latest=latest,
         annotations=annotations,
         benchmark=_benchmark(indicator, values, assessments),
         traces=traces,
         shapes=shapes,
+        layout=layout,
     )
 
 

@@ -66,6 +66,9 @@ def indicator_detail(request, reference):
     if page.chart.get("data"):
         page.chart["data"] += insights.traces
         page.chart["layout"]["shapes"] = insights.shapes
+        for name, value in insights.layout.items():  # e.g. the cumulative measure's second panel
+            before = page.chart["layout"].get(name)
+            page.chart["layout"][name] = {**before, **value} if isinstance(before, dict) else value
     context = {
         "page": page,
         "insights": insights,
