@@ -96,7 +96,14 @@ def _view_links(card, query) -> list[dict]:
 def _summary_panels(card, query) -> list[dict]:
     """The summary counts, each linking to the table filtered to it (again: filter removed)."""
     panels = []
-    for name, title in (("rag", "RAG"), ("direction", "Direction of travel"), ("variation", "Variation")):
+    for name, title in (
+        ("rag", "RAG"),
+        ("direction", "Direction of travel"),
+        ("variation", "Variation"),
+        ("statutory", "Returns to central government"),
+    ):
+        if name == "statutory" and not card.summary[name][0].count and name not in card.filters:
+            continue  # no statutory indicator here: no panel to filter by
         counts = []
         for count in card.summary[name]:
             active = card.filters.get(name) == count.key
@@ -119,7 +126,9 @@ def scorecard_export(request, kind, slug=None, fmt="xlsx"):
         raise Http404("Scorecards export as .xlsx or .csv.")
     card = _scorecard_from_request(request, kind, slug)
     body = exports.scorecard_xlsx(card) if fmt == "xlsx" else exports.scorecard_csv(card)
-    name = slugify(card.title) + "-" + (card.period_key or "latest")
+    # Which figures the file holds is in its name: as reported and current can differ.
+    figures = "as-reported" if card.as_reported else "current"
+    name = f"{slugify(card.title)}-{card.period_key or 'latest'}-{figures}"
     response = HttpResponse(body, content_type=EXPORT_FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

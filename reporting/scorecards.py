@@ -24,7 +24,14 @@ Product decisions the issue leaves open (made here):
   Years are never reported as a whole (lists are monthly and quarterly), so year scorecards are
   always current.
 - The year columns are the approved year results (period kind "year") of the chosen period's
-  financial year and the two before it that had ended by the chosen period's end.
+  financial year and the two before it that had ended by the chosen period's end. Where the
+  chosen year has no year result yet, its column shows the latest result of the year so far with
+  its period, as Table 3.3 prints "1,918 (Q3)"; earlier years without a year result stay blank
+  (a quarter's count is not a year's).
+- Statutory / single data list indicators are marked in the table and counted in the summary,
+  which filters to them (`?statutory=yes`): CMT watches them for the council's standing.
+- A user whose role sees only part of a scorecard (an officer on their directorate's) is told how
+  many of its indicators are outside their scope; the rows never include them.
 - Rows are narrowed by `visible_indicators`: a councillor's Council Plan scorecard lists their
   portfolio's indicators and the published ones, never more than their role can open.
 """
@@ -62,6 +69,7 @@ from indicators.analytics import constants as c
 from indicators.analytics.series import FREQUENCY_KIND
 from indicators.models import Assessment, Indicator, Period, ReportingCalendar
 from indicators.periods import financial_year_of, year_label
+from reporting.formatting import format_result, rounded
 from reporting.models import ReportedAssessment
 from reporting.sparklines import sparkline_description, sparkline_svg
 from service_plans.models import Board, Directorate, Portfolio, Theme
@@ -96,19 +104,13 @@ KIND_TITLES = {
 # Formatting
 
 
-def format_result(value: Decimal | None, unit: str, decimal_places: int) -> str:
-    """A result as Table 3.3 prints it: 13,805 · 98.20% · £1,250 · £110k · 6.5."""
-    if value is None:
-        return "—"
-    number = f"{abs(value):,.{decimal_places}f}"
-    sign = "-" if value < 0 else ""
-    if unit == Indicator.Unit.PERCENTAGE:
-        return f"{sign}{number}%"
-    if unit == Indicator.Unit.CURRENCY:
-        return f"{sign}£{number}"
-    if unit == Indicator.Unit.CURRENCY_THOUSANDS:
-        return f"{sign}£{number}k"
-    return f"{sign}{number}"
+def short_period_label(kind: str, label: str) -> str:
+    """A period within its financial year's column, as Table 3.3 marks it: "Q3", "Dec"."""
+    if kind == c.QUARTER:
+        return label.split()[0]
+    if kind == c.MONTH:
+        return label[:3]
+    return label
 
 
 def period_key(period: Period) -> str:
@@ -141,6 +143,8 @@ class ScorecardRow:
     polarity_label: str
     years: list[Decimal | None]
     years_display: list[str]
+    # Per year column: "" for a year result, else the period of an in-year result ("Q3", "Dec").
+    years_notes: list[str] = field(default_factory=lambda: ["", "", ""])
     value: Decimal | None = None
     value_display: str = "—"
     period_label: str = ""
@@ -460,6 +464,14 @@ def build_rows(
             chart = points[-SPARKLINE_POINTS:]
             values, labels = [p[3] for p in chart], [p[2] for p in chart]
         year_values = [by_year.get(y) for y in years]
+        year_notes = ["", "", ""]
+        if year_values[2] is None and own_values:
+            # The chosen year has no year result yet: as Table 3.3 prints "1,918 (Q3)", its column
+            # shows the latest result of the year so far, marked with the period it is for.
+            for kind, fin_year, label, value in reversed(points):
+                if kind == own_kind and fin_year == fy:
+                    year_values[2], year_notes[2] = value, short_period_label(kind, label)
+                    break
         if values:
             text = sparkline_description(values, labels)
             sparkline = mark_safe(  # noqa: S308 — sparkline_svg escapes every piece of text it writes
@@ -482,7 +494,11 @@ def build_rows(
             category_label=CATEGORY_LABELS.get(category, category),
             polarity_label=polarity_labels[indicator["polarity"]],
             years=year_values,
-            years_display=[format_result(v, unit, dp) for v in year_values],
+            years_display=[
+                f"{format_result(v, unit, dp)} ({note})" if note else format_result(v, unit, dp)
+                for v, note in zip(year_values, year_notes, strict=True)
+            ],
+            years_notes=year_notes,
             sparkline=sparkline,
             sparkline_text=text,
             responsible_officer=officer,
@@ -532,13 +548,16 @@ def summarise(rows: list[ScorecardRow]) -> dict[str, list[Count]]:
         + [Count(NOT_ASSESSED, "Not assessed", directions[NOT_ASSESSED])],
         "variation": [Count(k, c.VARIATION_LABELS[k], variations[k]) for k in VARIATION_ORDER]
         + [Count(NOT_ASSESSED, "Not assessed", variations[NOT_ASSESSED])],
+        "statutory": [Count(STATUTORY, "Statutory / single data list", sum(r.statutory for r in rows))],
     }
 
 
+STATUTORY = "yes"  # the filter value for statutory / single data list indicators
 FILTER_FIELDS = {
     "rag": (set(RAG_ORDER) | {NOT_ASSESSED}, "RAG"),
     "direction": (set(DIRECTION_ORDER) | {NOT_ASSESSED}, "direction of travel"),
     "variation": (set(VARIATION_ORDER) | {NOT_ASSESSED}, "variation"),
+    "statutory": ({STATUTORY}, "statutory return choice"),
 }
 
 
@@ -558,8 +577,14 @@ def clean_filters(params) -> tuple[dict[str, str], list[str]]:
     return filters, notices
 
 
+def _filter_value(row: ScorecardRow, name: str) -> str:
+    if name == "statutory":
+        return STATUTORY if row.statutory else ""
+    return getattr(row, name) or NOT_ASSESSED
+
+
 def _matches(row: ScorecardRow, filters: dict[str, str]) -> bool:
-    return all((getattr(row, name) or NOT_ASSESSED) == value for name, value in filters.items())
+    return all(_filter_value(row, name) == value for name, value in filters.items())
 
 
 def _sort_key(sort: str):
@@ -600,8 +625,11 @@ def _subject(user, kind: str, slug: str | None):
     return subject
 
 
-def _scorecard_indicators(user, kind: str, subject, show_all: bool) -> QuerySet[Indicator]:
-    indicators = visible_indicators(user).filter(is_active=True)
+def _scorecard_indicators(
+    indicators: QuerySet[Indicator], kind: str, subject, show_all: bool
+) -> QuerySet[Indicator]:
+    """The scorecard's active indicators among `indicators` (what the user may see, or all)."""
+    indicators = indicators.filter(is_active=True)
     if kind == access.SCORECARD_DIRECTORATE:
         indicators = indicators.filter(service__directorate=subject)
         return indicators if show_all else indicators.filter(on_scorecard=True)
@@ -627,8 +655,8 @@ def scorecard(
     view: str | None = None,
 ) -> Scorecard:
     """A scorecard as at a period, filtered and sorted as the URL says. Six queries (seven for
-    the Council Plan; one more as reported) after the user's profile is loaded, whatever the
-    number of indicators.
+    the Council Plan; one more as reported; one more for a role that sees only part of the
+    council) after the user's profile is loaded, whatever the number of indicators.
 
     `view`: "reported" (the default where the period was reported) or "current".
     """
@@ -673,11 +701,18 @@ def scorecard(
         sort = "reference"
 
     rows, year_labels = build_rows(
-        _scorecard_indicators(user, kind, subject, show_all),
+        _scorecard_indicators(visible_indicators(user), kind, subject, show_all),
         chosen,
         as_of,
         as_reported=view == VIEW_REPORTED,
     )
+    if access.scope_filter(user) is not None:  # one more query, for scoped roles only
+        hidden = _scorecard_indicators(Indicator.objects.all(), kind, subject, show_all).count() - len(rows)
+        if hidden > 0:
+            notices.append(
+                f"You see {len(rows)} of this scorecard's {len(rows) + hidden} indicators: the other "
+                f"{hidden} {'is' if hidden == 1 else 'are'} outside your role's scope."
+            )
     summary = summarise(rows)
     shown_rows = sorted((r for r in rows if _matches(r, filters)), key=_sort_key(sort))
 
@@ -884,8 +919,9 @@ def open_data_rows() -> list[dict]:
             "Indicator": a.indicator.title,
             "Period": a.period.label,
             "Polarity": a.indicator.polarity_label,
-            "Total": a.value,
-            "Target": a.target,
+            # To the indicator's decimal places, as the pages show them ("227", not "227.0000").
+            "Total": rounded(a.value, a.indicator.decimal_places),
+            "Target": rounded(a.target, a.indicator.decimal_places),
             "RAG": c.RAG_LABELS.get(a.rag, ""),
             "Direction of travel": c.DIRECTION_LABELS.get(a.direction, ""),
             "Unit": a.indicator.get_unit_display(),

@@ -29,7 +29,7 @@ _ROW = (
     '\n      <tr class="govuk-table__row" data-reference="{reference}">\n'
     '        <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{url}">{reference}</a></th>\n'
     '        <td class="govuk-table__cell">{title}<br><span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-0">'
-    "{polarity}</span></td>\n"
+    "{polarity}</span>{statutory}</td>\n"
     "        {directorate}\n"
     "        {years}\n"
     '        <td class="govuk-table__cell govuk-table__cell--numeric">{value}{period}{not_reported}</td>\n'
@@ -46,6 +46,7 @@ _HINT = '<br><span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-0">{}</
 _NUMERIC = '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
 _DIRECTORATE = '<td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a></td>'
 _NOT_REPORTED = _HINT.format("Current: not reported then")
+_STATUTORY = '<br><strong class="kpi-statutory govuk-!-font-size-16">Statutory / single data list</strong>'
 
 
 def _escape(value) -> str:
@@ -98,6 +99,7 @@ def scorecard_rows(context, rows, kind: str) -> SafeString:
                 ),
                 title=esc(row.title),
                 polarity=esc(row.polarity_label),
+                statutory=_STATUTORY if row.statutory else "",
                 directorate=directorate,
                 years="".join(_NUMERIC.format(esc(v)) for v in row.years_display),
                 value=esc(row.value_display),

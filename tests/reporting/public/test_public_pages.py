@@ -8,11 +8,12 @@ import csv
 import io
 import json
 import re
+from decimal import Decimal
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from indicators.models import Indicator
+from indicators.models import Assessment, Indicator
 
 pytestmark = pytest.mark.django_db
 SKIP = ("/admin/", "/accounts/logout/", "/static/")
@@ -102,6 +103,22 @@ def test_open_data_json_matches_csv_and_keeps_numbers(client, council):
     csv_rows = list(csv.DictReader(io.StringIO(client.get("/public/open-data.csv").content.decode())))
     assert [(d["Id"], d["Period"]) for d in data] == [(r["Id"], r["Period"]) for r in csv_rows]
     assert all(isinstance(d["Total"], int | float) for d in data)
+
+
+def test_open_data_total_and_target_have_the_indicators_decimal_places(client, council):
+    Indicator.objects.filter(reference="GEN000").update(unit="count", decimal_places=0)
+    Indicator.objects.filter(reference="GEN003").update(decimal_places=2)
+    Assessment.objects.filter(indicator__reference="GEN003").update(value=Decimal("84.2618"))
+    rows = list(csv.DictReader(io.StringIO(client.get("/public/open-data.csv").content.decode())))
+    gen000 = [r for r in rows if r["Id"] == "GEN000"]
+    assert gen000 and all("." not in r["Total"] and r["Target"] == "60" for r in gen000)  # not "60.0000"
+    assert {r["Total"] for r in rows if r["Id"] == "GEN003"} == {"84.26"}
+    assert {r["Target"] for r in rows if r["Id"] == "GEN003"} == {"60.00"}
+    assert {r["Target"] for r in rows if r["Id"] == "GEN006"} == {"60.0"}  # one decimal place
+
+    data = json.loads(client.get("/public/open-data.json").content)
+    assert all(isinstance(d["Total"], int) and d["Target"] == 60 for d in data if d["Id"] == "GEN000")
+    assert {d["Total"] for d in data if d["Id"] == "GEN003"} == {84.26}  # numbers stay numbers
 
 
 def test_open_data_neutralises_formulas(client, council):

@@ -47,7 +47,7 @@ def test_xlsx_holds_the_same_rows_as_the_page_in_groups(cmt_client):
     response = cmt_client.get(CMT + "export.xlsx?rag=red&period=2015-16")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert (
-        'attachment; filename="corporate-management-team-scorecard-2015-16.xlsx"'
+        'attachment; filename="corporate-management-team-scorecard-2015-16-current.xlsx"'
         == response["Content-Disposition"]
     )
     rows = sheet_rows(response.content)
@@ -87,6 +87,11 @@ def test_csv_matches_and_neutralises_formulas(cmt_client):
     assert gen000["Indicator"].startswith("'=HYPERLINK")
     assert gen000["Group"] == "General service performance"
     float(gen000["Latest"])  # a number, not neutralised
+
+
+def test_unknown_export_format_is_404(cmt_client):
+    assert cmt_client.get(CMT + "export.pdf").status_code == 404
+    assert cmt_client.get(CMT + "?format=pdf").status_code == 404
 
 
 def test_xlsx_neutralises_formulas(cmt_client):
