@@ -343,7 +343,9 @@ class Assessment(models.Model):
     centre_line = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     upper_limit = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     lower_limit = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    trial_limits = models.BooleanField(default=False, help_text="Fewer than 13 points: limits are provisional.")
+    trial_limits = models.BooleanField(
+        default=False, help_text="Fewer than 13 points: limits are provisional."
+    )
     # Year-end forecast made at this point, with its method and range.
     forecast_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     forecast_low = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)

@@ -27,7 +27,10 @@ def test_stf15_ytd_compares_with_the_same_period_a_year_earlier():
     targets = {("year", datetime.date(2015, 4, 1)): Decimal(6)}
     latest = assess_series(points, targets, rules)[-1]
     assert latest.is_latest
-    assert (latest.comparator, latest.comparator_value) == (("year", datetime.date(2014, 4, 1)), Decimal("6.4"))
+    assert (latest.comparator, latest.comparator_value) == (
+        ("year", datetime.date(2014, 4, 1)),
+        Decimal("6.4"),
+    )
     assert (latest.direction, latest.rag) == ("bad", "red")
 
 

@@ -301,7 +301,9 @@ def test_hub_nav_links_to_benchmarking_and_others_do_not_see_it(client, users, l
 def test_a_comparator_batch_is_not_found_on_the_results_preview_page(client, users):
     from indicators.models import ImportBatch
 
-    batch = ImportBatch.objects.create(uploaded_by=users["hub"], filename="c.csv", kind="comparators", plan={})
+    batch = ImportBatch.objects.create(
+        uploaded_by=users["hub"], filename="c.csv", kind="comparators", plan={}
+    )
     client.force_login(users["hub"])
     assert client.get(f"/imports/{batch.pk}/").status_code == 404
     assert client.post(f"/imports/{batch.pk}/", {"confirm": "1"}).status_code == 404
