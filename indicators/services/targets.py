@@ -37,6 +37,13 @@ def target_errors(indicator: Indicator, value: Decimal | None) -> dict[str, str]
     )
     if indicator.unit == Indicator.Unit.COUNT and "value" in errors and value >= 0:
         errors.pop("value")  # a profiled count target may be fractional (a twelfth of a year's)
+    if "value" not in errors and value < 0:
+        # A stretch target may lie outside the plausible range, but not below zero where no
+        # result can (days taken, or an indicator whose plausible minimum is 0 or more): a
+        # target of -5 seconds would colour every result red.
+        floor = indicator.plausible_min
+        if indicator.unit == Indicator.Unit.DAYS or (floor is not None and floor >= 0):
+            errors["value"] = "A target for this indicator cannot be below 0: results never are"
     return errors
 
 
