@@ -367,6 +367,7 @@ def import_upload(request):
             filename=upload.name,
             data=data,
             service=form.cleaned_data.get("service") if is_hub(request.user) else None,
+            size=upload.size,
         )
         return redirect("data_entry:import_preview", batch_id=batch.pk)
     return render(
@@ -392,7 +393,9 @@ def import_preview_view(request, batch_id):
         batches=ImportBatch.objects.exclude(kind="comparators"),
         apply=import_apply,
         describe=lambda summary: (
-            f"{plural(summary['results_written'], 'result')} written, "
+            f"{plural(summary['results_written'], 'target')} written"
+            if summary.get("targets")
+            else f"{plural(summary['results_written'], 'result')} written, "
             f"{plural(summary['indicators_created'], 'indicator')} created"
         ),
         url_name="data_entry:import_preview",
@@ -530,7 +533,9 @@ def targets_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read(settings.KPI_IMPORT_MAX_BYTES + 1)
-        batch = import_preview(user=request.user, filename=upload.name, data=data, targets=True)
+        batch = import_preview(
+            user=request.user, filename=upload.name, data=data, targets=True, size=upload.size
+        )
         return redirect("data_entry:import_preview", batch_id=batch.pk)
     return render(
         request,

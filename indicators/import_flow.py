@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 
 from indicators.models import ImportBatch
+from indicators.workbooks.importer import ImportStale
 
 
 def plural(count: int, noun: str) -> str:
@@ -40,7 +41,7 @@ def import_preview_or_confirm(
         return render(request, template, context)
     try:
         summary = apply(user=request.user, batch=batch)
-    except PermissionDenied as refusal:
+    except (PermissionDenied, ImportStale) as refusal:
         messages.error(request, str(refusal))
     else:
         if summary.get("already_applied"):

@@ -26,15 +26,45 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.access import role_of
-from indicators.models import ImportBatch, Indicator, Result
+from indicators.analytics.constants import MONTH, QUARTER, RED, YEAR
+from indicators.models import ImportBatch, Indicator, Period, Result
 from indicators.periods import ensure_periods, period_bounds
-from indicators.services.results import can_enter_results, decimal_text, result_import, validity_errors
+from indicators.services.results import (
+    can_enter_results,
+    decimal_text,
+    result_import,
+    validity_errors,
+    would_be_rag,
+)
 from indicators.signals import recomputes_collected
 from indicators.workbooks.parser import parse_sheets
 from indicators.workbooks.reader import WorkbookRefused, read_upload
 from service_plans.models import Directorate, Role, Service
 
 SHOWN_UNCHANGED = 200
+
+# The period kind each frequency's results have; a year result (outturn) is allowed for every indicator.
+FREQUENCY_KIND = {
+    Indicator.Frequency.MONTHLY: MONTH,
+    Indicator.Frequency.QUARTERLY: QUARTER,
+    Indicator.Frequency.ANNUAL: YEAR,
+}
+RED_NEEDS_COMMENTARY = "A red result needs commentary: add it in the Commentary column"
+
+
+class ImportStale(Exception):
+    """Stored values changed after the preview; nothing was written."""
+
+
+def period_kind_error(indicator: Indicator, kind: str) -> str | None:
+    """Why a value for a period of `kind` cannot be imported for `indicator`, or None."""
+    own = FREQUENCY_KIND.get(indicator.frequency)
+    if kind in (own, YEAR):
+        return None
+    return (
+        f"{indicator.reference} is a {indicator.get_frequency_display().lower()} indicator: "
+        f"it takes {own} or year values, not a {kind} value"
+    )
 
 
 def is_hub(user) -> bool:
@@ -82,7 +112,13 @@ def _refused(message: str) -> dict:
 
 
 def import_preview(
-    *, user, filename: str, data: bytes, service: Service | None = None, targets: bool = False
+    *,
+    user,
+    filename: str,
+    data: bytes,
+    service: Service | None = None,
+    targets: bool = False,
+    size: int | None = None,
 ) -> ImportBatch:
     """Check and read the file; store what the import would do. Writes only the batch row.
 
@@ -96,7 +132,11 @@ def import_preview(
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         sheets = read_upload(
-            filename, data, max_bytes=settings.KPI_IMPORT_MAX_BYTES, max_rows=settings.KPI_IMPORT_MAX_ROWS
+            filename,
+            data,
+            max_bytes=settings.KPI_IMPORT_MAX_BYTES,
+            max_rows=settings.KPI_IMPORT_MAX_ROWS,
+            size=size,
         )
         parsed = parse_sheets(sheets)
         plan = _plan_targets(parsed) if targets else _plan(user, parsed, service)
@@ -175,7 +215,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
                     f"{row.reference}: the file says {row.polarity_text}, the library says "
                     f"{indicator.polarity_label}; the library is kept."
                 )
-            rules = {"unit": indicator.unit, "decimal_places": indicator.decimal_places}
+            rules = {"unit": indicator.unit, "decimal_places": indicator.decimal_places, "indicator": indicator}
             rules["plausible_min"], rules["plausible_max"] = indicator.plausible_min, indicator.plausible_max
         last_valued = row.values[-1].period if row.values else None
         for value in row.values:
@@ -188,6 +228,10 @@ def _plan(user, parsed, service: Service | None) -> dict:
                         "reason": "A second value for the same indicator and period",
                     }
                 )
+                continue
+            kind_error = period_kind_error(rules["indicator"], value.period[0]) if "indicator" in rules else None
+            if kind_error:
+                rejected.append({**value.cell.where(), "value": decimal_text(value.value), "reason": kind_error})
                 continue
             errors = validity_errors(
                 unit=rules["unit"],
@@ -203,21 +247,21 @@ def _plan(user, parsed, service: Service | None) -> dict:
                 continue
             seen.add(key)
             commentary = row.commentary if value.period == last_valued else None
-            planned.append((row.reference, value, commentary))
+            planned.append((row.reference, value, commentary, rules.get("indicator")))
     # One query for the stored results of every planned value.
-    keys = {(v.period[0], v.period[1]) for _, v, _ in planned}
+    keys = {(v.period[0], v.period[1]) for _, v, _, _ in planned}
     stored = {}
     if planned:
-        for reference, kind, start, stored_value, stored_commentary, status in Result.objects.filter(
-            indicator__reference__in={r for r, _, _ in planned}, period__start__in={s for _, s in keys}
+        for reference, kind, start, stored_value, stored_commentary, status, version in Result.objects.filter(
+            indicator__reference__in={r for r, _, _, _ in planned}, period__start__in={s for _, s in keys}
         ).values_list(
-            "indicator__reference", "period__kind", "period__start", "value", "commentary", "status"
+            "indicator__reference", "period__kind", "period__start", "value", "commentary", "status", "version"
         ):
-            stored[(reference, kind, start)] = (stored_value, stored_commentary, status)
+            stored[(reference, kind, start)] = (stored_value, stored_commentary, status, version)
     target_status = Result.Status.APPROVED if hub else Result.Status.DRAFT
-    for reference, value, commentary in planned:
+    for reference, value, commentary, indicator in planned:
         kind, start = value.period
-        label = period_bounds(kind, start)[2]
+        period_start, period_end, label, financial_year = period_bounds(kind, start)
         old = stored.get((reference, kind, start))
         entry = {
             "reference": reference,
@@ -225,6 +269,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
             "start": start.isoformat(),
             "label": label,
             "old": decimal_text(old[0]) if old else None,
+            "version": old[3] if old else None,
             "new": decimal_text(value.value),
             "commentary": commentary,
             **value.cell.where(),
@@ -233,6 +278,15 @@ def _plan(user, parsed, service: Service | None) -> dict:
         if old is not None and old[0] == value.value and same_commentary:
             unchanged.append(entry)
             continue
+        if indicator is not None and not commentary and not (old is not None and old[1]):
+            period = Period(
+                kind=kind, start=period_start, end=period_end, label=label, financial_year=financial_year
+            )
+            if would_be_rag(indicator, period, value.value) == RED:
+                rejected.append(
+                    {**value.cell.where(), "value": decimal_text(value.value), "reason": RED_NEEDS_COMMENTARY}
+                )
+                continue
         entry["action"] = "create" if old is None else "change"
         writes.append(entry)
     return {
@@ -333,6 +387,49 @@ def import_apply(*, user, batch: ImportBatch) -> dict:
         return _apply(user, batch)
 
 
+def _refuse_if_changed_since_preview(plan: dict) -> None:
+    """Raise ImportStale when any planned row's stored value (or version) is not what the preview showed.
+
+    The stored rows are locked until the import commits, so nobody can change them in between.
+    """
+    writes = plan.get("writes") or []
+    if not writes:
+        return
+    if plan.get("targets"):
+        from indicators.models import Target
+
+        rows = Target.objects.select_for_update().filter(
+            indicator__reference__in={w["reference"] for w in writes},
+            period__start__in={datetime.date.fromisoformat(w["start"]) for w in writes},
+        )
+        current = {
+            (r, k, s.isoformat()): (decimal_text(v), None)
+            for r, k, s, v in rows.values_list("indicator__reference", "period__kind", "period__start", "value")
+        }
+    else:
+        rows = Result.objects.select_for_update().filter(
+            indicator__reference__in={w["reference"] for w in writes},
+            period__start__in={datetime.date.fromisoformat(w["start"]) for w in writes},
+        )
+        current = {
+            (r, k, s.isoformat()): (decimal_text(v), version)
+            for r, k, s, v, version in rows.values_list(
+                "indicator__reference", "period__kind", "period__start", "value", "version"
+            )
+        }
+    changed = []
+    for write in writes:
+        now_value, now_version = current.get((write["reference"], write["kind"], write["start"]), (None, None))
+        if now_value != write["old"] or ("version" in write and now_version != write["version"]):
+            changed.append(f"{write['reference']} {write['label']}")
+    if changed:
+        raise ImportStale(
+            f"Nothing was imported: {'this value has' if len(changed) == 1 else 'these values have'} "
+            f"changed since the preview: {', '.join(changed)}. "
+            "Upload the file again for a fresh preview."
+        )
+
+
 def _apply(user, batch: ImportBatch) -> dict:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.uploaded_by_id != (user.id if user is not None else None):
@@ -342,6 +439,7 @@ def _apply(user, batch: ImportBatch) -> dict:
     plan = batch.plan
     if plan.get("refused"):
         raise PermissionDenied("This file was refused and cannot be imported.")
+    _refuse_if_changed_since_preview(plan)
     created = 0
     if plan["create_indicators"]:
         if not is_hub(user):
@@ -393,7 +491,12 @@ def _apply(user, batch: ImportBatch) -> dict:
             commentary=write["commentary"],
             status=plan["status"],
         )
-    summary = {"indicators_created": created, "results_written": written, "rejected": len(plan["rejected"])}
+    summary = {
+        "indicators_created": created,
+        "results_written": written,
+        "rejected": len(plan["rejected"]),
+        "targets": bool(batch.plan.get("targets")),
+    }
     batch.status = ImportBatch.Status.APPLIED
     batch.summary = summary
     batch.applied_at = timezone.now()

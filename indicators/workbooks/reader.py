@@ -31,12 +31,28 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def read_upload(filename: str, data: bytes, *, max_bytes: int, max_rows: int) -> list[Sheet]:
-    """The file's sheets as rows of cell values (numbers, text or None)."""
+def _oversize(size: int, max_bytes: int) -> str:
+    """The size of a file over the limit, never shown as equal to the limit by rounding."""
+    shown, limit = _megabytes(size), _megabytes(max_bytes)
+    if shown == limit:
+        shown = f"{size / (1024 * 1024):.3f} MB"
+    if shown == f"{max_bytes / (1024 * 1024):.3f} MB":
+        shown = f"more than {limit}"
+    return shown
+
+
+def read_upload(
+    filename: str, data: bytes, *, max_bytes: int, max_rows: int, size: int | None = None
+) -> list[Sheet]:
+    """The file's sheets as rows of cell values (numbers, text or None).
+
+    `size` is the whole upload's size when `data` was cut short (read one byte past the limit).
+    """
     name = (filename or "").lower()
-    if len(data) > max_bytes:
+    size = max(size or 0, len(data))
+    if size > max_bytes:
         raise WorkbookRefused(
-            f"The file is {_megabytes(len(data))}; the limit is {_megabytes(max_bytes)}. "
+            f"The file is {_oversize(size, max_bytes)}; the limit is {_megabytes(max_bytes)}. "
             "Split it into smaller files and import each."
         )
     if not data:
