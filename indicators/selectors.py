@@ -166,10 +166,88 @@ class HistoryEntry:
     version: int | None
     changed_by: str
     changed_at: object
+    decimal_places: int = 0
+    details: list["FieldChange"] = field(default_factory=list)
 
     @property
     def action_label(self) -> str:
         return HISTORY_ACTION_LABELS.get(self.action, self.action.replace("_", " ").capitalize())
+
+    @property
+    def old_display(self) -> str:
+        return format_value(self.old_value, self.decimal_places)
+
+    @property
+    def new_display(self) -> str:
+        return format_value(self.new_value, self.decimal_places)
+
+
+@dataclass
+class FieldChange:
+    """One field other than the value that a history row changed: label, old and new as text."""
+
+    name: str
+    label: str
+    old: str
+    new: str
+
+    @property
+    def summary(self) -> str:
+        return f"{self.label} changed"
+
+
+def format_value(number, decimal_places: int) -> str:
+    """A stored value (or its history text) shown with the indicator's decimal places; "—" for none."""
+    from decimal import ROUND_HALF_UP
+
+    if number is None or number == "":
+        return "—"
+    try:
+        number = Decimal(str(number))
+    except (ArithmeticError, ValueError):
+        return str(number)
+    places = max(0, int(decimal_places or 0))
+    return f"{number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+
+
+DETAIL_FIELDS = (
+    ("commentary", "Commentary"),
+    ("numerator", "Numerator"),
+    ("denominator", "Denominator"),
+    ("is_provisional", "Provisional flag"),
+    ("is_proxy", "Proxy data flag"),
+)
+
+
+def _detail_text(name: str, raw) -> str:
+    if name in ("is_provisional", "is_proxy"):
+        return "Yes" if raw else "No"
+    if raw is None or raw == "":
+        return "—"
+    return str(raw)
+
+
+def change_details(before: dict | None, after: dict | None) -> list[FieldChange]:
+    """What a history row changed besides the value (which has its own columns), from the stored
+    snapshots. A new result (empty `before`) lists only the fields it set."""
+    before, after = before or {}, after or {}
+    details = []
+    for name, label in DETAIL_FIELDS:
+        old, new = before.get(name), after.get(name)
+        if not before and new in (None, "", False):
+            continue
+        if name in ("numerator", "denominator"):
+            old_number = None if old in (None, "") else Decimal(str(old))
+            new_number = None if new in (None, "") else Decimal(str(new))
+            if old_number == new_number:
+                continue
+        elif name in ("is_provisional", "is_proxy"):
+            if bool(old) == bool(new):
+                continue
+        elif (old or "") == (new or ""):
+            continue
+        details.append(FieldChange(name, label, _detail_text(name, old), _detail_text(name, new)))
+    return details
 
 
 HISTORY_ACTION_LABELS = {
@@ -204,8 +282,8 @@ def result_history(
         changes, targets = changes.filter(indicator=indicator), targets.filter(indicator=indicator)
     elif reference:
         changes, targets = (
-            changes.filter(indicator__reference=reference),
-            targets.filter(indicator__reference=reference),
+            changes.filter(indicator__reference__iexact=reference),
+            targets.filter(indicator__reference__iexact=reference),
         )
     names = ("changed_by__first_name", "changed_by__last_name", "changed_by__username")
     entries = [
@@ -224,6 +302,8 @@ def result_history(
             row[10],
             _who(*row[11:14]),
             row[14],
+            row[15],
+            change_details(row[16], row[17]),
         )
         for row in changes.order_by("-changed_at", "-id").values_list(
             "id",
@@ -239,6 +319,9 @@ def result_history(
             "version",
             *names,
             "changed_at",
+            "indicator__decimal_places",
+            "before",
+            "after",
         )[:limit]
     ]
     entries += [
@@ -257,6 +340,7 @@ def result_history(
             None,
             _who(*row[6:9]),
             row[9],
+            row[10],
         )
         for row in targets.order_by("-changed_at", "-id").values_list(
             "id",
@@ -267,6 +351,7 @@ def result_history(
             "reason",
             *names,
             "changed_at",
+            "indicator__decimal_places",
         )[:limit]
     ]
     entries.sort(key=lambda e: (e.changed_at, e.id), reverse=True)

@@ -9,9 +9,12 @@ Product decisions the documents leave open, made here:
   indicators on a month's list, quarterly ones on a quarter's); year lists are not built, since
   the year's outturn is reported through the quarterly and annual reports.
 - A period's list is built once its returns fall due: period end + the default submission lag
-  (20 days). Returns fall due per indicator (its own lag), and a return that is due and absent on
-  the reporting date (`ReportingCalendar`, else today) is "missing". A draft or returned result is
-  not a return; a submitted one is (it is with its approver).
+  (20 days). Returns fall due per indicator (its own lag), and a return that is absent once its
+  due date is strictly before the reporting date (`ReportingCalendar`, else today) is "missing"
+  (`indicators.services.returns.is_past_due`, the rule /returns/ and data quality use too: on
+  the due date itself it is not yet missing). Periods before the indicator's first result are
+  never missing. A draft or returned result is not a return; a submitted one is (it is with its
+  approver).
 - Recomputes keep every built list current. An entry that no longer qualifies is removed, unless
   the hub has reviewed it: then it stays, with no reasons, so the review is never lost.
 - Building a list also freezes that period's assessments (`ReportedAssessment`): what a committee
@@ -25,14 +28,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from indicators.access import role_of
 from indicators.analytics import constants as c
-from indicators.analytics.exceptions import due_date, exception_reasons, is_overdue
+from indicators.analytics.exceptions import due_date, exception_reasons
 from indicators.analytics.series import FREQUENCY_KIND
 from indicators.models import Assessment, Indicator, Period, ReportingCalendar, Result
+from indicators.services.returns import first_result_starts, is_past_due
 from reporting.models import ExceptionEntry, ExceptionList, HistoryRecompute, ReportedAssessment
 from service_plans.models import Role
 
@@ -163,12 +166,7 @@ def exception_lists_refresh(
             period_id__in=list_periods, status__in=RETURNED, indicator__in=indicators
         ).values_list("indicator_id", "period_id")
     )
-    first_result = dict(
-        Result.objects.filter(indicator__in=indicators)
-        .values("indicator_id")
-        .annotate(first=Min("period__start"))
-        .values_list("indicator_id", "first")
-    )
+    first_result = first_result_starts(indicators.values("id"))
 
     wanted: dict[tuple[int, int], list[str]] = {}
     for indicator_id, lag in lags.items():
@@ -194,7 +192,7 @@ def exception_lists_refresh(
                     (indicator_id, period_id) not in returned
                     and first is not None
                     and first <= period.start
-                    and is_overdue(period.end, lag, as_of)
+                    and is_past_due(due_date(period.end, lag), as_of)
                 )
                 reasons = exception_reasons(missing=missing)
             if reasons:

@@ -24,8 +24,11 @@ def due_date(period_end: datetime.date, submission_lag_days: int) -> datetime.da
 
 
 def is_overdue(period_end: datetime.date, submission_lag_days: int, as_of: datetime.date) -> bool:
-    """Due and absent counts as missing from the due date itself ("due and absent" is late)."""
-    return as_of >= due_date(period_end, submission_lag_days)
+    """Missing only *past* its due date (DOMAIN.md): on the due date itself it is still due.
+
+    The same rule as `indicators.services.returns.is_past_due`, which returns, data quality and
+    the exception lists use."""
+    return as_of > due_date(period_end, submission_lag_days)
 
 
 def exception_reasons(

@@ -5,9 +5,16 @@ size of the council; every figure keeps the records behind it, so the page can l
 
 Measured over the twelve months up to the reporting date (`WINDOW_DAYS`), on active indicators
 the user can see. Definitions (product decisions where the issue is silent):
-* completeness — due returns (period ended, due date passed) with a submitted or approved result;
+* completeness — due returns (period ended, due date strictly before the reporting date:
+  `returns.is_past_due`, the rule /returns/ and the exception lists share) with a submitted or
+  approved result. Periods before the indicator's first result (it has no start-date field) are
+  not due, as on the exception lists; an indicator with no result at all owes every return in
+  the window (it is also listed under relevance);
 * timeliness — of those, the share submitted by the due date (submission time, else entry
-  time for imported results), and the median days late of the late ones;
+  time for imported results), and the median days late of the late ones. Lateness is measured
+  at the reporting date: a return sent after the reporting date counts as late by the days
+  between its due date and the reporting date (what was known late on that date), never by the
+  real clock — so a back-dated reporting date cannot show thousands of days late;
 * validity — results failing the unit's rules (`validity_errors`, exactly what forms refuse),
   and results flagged as proxy data;
 * reliability — results whose assessment is a point outside the XmR process limits, and results
@@ -22,11 +29,20 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from indicators.access import visible_indicators
 from indicators.analytics import constants as c
 from indicators.models import Assessment, Period, Result, ResultChange
 from indicators.services.results import validity_errors
-from indicators.services.returns import WINDOW_DAYS, due_date, reporting_date, return_period_keys
+from indicators.services.returns import (
+    WINDOW_DAYS,
+    due_date,
+    first_result_starts,
+    is_past_due,
+    reporting_date,
+    return_period_keys,
+)
 
 STANDARDS = ["completeness", "timeliness", "validity", "reliability", "relevance", "accuracy"]
 RECORD_KINDS = {
@@ -126,16 +142,20 @@ def data_quality(user, *, as_of: datetime.date | None = None) -> tuple[Scores, l
         "entered_at",
     ):
         results[r.indicator_id][(periods[r.period_id].kind, periods[r.period_id].start)] = r
+    first_results = first_result_starts(ids)
     for indicator in indicators:
         series = results[indicator.id]
+        first = first_results.get(indicator.id)
         if not series:
             add(indicator, "no_data", "—", "No result in the last 12 months")
         for kind, start, end, label in return_period_keys(
             indicator.frequency, as_of, lag_days=indicator.submission_lag_days
         ):
             due = due_date(end, indicator.submission_lag_days)
-            if due >= as_of:
+            if not is_past_due(due, as_of):
                 continue  # not yet due
+            if first is not None and start < first:
+                continue  # before the indicator's first result: not a return it owed
             for scores in groups[indicator.id]:
                 scores.due += 1
             result = series.get((kind, start))
@@ -143,7 +163,7 @@ def data_quality(user, *, as_of: datetime.date | None = None) -> tuple[Scores, l
                 add(indicator, "missing", label, f"Due {due:%d %b %Y}")
                 continue
             sent = result.submitted_at or result.entered_at
-            late = (sent.date() - due).days if sent else 0
+            late = (min(timezone.localtime(sent).date(), as_of) - due).days if sent else 0
             for scores in groups[indicator.id]:
                 scores.present += 1
                 if late <= 0:

@@ -2,7 +2,8 @@
 
 A return is due for every active indicator and every period of its frequency, on the period's end
 plus the indicator's submission lag, judged against the council's reporting date
-(`ReportingCalendar.as_of`, else today).
+(`ReportingCalendar.as_of`, else today). It is overdue only once the due date is strictly before
+the reporting date (`is_past_due`, the rule the exception lists and data quality share).
 
 Reads only, in a fixed number of queries whatever the number of indicators: the reporting date,
 the officer's indicators, the periods, and the results — four queries. Periods are worked out in
@@ -20,7 +21,7 @@ Product decisions where the issue is silent:
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from indicators.access import role_of
@@ -42,6 +43,28 @@ def due_date(period_end: datetime.date, lag_days: int) -> datetime.date:
     return period_end + datetime.timedelta(days=lag_days)
 
 
+def is_past_due(due: datetime.date, as_of: datetime.date) -> bool:
+    """The one lateness rule (DOMAIN.md "missing past its due date"), shared by returns, data quality
+    and the exception lists: a return is late only when its due date is strictly before the
+    reporting date. On the due date itself it is still "Due", not "Overdue" or "missing".
+    """
+    return due < as_of
+
+
+def first_result_starts(indicator_ids) -> dict[int, datetime.date]:
+    """{indicator id: start of the earliest period with any result}: one query.
+
+    Indicators have no start-date field, so an indicator begins with its first result: periods
+    before it are not returns it owed (the exception lists apply the same rule).
+    """
+    return dict(
+        Result.objects.filter(indicator_id__in=indicator_ids)
+        .values("indicator_id")
+        .annotate(first=Min("period__start"))
+        .values_list("indicator_id", "first")
+    )
+
+
 @dataclass
 class Return:
     indicator: Indicator
@@ -58,7 +81,7 @@ class Return:
         """due, overdue, draft, submitted, returned or approved."""
         if self.result is not None:
             return self.result.status
-        return "overdue" if self.due < self.as_of else "due"
+        return "overdue" if is_past_due(self.due, self.as_of) else "due"
 
     @property
     def state_label(self) -> str:

@@ -129,7 +129,11 @@ def test_a_missing_return_is_not_missing_before_its_due_date(council, calendar):
     recompute_assessments()
     exception_list_build(period=Period.objects.get(kind="month", start=OCT_2015))
     assert "MIS01" not in entries()
-    calendar.as_of = datetime.date(2015, 11, 20)
+    calendar.as_of = datetime.date(2015, 11, 20)  # the due date itself: still due, not missing
+    calendar.save()
+    exception_lists_refresh()
+    assert "MIS01" not in entries()
+    calendar.as_of = datetime.date(2015, 11, 21)
     calendar.save()
     exception_lists_refresh()
     assert entries()["MIS01"] == ["missing"]

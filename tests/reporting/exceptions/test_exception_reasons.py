@@ -32,7 +32,8 @@ def test_improving_special_cause_and_amber_are_not_exceptions():
 def test_missing_from_the_due_date():
     end = datetime.date(2015, 12, 31)
     assert not is_overdue(end, 20, datetime.date(2016, 1, 19))
-    assert is_overdue(end, 20, datetime.date(2016, 1, 20))
+    assert not is_overdue(end, 20, datetime.date(2016, 1, 20))  # the due date itself: still due
+    assert is_overdue(end, 20, datetime.date(2016, 1, 21))
     assert exception_reasons(missing=True) == ["missing"]
 
 
