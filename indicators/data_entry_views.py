@@ -99,13 +99,15 @@ def _uses_fraction(indicator: Indicator) -> bool:
 
 
 def _entry_form(ret: Return, data=None, prefix=None) -> ResultEntryForm:
+    from indicators.services.results import decimal_text  # plain "100", never "1E+2"
+
     initial = {"version": ret.version, "key": new_form_key()}
     if ret.result is not None:
         r = ret.result
         initial.update(
-            value=r.value.normalize(),
-            numerator=r.numerator.normalize() if r.numerator is not None else None,
-            denominator=r.denominator.normalize() if r.denominator is not None else None,
+            value=decimal_text(r.value),
+            numerator=decimal_text(r.numerator) if r.numerator is not None else None,
+            denominator=decimal_text(r.denominator) if r.denominator is not None else None,
             commentary=r.commentary,
             is_provisional=r.is_provisional,
             is_proxy=r.is_proxy,

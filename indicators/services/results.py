@@ -166,7 +166,32 @@ def validity_errors(
             errors[name] = f"The {name} cannot be negative"
     if denominator is not None and "denominator" not in errors and denominator == 0:
         errors["denominator"] = "The denominator cannot be 0"
+    fraction_error = _fraction_error(unit, decimal_places, value, numerator, denominator)
+    if fraction_error and not any(name in errors for name in ("value", "numerator", "denominator")):
+        errors["value"] = fraction_error
     return errors
+
+
+def _fraction_error(unit, decimal_places, value, numerator, denominator) -> str | None:
+    """A percentage or ratio given with both parts must be that fraction, to its decimal places."""
+    if unit not in (Indicator.Unit.PERCENTAGE, Indicator.Unit.RATIO):
+        return None
+    if value is None or numerator is None or denominator is None or not denominator:
+        return None
+    if not (value.is_finite() and numerator.is_finite() and denominator.is_finite()):
+        return None
+    scale = Decimal(100) if unit == Indicator.Unit.PERCENTAGE else Decimal(1)
+    expected = numerator / denominator * scale
+    places = max(0, int(decimal_places or 0))
+    if abs(value - expected) <= Decimal(5) * Decimal(10) ** -(places + 1):
+        return None
+    shown = decimal_text(expected.quantize(Decimal(10) ** -max(places, 2)))
+    suffix = "%" if unit == Indicator.Unit.PERCENTAGE else ""
+    return (
+        f"The numerator and denominator give {shown}{suffix} ({decimal_text(numerator)} ÷ "
+        f"{decimal_text(denominator)}{' × 100' if suffix else ''}): enter that result, "
+        "or correct the numerator or denominator"
+    )
 
 
 def indicator_validity_errors(
@@ -273,6 +298,18 @@ def _claim_key(key: str | None, user) -> SubmissionReceipt | None:
         raise _Repeat(receipt) from None
 
 
+def _holds(result: Result, before: dict, status: str, fields: dict) -> bool:
+    """True when the stored result already has this status and these values."""
+    return (
+        result.pk is not None
+        and result.status == status
+        and all(
+            before.get(name) == (decimal_text(v) if isinstance(v, Decimal) else v)
+            for name, v in fields.items()
+        )
+    )
+
+
 class _Repeat(Exception):
     def __init__(self, receipt):
         self.receipt = receipt
@@ -300,14 +337,29 @@ def _entry(
 ) -> ResultOutcome:
     if not can_enter_results(user, indicator):
         raise PermissionDenied("You can only enter results for indicators assigned to you.")
+    commentary = (commentary or "").strip()
+    new_status = Result.Status.SUBMITTED if submit else Result.Status.DRAFT
+    fields = {
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+        "commentary": commentary,
+        "is_provisional": bool(is_provisional),
+        "is_proxy": bool(is_proxy),
+    }
     try:
         receipt = _claim_key(key, user)
     except _Repeat as repeat:
         if repeat.receipt.user_id != user.id or repeat.receipt.result is None:
             raise PermissionDenied("This form has already been used.") from None
-        return ResultOutcome(result=repeat.receipt.result, repeated=True)
+        stored = Result.objects.select_for_update().get(pk=repeat.receipt.result_id)
+        if _holds(stored, snapshot(stored), new_status, fields):
+            # The same form sent again with the same values: already applied.
+            return ResultOutcome(result=stored, repeated=True)
+        # The same form sent again with different values (Back, edit, save): not a repeat.
+        # It goes through the version check like any form, so a stale form gets a conflict.
+        receipt = None
 
-    commentary = (commentary or "").strip()
     errors = indicator_validity_errors(indicator, value, numerator, denominator)
     rag = None
     if not errors:
@@ -326,23 +378,7 @@ def _entry(
     before = snapshot(result)
     if result is None:
         result = Result(indicator=indicator, period=period, version=0)
-    new_status = Result.Status.SUBMITTED if submit else Result.Status.DRAFT
-    unchanged = (
-        result.pk is not None
-        and result.status == new_status
-        and all(
-            before.get(name) == (decimal_text(v) if isinstance(v, Decimal) else v)
-            for name, v in (
-                ("value", value),
-                ("numerator", numerator),
-                ("denominator", denominator),
-                ("commentary", commentary),
-                ("is_provisional", bool(is_provisional)),
-                ("is_proxy", bool(is_proxy)),
-            )
-        )
-    )
-    if unchanged:
+    if _holds(result, before, new_status, fields):
         # Saving exactly what is stored is not a change: no version bump, no history row.
         if receipt:
             receipt.result = result
@@ -515,6 +551,8 @@ def result_import(
     """
     result = Result.objects.select_for_update().filter(indicator=indicator, period=period).first()
     before = snapshot(result)
+    # A blank commentary cell keeps the stored commentary rather than wiping it.
+    commentary = (commentary or "").strip() or None
     if (
         result is not None
         and result.value == value
