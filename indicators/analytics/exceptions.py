@@ -23,12 +23,17 @@ def due_date(period_end: datetime.date, submission_lag_days: int) -> datetime.da
     return period_end + datetime.timedelta(days=submission_lag_days)
 
 
-def is_overdue(period_end: datetime.date, submission_lag_days: int, as_of: datetime.date) -> bool:
-    """Missing only *past* its due date (DOMAIN.md): on the due date itself it is still due.
+def is_past_due(due: datetime.date, as_of: datetime.date) -> bool:
+    """The one lateness rule (DOMAIN.md "missing past its due date"), shared by returns, data quality
+    and the exception lists: a return is late only when its due date is strictly before the
+    reporting date. On the due date itself it is still "Due", not "Overdue" or "missing".
+    """
+    return due < as_of
 
-    The same rule as `indicators.services.returns.is_past_due`, which returns, data quality and
-    the exception lists use."""
-    return as_of > due_date(period_end, submission_lag_days)
+
+def is_overdue(period_end: datetime.date, submission_lag_days: int, as_of: datetime.date) -> bool:
+    """`is_past_due` from a period's end and its submission lag."""
+    return is_past_due(due_date(period_end, submission_lag_days), as_of)
 
 
 def exception_reasons(

@@ -25,6 +25,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from indicators.access import role_of
+from indicators.analytics.exceptions import due_date, is_past_due
 from indicators.analytics.series import FREQUENCY_KIND
 from indicators.models import Indicator, Period, ReportingCalendar, Result
 from indicators.periods import period_bounds, period_starts_between
@@ -37,18 +38,6 @@ WINDOW_DAYS = 366
 def reporting_date() -> datetime.date:
     calendar = ReportingCalendar.objects.filter(id=1).first()
     return (calendar.as_of if calendar and calendar.as_of else None) or timezone.localdate()
-
-
-def due_date(period_end: datetime.date, lag_days: int) -> datetime.date:
-    return period_end + datetime.timedelta(days=lag_days)
-
-
-def is_past_due(due: datetime.date, as_of: datetime.date) -> bool:
-    """The one lateness rule (DOMAIN.md "missing past its due date"), shared by returns, data quality
-    and the exception lists: a return is late only when its due date is strictly before the
-    reporting date. On the due date itself it is still "Due", not "Overdue" or "missing".
-    """
-    return due < as_of
 
 
 def first_result_starts(indicator_ids) -> dict[int, datetime.date]:
