@@ -268,3 +268,15 @@ def forecast_on_scale(indicator: Indicator) -> bool:
     return indicator.measure_type != c.MEASURE_PERIOD or not is_additive(
         indicator.measure_type, indicator.unit
     )
+
+
+def add_insights(chart: dict, insights) -> None:
+    """Draw the variation traces, annotation shapes and any layout changes (a cumulative measure's
+    second panel) on the results chart, in place; a chart with no results stays empty."""
+    if not chart.get("data"):
+        return
+    chart["data"] += insights.traces
+    chart["layout"]["shapes"] = insights.shapes
+    for name, value in insights.layout.items():
+        before = chart["layout"].get(name)
+        chart["layout"][name] = {**before, **value} if isinstance(before, dict) else value

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from indicators.charts import add_insights
 from indicators.filters import SORTS, IndicatorFilter
 from indicators.selectors import indicator_insights, indicator_page, library_queryset, result_history
 from indicators.services.results import can_approve_results
@@ -63,12 +64,7 @@ def indicator_detail(request, reference):
     history = result_history(request.user, indicator=page.indicator, limit=100) if page.shows_drafts else None
     # Variation, forecast, annotations and benchmarking (three queries), drawn on the same chart.
     insights = indicator_insights(page.indicator)
-    if page.chart.get("data"):
-        page.chart["data"] += insights.traces
-        page.chart["layout"]["shapes"] = insights.shapes
-        for name, value in insights.layout.items():  # e.g. the cumulative measure's second panel
-            before = page.chart["layout"].get(name)
-            page.chart["layout"][name] = {**before, **value} if isinstance(before, dict) else value
+    add_insights(page.chart, insights)
     context = {
         "page": page,
         "insights": insights,
