@@ -1,4 +1,4 @@
-"""Who may see and change which indicators: the one place role and scope are applied.
+"""Which indicators a user may see: their role and scope (from `organisation.roles`) applied to the library.
 
 Every view that fetches indicators narrows its queryset through `visible_indicators`, so a page
 can never show what the user's role and organisation scope do not allow (DOMAIN.md "Who uses it").
@@ -7,16 +7,8 @@ can never show what the user's role and organisation scope do not allow (DOMAIN.
 from django.db.models import Q, QuerySet
 
 from indicators.models import Indicator
-from service_plans.models import Role
-
-SEE_EVERYTHING = {Role.HUB, Role.CMT, Role.AUDITOR}
-
-
-def role_of(user) -> str | None:
-    if not user.is_authenticated:
-        return None
-    profile = getattr(user, "profile", None)
-    return profile.role if profile else None
+from organisation.models import Role
+from organisation.roles import READS_EVERYTHING, role_of
 
 
 def scope_filter(user) -> Q | None:
@@ -29,7 +21,7 @@ def scope_filter(user) -> Q | None:
     profile = getattr(user, "profile", None)
     if profile is None:
         return published
-    if profile.role in SEE_EVERYTHING:
+    if profile.role in READS_EVERYTHING:
         return None
     mine = Q(data_entry_officers=user) | Q(responsible_officer=user)
     if profile.role == Role.DIRECTOR and profile.directorate_id:
@@ -56,7 +48,7 @@ def sees_drafts(user, indicator: Indicator) -> bool:
     role = role_of(user)
     if role is None:
         return bool(user.is_authenticated and user.is_superuser)
-    if role in SEE_EVERYTHING:
+    if role in READS_EVERYTHING:
         return True
     profile = user.profile
     return (
@@ -64,63 +56,3 @@ def sees_drafts(user, indicator: Indicator) -> bool:
         or (role in (Role.HEAD, Role.OFFICER) and indicator.service_id == profile.service_id)
         or (role == Role.DIRECTOR and indicator.service.directorate_id == profile.directorate_id)
     )
-
-
-# --- Scorecards (reporting) -------------------------------------------------------------------
-# Who may open which scorecard. The rows a scorecard shows are still narrowed by
-# `visible_indicators`, so a scorecard never reveals an indicator the user could not open.
-SCORECARD_DIRECTORATE = "directorate"
-SCORECARD_COUNCIL_PLAN = "council-plan"
-SCORECARD_PORTFOLIO = "portfolio"
-SCORECARD_CMT = "cmt"
-SCORECARD_BOARD = "board"
-
-
-def _own_directorate_id(profile) -> int | None:
-    if profile.directorate_id:
-        return profile.directorate_id
-    return profile.service.directorate_id if profile.service_id else None
-
-
-def may_see_scorecard(user, kind: str, scope_id: int | None = None) -> bool:
-    """Director → own directorate; heads and officers → their directorate's; CMT, hub, audit →
-    all; councillor → own portfolio and the Council Plan; scrutiny → own board; anonymous → none.
-    """
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    role = role_of(user)
-    if role in SEE_EVERYTHING:
-        return True
-    profile = user.profile
-    if kind == SCORECARD_DIRECTORATE and role in (Role.DIRECTOR, Role.HEAD, Role.OFFICER):
-        return scope_id is not None and scope_id == _own_directorate_id(profile)
-    if role == Role.COUNCILLOR:
-        return kind == SCORECARD_COUNCIL_PLAN or (
-            kind == SCORECARD_PORTFOLIO and scope_id is not None and scope_id == profile.portfolio_id
-        )
-    if role == Role.SCRUTINY:
-        return kind == SCORECARD_BOARD and scope_id is not None and scope_id == profile.board_id
-    return False
-
-
-def own_scorecard(user) -> tuple[str, int | None] | None:
-    """The scorecard a user meets first: (kind, scope id), or None when they have none."""
-    if not user.is_authenticated:
-        return None
-    role = role_of(user)
-    if user.is_superuser or role in SEE_EVERYTHING:
-        return (SCORECARD_CMT, None)
-    profile = getattr(user, "profile", None)
-    if profile is None:
-        return None
-    if role in (Role.DIRECTOR, Role.HEAD, Role.OFFICER) and _own_directorate_id(profile):
-        return (SCORECARD_DIRECTORATE, _own_directorate_id(profile))
-    if role == Role.COUNCILLOR:
-        if profile.portfolio_id:
-            return (SCORECARD_PORTFOLIO, profile.portfolio_id)
-        return (SCORECARD_COUNCIL_PLAN, None)
-    if role == Role.SCRUTINY and profile.board_id:
-        return (SCORECARD_BOARD, profile.board_id)
-    return None

@@ -5,7 +5,7 @@ Results are read-only here: they change through the data-entry services, which k
 
 from django.contrib import admin
 
-from indicators.models import Assessment, Indicator, Period, ReportingCalendar, Result, ResultChange, Target
+from indicators.models import Assessment, Indicator, Period, Result, ResultChange, Target
 
 
 @admin.register(Period)
@@ -125,11 +125,6 @@ class AssessmentAdmin(ReadOnlyAdmin):
     list_filter = ["rag", "direction", "is_latest"]
     search_fields = ["indicator__reference"]
     list_select_related = ["indicator", "period"]
-
-
-@admin.register(ReportingCalendar)
-class ReportingCalendarAdmin(admin.ModelAdmin):
-    list_display = ["as_of"]
 
 
 # Data entry (issue 3): read-only views of the import, reminder and double-submit records.

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from indicators.access import role_of
 from indicators.forms import (
     RestoreForm,
     ResultEntryForm,
@@ -38,19 +37,14 @@ from indicators.services.results import (
     result_save_draft,
     result_submit,
 )
-from indicators.services.returns import (
-    Return,
-    approvals_for,
-    due_date,
-    parse_period_slug,
-    reporting_date,
-    returns_for,
-)
+from indicators.services.returns import Return, approvals_for, due_date, parse_period_slug, returns_for
 from indicators.services.targets import can_set_targets, target_set
 from indicators.workbooks.export import CONTENT_TYPES, write_table
 from indicators.workbooks.importer import import_apply, import_preview, is_hub, may_import
 from indicators.workbooks.queries import export_results_rows, export_template_rows, library_rows
-from service_plans.models import Role
+from organisation.calendar import reporting_date
+from organisation.models import Role
+from organisation.roles import role_of
 
 AUDIT_ROLES = {Role.AUDITOR, Role.HUB}
 

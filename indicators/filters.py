@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from indicators.analytics import constants as c
 from indicators.models import Indicator
-from service_plans.models import Directorate, Service, Theme
+from organisation.models import Directorate, Service, Theme
 
 SORTS = {
     "reference": ("reference", "Reference (A–Z)"),

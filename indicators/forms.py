@@ -139,7 +139,7 @@ class UploadForm(GovukForm):
     )
 
     def __init__(self, *args, **kwargs):
-        from service_plans.models import Service
+        from organisation.models import Service
 
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = Service.objects.select_related("directorate")

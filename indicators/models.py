@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from indicators.analytics import constants as c
-from service_plans.models import Board, Portfolio, Service, Theme
+from organisation.models import Board, Portfolio, Service, Theme
 
 
 def _choices(labels: dict[str, str]) -> list[tuple[str, str]]:
@@ -382,28 +382,6 @@ class Assessment(models.Model):
     @property
     def direction_label(self) -> str:
         return c.DIRECTION_LABELS.get(self.direction, "")
-
-
-class ReportingCalendar(models.Model):
-    """The council's reporting date, set by the hub (one row).
-
-    Returns fall due, and go overdue, against this date. Left blank it is today's date; the
-    demo council fixes it at January 2016, the time of the framework's own figures.
-    """
-
-    as_of = models.DateField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(id=1),
-                name="reporting_calendar_single_row",
-                violation_error_message="The council has one reporting calendar (id 1).",
-            )
-        ]
-
-    def __str__(self):
-        return f"Reporting date: {self.as_of or 'today'}"
 
 
 class Annotation(models.Model):

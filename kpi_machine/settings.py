@@ -73,8 +73,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
-    "service_plans",
+    "organisation",
     "indicators",
+    "service_plans",
     "clinics",
     "reporting",
 ]

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from indicators.access import role_of
+from organisation.models import Directorate, Role
+from organisation.roles import role_of
 from reporting.exceptions import (
     LIST_KINDS,
     exception_entry_review,
@@ -17,7 +18,6 @@ from reporting.exceptions import (
     reported_history_recompute,
 )
 from reporting.models import ExceptionEntry, ExceptionList, ExceptionReason, HistoryRecompute
-from service_plans.models import Directorate, Role
 
 READERS = {Role.HUB, Role.CMT}
 

@@ -30,14 +30,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.access import role_of
 from indicators.analytics import constants as c
 from indicators.analytics.exceptions import due_date, exception_reasons
 from indicators.analytics.series import FREQUENCY_KIND
-from indicators.models import Assessment, Indicator, Period, ReportingCalendar, Result
+from indicators.models import Assessment, Indicator, Period, Result
 from indicators.services.returns import first_result_starts, is_past_due
+from organisation.calendar import reporting_date
+from organisation.models import Role
+from organisation.roles import role_of
 from reporting.models import ExceptionEntry, ExceptionList, HistoryRecompute, ReportedAssessment
-from service_plans.models import Role
 
 LIST_KINDS = (c.MONTH, c.QUARTER)
 DEFAULT_LAG_DAYS = Indicator._meta.get_field("submission_lag_days").default
@@ -55,10 +56,6 @@ SNAPSHOT_FIELDS = (
     "forecast_rag",
 )
 
-
-def reporting_date() -> datetime.date:
-    calendar = ReportingCalendar.objects.filter(id=1).first()
-    return (calendar.as_of if calendar else None) or timezone.localdate()
 
 
 def _require_hub(user) -> None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from indicators import access
+from organisation import roles
 from reporting import scorecard_views as views
 
 app_name = "scorecards"
@@ -18,11 +18,11 @@ def _scorecard(route: str, kind: str, name: str) -> list:
 
 urlpatterns = [
     path("scorecards/", views.scorecard_index, name="index"),
-    *_scorecard("scorecards/directorate/<slug:slug>/", access.SCORECARD_DIRECTORATE, "directorate"),
-    *_scorecard("scorecards/council-plan/", access.SCORECARD_COUNCIL_PLAN, "council_plan"),
-    *_scorecard("scorecards/portfolio/<slug:slug>/", access.SCORECARD_PORTFOLIO, "portfolio"),
-    *_scorecard("scorecards/cmt/", access.SCORECARD_CMT, "cmt"),
-    *_scorecard("scorecards/board/<slug:slug>/", access.SCORECARD_BOARD, "board"),
+    *_scorecard("scorecards/directorate/<slug:slug>/", roles.SCORECARD_DIRECTORATE, "directorate"),
+    *_scorecard("scorecards/council-plan/", roles.SCORECARD_COUNCIL_PLAN, "council_plan"),
+    *_scorecard("scorecards/portfolio/<slug:slug>/", roles.SCORECARD_PORTFOLIO, "portfolio"),
+    *_scorecard("scorecards/cmt/", roles.SCORECARD_CMT, "cmt"),
+    *_scorecard("scorecards/board/<slug:slug>/", roles.SCORECARD_BOARD, "board"),
     path("dashboard/", views.dashboard_page, name="dashboard"),
     path("public/", views.public_page, name="public"),
     path("public/open-data.csv", views.open_data, {"fmt": "csv"}, name="open_data_csv"),

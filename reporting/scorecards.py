@@ -67,12 +67,14 @@ from indicators import access
 from indicators.access import visible_indicators
 from indicators.analytics import constants as c
 from indicators.analytics.series import FREQUENCY_KIND
-from indicators.models import Assessment, Indicator, Period, ReportingCalendar
+from indicators.models import Assessment, Indicator, Period
 from indicators.periods import financial_year_of, year_label
+from organisation import roles
+from organisation.calendar import reporting_date
+from organisation.models import Board, Directorate, Portfolio, Theme
 from reporting.formatting import format_result, rounded
 from reporting.models import ReportedAssessment
 from reporting.sparklines import sparkline_description, sparkline_svg
-from service_plans.models import Board, Directorate, Portfolio, Theme
 
 CATEGORY_ORDER = [  # Table 3.3 order
     Indicator.Category.PERFORMANCE,
@@ -92,11 +94,11 @@ VIEW_CURRENT = "current"
 VIEWS = {VIEW_REPORTED: "As reported", VIEW_CURRENT: "Current"}
 
 KIND_TITLES = {
-    access.SCORECARD_DIRECTORATE: "Directorate scorecard",
-    access.SCORECARD_COUNCIL_PLAN: "Council Plan scorecard",
-    access.SCORECARD_PORTFOLIO: "Executive portfolio scorecard",
-    access.SCORECARD_CMT: "Corporate Management Team scorecard",
-    access.SCORECARD_BOARD: "Board scorecard",
+    roles.SCORECARD_DIRECTORATE: "Directorate scorecard",
+    roles.SCORECARD_COUNCIL_PLAN: "Council Plan scorecard",
+    roles.SCORECARD_PORTFOLIO: "Executive portfolio scorecard",
+    roles.SCORECARD_CMT: "Corporate Management Team scorecard",
+    roles.SCORECARD_BOARD: "Board scorecard",
 }
 
 
@@ -257,10 +259,6 @@ class Scorecard:
 # ------------------------------------------------------------------------------------------
 # Building blocks shared by scorecards, the dashboard and the public pages
 
-
-def reporting_date() -> datetime.date:
-    calendar = ReportingCalendar.objects.filter(id=1).first()
-    return (calendar.as_of if calendar else None) or datetime.date.today()
 
 
 def choose_period(raw: str | None, periods: list[Period], as_of: datetime.date) -> tuple[Period | None, str]:
@@ -613,14 +611,14 @@ def group_by_category(rows: list[ScorecardRow], *, keep_empty: bool = True) -> l
 def _subject(user, kind: str, slug: str | None):
     """Fetch the scorecard's subject and check the user may see it (404 unknown, 403 out of scope)."""
     model = {
-        access.SCORECARD_DIRECTORATE: Directorate,
-        access.SCORECARD_PORTFOLIO: Portfolio,
-        access.SCORECARD_BOARD: Board,
+        roles.SCORECARD_DIRECTORATE: Directorate,
+        roles.SCORECARD_PORTFOLIO: Portfolio,
+        roles.SCORECARD_BOARD: Board,
     }.get(kind)
     if kind not in KIND_TITLES:
         raise Http404("No such scorecard.")
     subject = get_object_or_404(model, slug=slug) if model else None
-    if not access.may_see_scorecard(user, kind, subject.id if subject else None):
+    if not roles.may_see_scorecard(user, kind, subject.id if subject else None):
         raise PermissionDenied("This scorecard is outside your role's scope.")
     return subject
 
@@ -630,16 +628,16 @@ def _scorecard_indicators(
 ) -> QuerySet[Indicator]:
     """The scorecard's active indicators among `indicators` (what the user may see, or all)."""
     indicators = indicators.filter(is_active=True)
-    if kind == access.SCORECARD_DIRECTORATE:
+    if kind == roles.SCORECARD_DIRECTORATE:
         indicators = indicators.filter(service__directorate=subject)
         return indicators if show_all else indicators.filter(on_scorecard=True)
-    if kind == access.SCORECARD_PORTFOLIO:
+    if kind == roles.SCORECARD_PORTFOLIO:
         return indicators.filter(portfolio=subject)
-    if kind == access.SCORECARD_BOARD:
+    if kind == roles.SCORECARD_BOARD:
         return indicators.filter(
             id__in=Indicator.boards.through.objects.filter(board=subject).values("indicator_id")
         )
-    if kind == access.SCORECARD_COUNCIL_PLAN:
+    if kind == roles.SCORECARD_COUNCIL_PLAN:
         return indicators.filter(id__in=Indicator.themes.through.objects.values("indicator_id"))
     return indicators.filter(Q(on_scorecard=True) | Q(statutory=True))  # CMT
 
@@ -662,7 +660,7 @@ def scorecard(
     """
     params = params or {}
     subject = _subject(user, kind, slug)
-    show_all = show_all and kind == access.SCORECARD_DIRECTORATE
+    show_all = show_all and kind == roles.SCORECARD_DIRECTORATE
     as_of = reporting_date()
     # When each period was reported (frozen), read with the periods: no query of its own.
     periods = list(
@@ -717,7 +715,7 @@ def scorecard(
     shown_rows = sorted((r for r in rows if _matches(r, filters)), key=_sort_key(sort))
 
     directorates = []
-    if kind == access.SCORECARD_COUNCIL_PLAN:
+    if kind == roles.SCORECARD_COUNCIL_PLAN:
         themes = list(Theme.objects.order_by("order", "name"))
         links = defaultdict(set)
         for indicator_id, theme_id in Indicator.themes.through.objects.filter(
@@ -735,7 +733,7 @@ def scorecard(
         ]
     else:
         sections = [Section("", group_by_category(shown_rows))]
-        if kind == access.SCORECARD_CMT:
+        if kind == roles.SCORECARD_CMT:
             directorates = list(Directorate.objects.order_by("name"))
 
     title = KIND_TITLES[kind]
@@ -771,7 +769,7 @@ def cmt_scorecard(user, period: str | None = None) -> Scorecard:
 
     A plain function so `manage.py bench` can time it at 1,000 indicators.
     """
-    return scorecard(user, access.SCORECARD_CMT, period=period)
+    return scorecard(user, roles.SCORECARD_CMT, period=period)
 
 
 def scorecard_url(kind: str, subject=None) -> str:
@@ -785,19 +783,19 @@ def scorecards_for(user) -> list[tuple[str, str]]:
     if not user.is_authenticated:
         return []
     links = []
-    if access.may_see_scorecard(user, access.SCORECARD_CMT):
-        links.append((KIND_TITLES[access.SCORECARD_CMT], scorecard_url(access.SCORECARD_CMT)))
-    if access.may_see_scorecard(user, access.SCORECARD_COUNCIL_PLAN):
+    if roles.may_see_scorecard(user, roles.SCORECARD_CMT):
+        links.append((KIND_TITLES[roles.SCORECARD_CMT], scorecard_url(roles.SCORECARD_CMT)))
+    if roles.may_see_scorecard(user, roles.SCORECARD_COUNCIL_PLAN):
         links.append(
-            (KIND_TITLES[access.SCORECARD_COUNCIL_PLAN], scorecard_url(access.SCORECARD_COUNCIL_PLAN))
+            (KIND_TITLES[roles.SCORECARD_COUNCIL_PLAN], scorecard_url(roles.SCORECARD_COUNCIL_PLAN))
         )
     for kind, model in (
-        (access.SCORECARD_DIRECTORATE, Directorate),
-        (access.SCORECARD_PORTFOLIO, Portfolio),
-        (access.SCORECARD_BOARD, Board),
+        (roles.SCORECARD_DIRECTORATE, Directorate),
+        (roles.SCORECARD_PORTFOLIO, Portfolio),
+        (roles.SCORECARD_BOARD, Board),
     ):
         for subject in model.objects.order_by("name"):
-            if access.may_see_scorecard(user, kind, subject.id):
+            if roles.may_see_scorecard(user, kind, subject.id):
                 links.append((f"{subject.name}: {KIND_TITLES[kind].lower()}", scorecard_url(kind, subject)))
     return links
 

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class ServicePlansConfig(AppConfig):
     name = "service_plans"
-    verbose_name = "Organisation and service plans"
+    verbose_name = "Service Improvement Plans"

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from indicators.models import Indicator, Result, Target
 from indicators.periods import ensure_periods, period_starts_between
 from indicators.services.assessments import recompute_assessments
-from service_plans.models import Board, CouncilPlan, Directorate, Portfolio, Profile, Role, Service, Theme
+from organisation.models import Board, CouncilPlan, Directorate, Portfolio, Profile, Role, Service, Theme
 
 
 @pytest.fixture(autouse=True)

@@ -40,9 +40,9 @@ from indicators.services.returns import (
     due_date,
     first_result_starts,
     is_past_due,
-    reporting_date,
     return_period_keys,
 )
+from organisation.calendar import reporting_date
 
 STANDARDS = ["completeness", "timeliness", "validity", "reliability", "relevance", "accuracy"]
 RECORD_KINDS = {

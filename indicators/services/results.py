@@ -31,12 +31,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from indicators.access import role_of
 from indicators.analytics import constants as c
 from indicators.analytics.rag import rag_status
 from indicators.analytics.series import SeriesPoint, target_for
 from indicators.models import Indicator, Period, Result, ResultChange, SubmissionReceipt, Target
-from service_plans.models import Role
+from organisation.models import Role
+from organisation.roles import role_of
 
 # The database stores 18 digits, 4 of them after the point.
 MAX_ABS_VALUE = Decimal("99999999999999.9999")

@@ -22,22 +22,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Min, Q
-from django.utils import timezone
 
-from indicators.access import role_of
 from indicators.analytics.exceptions import due_date, is_past_due
 from indicators.analytics.series import FREQUENCY_KIND
-from indicators.models import Indicator, Period, ReportingCalendar, Result
+from indicators.models import Indicator, Period, Result
 from indicators.periods import period_bounds, period_starts_between
-from service_plans.models import Role
+from organisation.calendar import reporting_date
+from organisation.models import Role
+from organisation.roles import role_of
 
 LOOKAHEAD_DAYS = 5
 WINDOW_DAYS = 366
 
-
-def reporting_date() -> datetime.date:
-    calendar = ReportingCalendar.objects.filter(id=1).first()
-    return (calendar.as_of if calendar and calendar.as_of else None) or timezone.localdate()
 
 
 def first_result_starts(indicator_ids) -> dict[int, datetime.date]:

@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.access import role_of
 from indicators.models import Indicator, Period, Target, TargetChange
 from indicators.services.results import MAX_ABS_VALUE, validity_errors
-from service_plans.models import Role
+from organisation.models import Role
+from organisation.roles import role_of
 
 
 def can_set_targets(user) -> bool:

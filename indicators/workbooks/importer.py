@@ -25,7 +25,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.access import role_of
 from indicators.analytics.constants import MONTH, QUARTER, RED, YEAR
 from indicators.models import ImportBatch, Indicator, Period, Result
 from indicators.periods import ensure_periods, period_bounds
@@ -39,7 +38,8 @@ from indicators.services.results import (
 from indicators.signals import recomputes_collected
 from indicators.workbooks.parser import parse_sheets
 from indicators.workbooks.reader import WorkbookRefused, read_upload
-from service_plans.models import Directorate, Role, Service
+from organisation.models import Directorate, Role, Service
+from organisation.roles import role_of
 
 SHOWN_UNCHANGED = 200
 

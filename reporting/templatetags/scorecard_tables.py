@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
-from indicators.access import SCORECARD_CMT
+from organisation.roles import SCORECARD_CMT
 
 register = template.Library()
 

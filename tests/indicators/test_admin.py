@@ -12,7 +12,7 @@ def hub(users):
     user.is_staff = True
     user.save()
     user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["indicators", "service_plans"])
+        Permission.objects.filter(content_type__app_label__in=["indicators", "organisation", "service_plans"])
     )
     return user
 
@@ -29,13 +29,13 @@ def hub(users):
         "/admin/indicators/result/",
         "/admin/indicators/assessment/",
         "/admin/indicators/resultchange/",
-        "/admin/service_plans/directorate/",
-        "/admin/service_plans/service/",
-        "/admin/service_plans/theme/",
-        "/admin/service_plans/portfolio/",
-        "/admin/service_plans/board/",
-        "/admin/service_plans/profile/",
-        "/admin/service_plans/councilplan/",
+        "/admin/organisation/directorate/",
+        "/admin/organisation/service/",
+        "/admin/organisation/theme/",
+        "/admin/organisation/portfolio/",
+        "/admin/organisation/board/",
+        "/admin/organisation/profile/",
+        "/admin/organisation/councilplan/",
     ],
 )
 def test_hub_can_open_every_admin_page(client, hub, build_council, url):

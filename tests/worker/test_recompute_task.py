@@ -17,7 +17,7 @@ from indicators.analytics import constants as c
 from indicators.models import Assessment, Indicator, Result, Target
 from indicators.periods import ensure_periods
 from indicators.tasks import recompute_indicator
-from service_plans.models import Directorate, Service
+from organisation.models import Directorate, Service
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -123,7 +123,7 @@ class Command(BaseCommand):
         from django.contrib.auth import get_user_model
         from django.test import Client, override_settings
 
-        from service_plans.models import Profile, Role
+        from organisation.models import Profile, Role
 
         if connections["default"].vendor == "postgresql":
             # A live database has statistics (autovacuum analyses it); one just bulk-loaded has
@@ -199,7 +199,7 @@ class Command(BaseCommand):
         del connections["default"]
 
     def _set_reporting_date(self, as_of):
-        from indicators.models import ReportingCalendar
+        from organisation.models import ReportingCalendar
 
         ReportingCalendar.objects.update_or_create(id=1, defaults={"as_of": as_of})
 
@@ -248,7 +248,7 @@ def build_council(count: int, years: int) -> dict:
     """Write the synthetic council with bulk inserts; return counts and the indicator ids."""
     from indicators.models import Indicator, Result, Target
     from indicators.periods import ensure_periods
-    from service_plans.models import Directorate, Service
+    from organisation.models import Directorate, Service
 
     rng = random.Random(SEED)
     directorates = Directorate.objects.bulk_create(

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.workbooks.importer import import_apply, import_preview
-from service_plans.models import Service
+from organisation.models import Service
 
 
 class Command(BaseCommand):

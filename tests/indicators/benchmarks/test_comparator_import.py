@@ -249,7 +249,7 @@ def test_upload_preview_confirm_through_the_pages(client, users, library):
     assert b"Imported" in page.content
     # Another hub member cannot see or confirm it; the results importer's page does not show it.
     other = users["hub"].__class__.objects.create_user("hub2")
-    from service_plans.models import Profile, Role
+    from organisation.models import Profile, Role
 
     Profile.objects.create(user=other, role=Role.HUB)
     client.force_login(other)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from indicators.models import Indicator, ReportingCalendar, Result, ResultChange
+from indicators.models import Indicator, Result, ResultChange
 from indicators.services.results import (
     ResultConflict,
     result_import,
@@ -14,6 +14,7 @@ from indicators.services.results import (
     result_submit,
     validity_errors,
 )
+from organisation.models import ReportingCalendar
 
 DEC_2015 = ("month", datetime.date(2015, 12, 1))
 URL = "/returns/STF90/month-2015-12-01/"

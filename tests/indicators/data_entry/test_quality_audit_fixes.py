@@ -7,11 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from indicators.models import Indicator, ReportingCalendar, Result, ResultChange
+from indicators.models import Indicator, Result, ResultChange
 from indicators.periods import ensure_periods
 from indicators.selectors import change_details, format_value, result_history
 from indicators.services.data_quality import data_quality
 from indicators.services.results import result_save_draft, result_submit
+from organisation.models import ReportingCalendar
 
 pytestmark = pytest.mark.django_db
 AS_OF = datetime.date(2016, 1, 20)

@@ -5,10 +5,11 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from indicators.models import ReminderLog, ReportingCalendar
+from indicators.models import ReminderLog
 from indicators.services.reminders import reminder_digests, reminders_send
 from indicators.services.results import result_submit
 from indicators.tasks import send_return_reminders
+from organisation.models import ReportingCalendar
 
 DEC_2015 = ("month", datetime.date(2015, 12, 1))
 

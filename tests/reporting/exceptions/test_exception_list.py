@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from indicators.analytics import constants as c
-from indicators.models import Assessment, Indicator, Period, ReportingCalendar, Result, Target
+from indicators.models import Assessment, Indicator, Period, Result, Target
 from indicators.periods import ensure_periods
 from indicators.services.assessments import recompute_assessments
+from organisation.models import ReportingCalendar
 from reporting.exceptions import (
     exception_entry_review,
     exception_list_build,

@@ -4,7 +4,7 @@ import datetime
 
 from indicators.analytics import constants as c
 from indicators.analytics.exceptions import exception_reasons, is_overdue
-from indicators.models import ReportingCalendar
+from organisation.models import ReportingCalendar
 from reporting.models import ExceptionList
 from reporting.tasks import build_due_exception_lists
 

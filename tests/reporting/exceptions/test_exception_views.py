@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from indicators.models import Period, ReportingCalendar
+from indicators.models import Period
+from organisation.models import ReportingCalendar
 from reporting.exceptions import exception_lists_build_due
 from reporting.models import ExceptionEntry
 

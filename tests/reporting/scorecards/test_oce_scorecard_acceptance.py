@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from indicators import access
+from organisation import roles
 from reporting.scorecards import scorecard
 
 TABLE_3_3 = {
@@ -47,7 +47,7 @@ def rows_by_group(card):
 
 
 def test_all_indicators_view_is_table_3_3(demo):
-    card = scorecard(demo, access.SCORECARD_DIRECTORATE, "oce", period="2015-16", show_all=True)
+    card = scorecard(demo, roles.SCORECARD_DIRECTORATE, "oce", period="2015-16", show_all=True)
     assert card.period.label == "2015/16" and not card.notices
     assert card.year_labels == ["2013/14", "2014/15", "2015/16"]
     assert [g.label for g in card.sections[0].groups] == [
@@ -66,7 +66,7 @@ def test_all_indicators_view_is_table_3_3(demo):
 
 
 def test_default_view_shows_the_include_column(demo):
-    card = scorecard(demo, access.SCORECARD_DIRECTORATE, "oce", period="2015-16")
+    card = scorecard(demo, roles.SCORECARD_DIRECTORATE, "oce", period="2015-16")
     found = rows_by_group(card)
     assert {"CFD01", "CFD03a", "STF90", "STF15", "BPI107"} <= found.keys()
     assert "STF01" not in found and "STF32" not in found

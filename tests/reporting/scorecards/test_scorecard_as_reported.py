@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from indicators import access
 from indicators.models import Assessment, Period, Target
 from indicators.services.assessments import recompute_assessments
+from organisation import roles
 from reporting.exceptions import exception_list_build
 from reporting.models import ReportedAssessment
 from reporting.scorecards import scorecard
@@ -69,14 +69,14 @@ def test_summary_counts_and_filters_use_the_as_reported_figures(reported_council
     )
     Target.objects.update(value=Decimal("1"))  # everything up-is-good now beats its target
     recompute_assessments()
-    card = scorecard(users["cmt"], access.SCORECARD_CMT, period=DEC, params={"rag": "red"})
+    card = scorecard(users["cmt"], roles.SCORECARD_CMT, period=DEC, params={"rag": "red"})
     assert {r.reference for r in card.rows} == {ref for ref, rag in reported.items() if rag == "red"}
     assert sum(c.count for c in card.summary["rag"] if c.key == "red") == list(reported.values()).count("red")
 
 
 def test_an_indicator_added_after_reporting_shows_current_marked_as_such(reported_council, users):
     ReportedAssessment.objects.filter(indicator__reference="GEN001").delete()
-    card = scorecard(users["cmt"], access.SCORECARD_CMT, period=DEC)
+    card = scorecard(users["cmt"], roles.SCORECARD_CMT, period=DEC)
     row = next(r for r in card.rows if r.reference == "GEN001")
     assert row.not_reported and row.reported_on is None and row.rag  # still shows today's figures
     other = next(r for r in card.rows if r.reference == "GEN000")
@@ -84,10 +84,10 @@ def test_an_indicator_added_after_reporting_shows_current_marked_as_such(reporte
 
 
 def test_unreported_period_is_current_and_asking_for_reported_says_why(reported_council, users):
-    card = scorecard(users["cmt"], access.SCORECARD_CMT, period="nov-2015", view="reported")
+    card = scorecard(users["cmt"], roles.SCORECARD_CMT, period="nov-2015", view="reported")
     assert card.view == "current" and card.reported_on is None
     assert any("has not been reported yet" in n for n in card.notices)
-    card = scorecard(users["cmt"], access.SCORECARD_CMT, period=DEC, view="<b>odd</b>")
+    card = scorecard(users["cmt"], roles.SCORECARD_CMT, period=DEC, view="<b>odd</b>")
     assert card.view == "reported"
     assert any("is not a way to show a scorecard" in n for n in card.notices)
 
@@ -106,10 +106,10 @@ def test_as_reported_scorecard_runs_a_fixed_number_of_queries(
     scorecard_council(size)
     exception_list_build(period=Period.objects.get(kind="month", start=datetime.date(2015, 12, 1)))
     user = users["cmt"]
-    access.role_of(user)
+    roles.role_of(user)
     # calendar, periods (+ when reported), indicators (+ both selections), selected,
     # as-reported rows, window, directorates: one more than the current view.
     with django_assert_num_queries(7):
-        card = scorecard(user, access.SCORECARD_CMT, period=DEC)
+        card = scorecard(user, roles.SCORECARD_CMT, period=DEC)
     assert card.view == "reported" and card.total == size
     assert all(r.reported_on for r in card.rows)

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from indicators.models import Indicator, Result
 from indicators.periods import ensure_periods
 from indicators.services.assessments import recompute_assessments
+from organisation.models import Service
 from reporting.scorecards import scorecard, short_period_label
-from service_plans.models import Service
 
 pytestmark = pytest.mark.django_db
 CMT = "/scorecards/cmt/"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from indicators import access
+from organisation import roles
 from reporting.scorecards import cmt_scorecard, dashboard, public_overview, scorecard
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,7 @@ SIZES = [10, 300]
 
 def warm(user):
     # The user's profile is read once per request by the auth middleware and scope checks.
-    access.role_of(user)
+    roles.role_of(user)
     return user
 
 
@@ -33,7 +33,7 @@ def test_directorate_scorecard(size, scorecard_council, users, django_assert_num
     # directorate, calendar, periods, indicators, selected, window, and (a director's scope is
     # their directorate) how many of the scorecard's indicators are outside it
     with django_assert_num_queries(7):
-        card = scorecard(user, access.SCORECARD_DIRECTORATE, "oce", period="2015-16")
+        card = scorecard(user, roles.SCORECARD_DIRECTORATE, "oce", period="2015-16")
     assert card.total == len([n for n in range(size) if n % 2 and not str(n).endswith("1")])
 
 
@@ -43,7 +43,7 @@ def test_council_plan_scorecard(size, scorecard_council, users, django_assert_nu
     user = warm(users["hub"])
     # calendar, periods, indicators, selected, window, themes, theme links
     with django_assert_num_queries(7):
-        card = scorecard(user, access.SCORECARD_COUNCIL_PLAN)
+        card = scorecard(user, roles.SCORECARD_COUNCIL_PLAN)
     assert card.total == size
 
 

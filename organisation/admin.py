@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from service_plans.models import Board, CouncilPlan, Directorate, Portfolio, Profile, Service, Theme
+from organisation.models import (
+    Board,
+    CouncilPlan,
+    Directorate,
+    Portfolio,
+    Profile,
+    ReportingCalendar,
+    Service,
+    Theme,
+)
 
 
 @admin.register(CouncilPlan)
@@ -46,3 +55,8 @@ class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "directorate", "service", "portfolio", "board"]
     list_filter = ["role"]
     list_select_related = ["user", "directorate", "service", "portfolio", "board"]
+
+
+@admin.register(ReportingCalendar)
+class ReportingCalendarAdmin(admin.ModelAdmin):
+    list_display = ["as_of"]

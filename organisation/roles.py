@@ -1,0 +1,130 @@
+"""Who a user is in the council: the one place role predicates are written.
+
+Every permission check in the portal asks one of these functions (or `indicators.access`, which
+narrows indicators by the scope these give) instead of comparing roles itself, so a change of
+rule — say, audit may now read the exception lists — is made once. A superuser passes every
+check. `None` as the user means the command line, which acts as the hub.
+"""
+
+from organisation.models import Role
+
+# CMT, the hub and internal audit read every indicator, draft or approved (DOMAIN.md "Who uses it").
+READS_EVERYTHING = frozenset({Role.HUB, Role.CMT, Role.AUDITOR})
+# The change history of results and targets is internal audit's and the hub's to read.
+AUDIT_READERS = frozenset({Role.AUDITOR, Role.HUB})
+# The data-quality standards are read by those who answer for data, and those who check it.
+DATA_QUALITY_READERS = frozenset({Role.HUB, Role.AUDITOR, Role.CMT, Role.DIRECTOR, Role.HEAD})
+# The monthly and quarterly exception lists go to the hub and CMT.
+EXCEPTION_READERS = frozenset({Role.HUB, Role.CMT})
+# Data officers and heads import their own indicators' results; the hub imports any.
+IMPORTERS = frozenset({Role.OFFICER, Role.HEAD})
+
+
+def role_of(user) -> str | None:
+    if user is None or not user.is_authenticated:
+        return None
+    profile = getattr(user, "profile", None)
+    return profile.role if profile else None
+
+
+def profile_of(user):
+    return getattr(user, "profile", None) if user is not None and user.is_authenticated else None
+
+
+def is_superuser(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_superuser)
+
+
+def is_hub(user) -> bool:
+    """The Strategic Intelligence Hub (or the command line, or a superuser)."""
+    return user is None or is_superuser(user) or role_of(user) == Role.HUB
+
+
+def keeps_library(user) -> bool:
+    """The hub keeps the indicator library and sets targets (DOMAIN.md)."""
+    return is_hub(user)
+
+
+def reads_everything(user) -> bool:
+    return is_superuser(user) or role_of(user) in READS_EVERYTHING
+
+
+def has_role(user, roles) -> bool:
+    return is_superuser(user) or role_of(user) in roles
+
+
+def may_read_audit(user) -> bool:
+    return has_role(user, AUDIT_READERS)
+
+
+def may_read_data_quality(user) -> bool:
+    return has_role(user, DATA_QUALITY_READERS)
+
+
+def may_read_exceptions(user) -> bool:
+    return has_role(user, EXCEPTION_READERS)
+
+
+def may_import(user) -> bool:
+    return is_hub(user) or role_of(user) in IMPORTERS
+
+
+def service_id_of(user) -> int | None:
+    profile = profile_of(user)
+    return profile.service_id if profile else None
+
+
+def directorate_id_of(user) -> int | None:
+    """A user's directorate: their own, or their service's."""
+    profile = profile_of(user)
+    if profile is None:
+        return None
+    if profile.directorate_id:
+        return profile.directorate_id
+    return profile.service.directorate_id if profile.service_id else None
+
+
+def heads_service(user, service_id: int | None) -> bool:
+    """The user is the head of this service."""
+    return service_id is not None and role_of(user) == Role.HEAD and service_id_of(user) == service_id
+
+
+def may_approve_for_service(user, service_id: int | None) -> bool:
+    """The hub approves any result; a head of service the results of their own service."""
+    return is_hub(user) or heads_service(user, service_id)
+
+
+def may_open_approvals(user, *, responsible_for_any: bool) -> bool:
+    return is_superuser(user) or role_of(user) in (Role.HEAD, Role.HUB) or responsible_for_any
+
+
+# --- Scorecards ---------------------------------------------------------------------------------
+# Who may open which scorecard. The rows a scorecard shows are still narrowed by
+# `indicators.access.visible_indicators`, so a scorecard never reveals an indicator the user
+# could not open.
+SCORECARD_DIRECTORATE = "directorate"
+SCORECARD_COUNCIL_PLAN = "council-plan"
+SCORECARD_PORTFOLIO = "portfolio"
+SCORECARD_CMT = "cmt"
+SCORECARD_BOARD = "board"
+
+
+def may_see_scorecard(user, kind: str, scope_id: int | None = None) -> bool:
+    """Director → own directorate; heads and officers → their directorate's; CMT, hub, audit →
+    all; councillor → own portfolio and the Council Plan; scrutiny → own board; anonymous → none.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    if reads_everything(user):
+        return True
+    role = role_of(user)
+    profile = user.profile
+    if kind == SCORECARD_DIRECTORATE and role in (Role.DIRECTOR, Role.HEAD, Role.OFFICER):
+        return scope_id is not None and scope_id == directorate_id_of(user)
+    if role == Role.COUNCILLOR:
+        return kind == SCORECARD_COUNCIL_PLAN or (
+            kind == SCORECARD_PORTFOLIO and scope_id is not None and scope_id == profile.portfolio_id
+        )
+    if role == Role.SCRUTINY:
+        return kind == SCORECARD_BOARD and scope_id is not None and scope_id == profile.board_id
+    return False
