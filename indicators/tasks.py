@@ -31,6 +31,6 @@ def recompute_all() -> int:
 @shared_task
 def send_return_reminders() -> int:
     """The daily reminder digests (beat schedule). Safe to run more than once a day."""
-    from indicators.services.reminders import reminders_send
+    from indicators.data_entry.services.reminders import reminders_send
 
     return reminders_send().sent

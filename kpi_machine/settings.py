@@ -236,7 +236,7 @@ KPI_COUNCIL_NAME = env_str("KPI_COUNCIL_NAME", "City of York Council")
 KPI_IMPORT_MAX_BYTES = env_int("KPI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 KPI_IMPORT_MAX_ROWS = env_int("KPI_IMPORT_MAX_ROWS", 20_000)
 # Reminder digests of returns due within 5 days and overdue ones, once a day (at most one per
-# officer per day whatever the schedule: see indicators.services.reminders).
+# officer per day whatever the schedule: see indicators.data_entry.services.reminders).
 CELERY_BEAT_SCHEDULE["send-return-reminders-daily"] = {
     "task": "indicators.tasks.send_return_reminders",
     "schedule": 24 * 60 * 60,

@@ -16,9 +16,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Data entry and data quality (indicators app).
-    path("", include("indicators.data_entry_urls")),
+    path("", include("indicators.data_entry.urls")),
     path("indicators/", include("indicators.urls")),
-    path("benchmarks/", include("indicators.benchmark_urls")),
+    path("benchmarks/", include("indicators.benchmarks.urls")),
     # Scorecards, dashboards, public pages and exception lists (reporting app).
     path("", include("reporting.scorecard_urls")),
     path("", include("reporting.exception_urls")),

@@ -11,7 +11,7 @@ Product decisions the documents leave open, made here:
 - A period's list is built once its returns fall due: period end + the default submission lag
   (20 days). Returns fall due per indicator (its own lag), and a return that is absent once its
   due date is strictly before the reporting date (`ReportingCalendar`, else today) is "missing"
-  (`indicators.services.returns.is_past_due`, the rule /returns/ and data quality use too: on
+  (`indicators.data_entry.services.returns.is_past_due`, the rule /returns/ and data quality use too: on
   the due date itself it is not yet missing). Periods before the indicator's first result are
   never missing. A draft or returned result is not a return; a submitted one is (it is with its
   approver).
@@ -34,7 +34,7 @@ from indicators.analytics import constants as c
 from indicators.analytics.exceptions import due_date, exception_reasons
 from indicators.analytics.series import FREQUENCY_KIND
 from indicators.models import Assessment, Indicator, Period, Result
-from indicators.services.returns import first_result_starts, is_past_due
+from indicators.data_entry.services.returns import first_result_starts, is_past_due
 from organisation.calendar import reporting_date
 from organisation.models import Role
 from organisation.roles import role_of

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Indicator
-from indicators.services.targets import target_errors
+from indicators.data_entry.services.targets import target_errors
 
 
 def _indicator(unit: str, plausible_min: Decimal | None) -> Indicator:

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.workbooks.importer import import_apply, import_preview
+from indicators.data_entry.services.imports import import_apply, import_preview
 from organisation.models import Service
 
 

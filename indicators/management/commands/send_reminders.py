@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from indicators.services.reminders import reminders_send
+from indicators.data_entry.services.reminders import reminders_send
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, ImportBatch, Indicator
-from indicators.services.benchmarks import comparator_values_import, comparator_values_preview
+from indicators.benchmarks.services import comparator_values_import, comparator_values_preview
 
 HEADER = ["Indicator reference", "Period", "Organisation", "Value"]
 

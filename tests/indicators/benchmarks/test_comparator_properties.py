@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, Indicator
-from indicators.services.benchmarks import comparator_values_import, comparator_values_preview
+from indicators.benchmarks.services import comparator_values_import, comparator_values_preview
 
 HEADERS = ["Indicator reference", "Period", "Organisation", "Value", "Organisation code", "Council", "Notes"]
 cell_text = st.one_of(

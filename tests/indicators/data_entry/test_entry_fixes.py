@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from indicators.models import Indicator, Result, ResultChange
-from indicators.services.results import (
+from indicators.data_entry.services.results import (
     ResultConflict,
     result_import,
     result_save_draft,

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from indicators.models import ImportBatch, Indicator, Result, ResultChange, Target
 from indicators.periods import ensure_periods
-from indicators.workbooks.importer import RED_NEEDS_COMMENTARY, ImportStale, import_apply, import_preview
+from indicators.data_entry.services.imports import RED_NEEDS_COMMENTARY, ImportStale, import_apply, import_preview
 from indicators.workbooks.reader import WorkbookRefused, read_upload
 
 MB = 1024 * 1024

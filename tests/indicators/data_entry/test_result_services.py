@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from indicators.models import Assessment, Result, ResultChange
-from indicators.services.results import (
+from indicators.data_entry.services.results import (
     ResultConflict,
     result_approve,
     result_restore,

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from indicators.models import Target, TargetChange
-from indicators.services.targets import target_set
-from indicators.workbooks.importer import import_apply, import_preview
+from indicators.data_entry.services.targets import target_set
+from indicators.data_entry.services.imports import import_apply, import_preview
 
 
 def _xlsx(rows):

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
 from indicators.models import Assessment, ImportBatch, Indicator, Result, ResultChange
-from indicators.workbooks.importer import import_apply, import_preview
+from indicators.data_entry.services.imports import import_apply, import_preview
 
 # The framework's Table 3.3 as typed in the source document, oddities and all: the split
 # "Performan" / "ce" section row, a TBC row with stray "VO" and "AG", a Greek "Υ" for yes.

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from indicators.models import Indicator, Result
-from indicators.workbooks.importer import import_apply, import_preview
+from indicators.data_entry.services.imports import import_apply, import_preview
 
 HEADERS = [
     "Reference ID",

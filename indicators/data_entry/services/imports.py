@@ -28,7 +28,7 @@ from django.utils import timezone
 from indicators.analytics.constants import MONTH, QUARTER, RED, YEAR
 from indicators.models import ImportBatch, Indicator, Period, Result
 from indicators.periods import ensure_periods, period_bounds
-from indicators.services.results import (
+from indicators.data_entry.services.results import (
     can_enter_results,
     decimal_text,
     result_import,
@@ -305,7 +305,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
 def _plan_targets(parsed) -> dict:
     """Targets from the same layouts: one row per indicator, one column per period."""
     from indicators.models import Target
-    from indicators.services.targets import target_errors
+    from indicators.data_entry.services.targets import target_errors
 
     existing = {
         i.reference: i for i in Indicator.objects.filter(reference__in={r.reference for r in parsed.rows})
@@ -468,7 +468,7 @@ def _apply(user, batch: ImportBatch) -> dict:
     periods = ensure_periods({(w["kind"], datetime.date.fromisoformat(w["start"])) for w in plan["writes"]})
     written = 0
     if plan.get("targets"):
-        from indicators.services.targets import target_set
+        from indicators.data_entry.services.targets import target_set
 
         for write in plan["writes"]:
             written += target_set(

@@ -3,7 +3,7 @@
 from indicators.access import visible_indicators
 from indicators.models import Period, Result
 from indicators.periods import period_bounds
-from indicators.services.returns import entry_indicators, parse_period_slug
+from indicators.data_entry.services.returns import entry_indicators, parse_period_slug
 from indicators.workbooks.export import results_rows
 
 

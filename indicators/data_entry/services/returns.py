@@ -190,7 +190,7 @@ def parse_period_slug(slug: str) -> tuple[str, datetime.date] | None:
 
 def approvals_for(user):
     """Submitted results this user may approve, oldest submission first."""
-    from indicators.services.results import can_approve_results  # noqa: F401 (rules documented there)
+    from indicators.data_entry.services.results import can_approve_results  # noqa: F401 (rules documented there)
 
     queryset = Result.objects.filter(status=Result.Status.SUBMITTED).select_related(
         "indicator__service", "period", "submitted_by"

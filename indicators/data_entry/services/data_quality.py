@@ -34,8 +34,8 @@ from django.utils import timezone
 from indicators.access import visible_indicators
 from indicators.analytics import constants as c
 from indicators.models import Assessment, Period, Result, ResultChange
-from indicators.services.results import validity_errors
-from indicators.services.returns import (
+from indicators.data_entry.services.results import validity_errors
+from indicators.data_entry.services.returns import (
     WINDOW_DAYS,
     due_date,
     first_result_starts,

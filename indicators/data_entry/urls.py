@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from indicators import data_entry_views as views
+from indicators.data_entry import views
 
 app_name = "data_entry"
 urlpatterns = [

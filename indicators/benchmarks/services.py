@@ -37,8 +37,8 @@ from django.utils import timezone
 
 from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, ImportBatch, Indicator
 from indicators.periods import ensure_periods, period_bounds
-from indicators.services.results import decimal_text
-from indicators.workbooks.importer import SHOWN_UNCHANGED, is_hub
+from indicators.data_entry.services.results import decimal_text
+from indicators.data_entry.services.imports import SHOWN_UNCHANGED, is_hub
 from indicators.workbooks.parser import Cell, _norm, _text, cell_name, parse_period_label, unneutralise
 from indicators.workbooks.reader import WorkbookRefused, read_upload
 from indicators.workbooks.values import parse_value

@@ -12,15 +12,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from indicators.forms import GovukForm
-from indicators.import_flow import import_preview_or_confirm, plural
+from indicators.data_entry.import_flow import import_preview_or_confirm, plural
 from indicators.models import ComparatorGroup, ImportBatch
-from indicators.services.benchmarks import (
+from indicators.benchmarks.services import (
     BATCH_KIND,
     comparator_groups_overview,
     comparator_values_import,
     comparator_values_preview,
 )
-from indicators.workbooks.importer import is_hub
+from indicators.data_entry.services.imports import is_hub
 
 
 class ComparatorUploadForm(GovukForm):

@@ -22,12 +22,12 @@ from indicators.forms import (
     UploadForm,
     new_form_key,
 )
-from indicators.import_flow import import_preview_or_confirm, plural
+from indicators.data_entry.import_flow import import_preview_or_confirm, plural
 from indicators.models import ImportBatch, Indicator, Result, ResultChange
 from indicators.periods import ensure_periods, period_bounds
 from indicators.selectors import result_history
-from indicators.services.data_quality import RECORD_KINDS, data_quality
-from indicators.services.results import (
+from indicators.data_entry.services.data_quality import RECORD_KINDS, data_quality
+from indicators.data_entry.services.results import (
     ResultConflict,
     can_approve_results,
     can_enter_results,
@@ -37,11 +37,11 @@ from indicators.services.results import (
     result_save_draft,
     result_submit,
 )
-from indicators.services.returns import Return, approvals_for, due_date, parse_period_slug, returns_for
-from indicators.services.targets import can_set_targets, target_set
+from indicators.data_entry.services.returns import Return, approvals_for, due_date, parse_period_slug, returns_for
+from indicators.data_entry.services.targets import can_set_targets, target_set
 from indicators.workbooks.export import CONTENT_TYPES, write_table
-from indicators.workbooks.importer import import_apply, import_preview, is_hub, may_import
-from indicators.workbooks.queries import export_results_rows, export_template_rows, library_rows
+from indicators.data_entry.services.imports import import_apply, import_preview, is_hub, may_import
+from indicators.data_entry.services.exports import export_results_rows, export_template_rows, library_rows
 from organisation.calendar import reporting_date
 from organisation.models import Role
 from organisation.roles import role_of
@@ -93,7 +93,7 @@ def _uses_fraction(indicator: Indicator) -> bool:
 
 
 def _entry_form(ret: Return, data=None, prefix=None) -> ResultEntryForm:
-    from indicators.services.results import decimal_text  # plain "100", never "1E+2"
+    from indicators.data_entry.services.results import decimal_text  # plain "100", never "1E+2"
 
     initial = {"version": ret.version, "key": new_form_key()}
     if ret.result is not None:

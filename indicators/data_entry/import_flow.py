@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 
 from indicators.models import ImportBatch
-from indicators.workbooks.importer import ImportStale
+from indicators.data_entry.services.imports import ImportStale
 
 
 def plural(count: int, noun: str) -> str:

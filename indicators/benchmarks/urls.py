@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from indicators import benchmark_views as views
+from indicators.benchmarks import views
 
 app_name = "benchmarks"
 

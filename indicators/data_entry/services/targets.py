@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import Indicator, Period, Target, TargetChange
-from indicators.services.results import MAX_ABS_VALUE, validity_errors
+from indicators.data_entry.services.results import MAX_ABS_VALUE, validity_errors
 from organisation.models import Role
 from organisation.roles import role_of
 

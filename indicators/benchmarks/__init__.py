@@ -1,0 +1,1 @@
+"""Benchmarking: comparator organisations, groups, their published values, and their import."""

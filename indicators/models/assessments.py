@@ -1,0 +1,74 @@
+"""Stored assessments: RAG, direction, variation and forecast per result, written by the recompute."""
+
+from django.db import models
+from django.db.models import Q
+
+from indicators.analytics import constants as c
+from indicators.models.library import Indicator, Period, _choices
+
+
+class Assessment(models.Model):
+    """The stored judgement of one result: RAG, direction of travel and what they were based on.
+
+    Written in bulk by `indicators.services.assessments`; pages only read these rows.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="assessments")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="assessments")
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    target = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    rag = models.CharField(max_length=10, choices=_choices(c.RAG_LABELS))
+    direction = models.CharField(max_length=10, choices=_choices(c.DIRECTION_LABELS))
+    comparator_period = models.ForeignKey(
+        Period, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comparator_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    is_latest = models.BooleanField(
+        default=False, help_text="The indicator's most recent assessed period (what lists show)."
+    )
+    # Variation (XmR): the judgement of this point and the limits it was judged against.
+    variation = models.CharField(max_length=20, choices=_choices(c.VARIATION_LABELS), blank=True)
+    special_cause_rule = models.CharField(max_length=20, choices=_choices(c.RULE_LABELS), blank=True)
+    assurance = models.CharField(max_length=20, choices=_choices(c.ASSURANCE_LABELS), blank=True)
+    centre_line = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    upper_limit = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    lower_limit = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    trial_limits = models.BooleanField(
+        default=False, help_text="Fewer than 13 points: limits are provisional."
+    )
+    # Year-end forecast made at this point, with its method and range.
+    forecast_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    forecast_low = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    forecast_high = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    forecast_method = models.CharField(max_length=20, choices=_choices(c.FORECAST_METHOD_LABELS), blank=True)
+    forecast_inputs = models.JSONField(default=dict, blank=True)
+    forecast_rag = models.CharField(max_length=10, choices=_choices(c.RAG_LABELS), blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["indicator", "period__start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                name="assessment_unique_indicator_period",
+                violation_error_message="This indicator already has an assessment for that period.",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator"],
+                condition=Q(is_latest=True),
+                name="assessment_one_latest_per_indicator",
+                violation_error_message="An indicator has only one latest assessment.",
+            ),
+        ]
+        indexes = [models.Index(fields=["is_latest", "rag"]), models.Index(fields=["is_latest", "direction"])]
+
+    def __str__(self):
+        return f"{self.indicator.reference} {self.period.label}: {self.rag}/{self.direction}"
+
+    @property
+    def rag_label(self) -> str:
+        return c.RAG_LABELS.get(self.rag, "")
+
+    @property
+    def direction_label(self) -> str:
+        return c.DIRECTION_LABELS.get(self.direction, "")

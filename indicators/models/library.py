@@ -1,0 +1,202 @@
+"""The indicator library: periods, indicators and the dated notes on their charts."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from indicators.analytics import constants as c
+from organisation.models import Board, Portfolio, Service, Theme
+
+
+def _choices(labels: dict[str, str]) -> list[tuple[str, str]]:
+    return list(labels.items())
+
+
+class Period(models.Model):
+    """A month, quarter or financial year; unique by (kind, start). See indicators.periods."""
+
+    MONTH, QUARTER, YEAR = c.MONTH, c.QUARTER, c.YEAR
+    KIND_CHOICES = [(MONTH, "Month"), (QUARTER, "Quarter"), (YEAR, "Financial year")]
+
+    kind = models.CharField(max_length=10, choices=KIND_CHOICES)
+    start = models.DateField()
+    end = models.DateField()
+    label = models.CharField(max_length=20, help_text='E.g. "Dec 2015", "Q3 2015/16", "2015/16".')
+    financial_year = models.PositiveSmallIntegerField(help_text="Starting calendar year: 2015 for 2015/16.")
+
+    class Meta:
+        ordering = ["start", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "start"],
+                name="period_unique_kind_start",
+                violation_error_message="A period of this kind already starts on that date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="period_end_after_start",
+                violation_error_message="A period must end after it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class Indicator(models.Model):
+    """A performance indicator: every field of DOMAIN.md "Indicators"."""
+
+    class Category(models.TextChoices):
+        PERFORMANCE = "performance", "General service performance"
+        CUSTOMER = "customer", "Customer experience"
+        WORKFORCE = "workforce", "Workforce"
+        FINANCE = "finance", "Finance"
+
+    class Unit(models.TextChoices):
+        COUNT = "count", "Count"
+        PERCENTAGE = "percentage", "Percentage (%)"
+        CURRENCY = "currency", "Currency (£)"
+        CURRENCY_THOUSANDS = "currency_thousands", "Currency (£000s)"
+        DAYS = "days", "Days"
+        RATIO = "ratio", "Ratio"
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        ANNUAL = "annual", "Annual"
+
+    class MeasureType(models.TextChoices):
+        PERIOD = c.MEASURE_PERIOD, "Period (value for the period alone)"
+        YTD = c.MEASURE_YTD, "Year to date (cumulative)"
+        SNAPSHOT = c.MEASURE_SNAPSHOT, "Snapshot (state at period end)"
+
+    reference = models.CharField(
+        max_length=20, unique=True, help_text="Reference ID as used in service plans, e.g. STF15."
+    )
+    title = models.CharField(max_length=300)
+    definition = models.TextField(blank=True)
+    data_source = models.CharField(max_length=300, blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.COUNT)
+    decimal_places = models.PositiveSmallIntegerField(default=0)
+    polarity = models.CharField(max_length=12, choices=_choices(c.POLARITY_LABELS))
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    measure_type = models.CharField(max_length=10, choices=MeasureType.choices, default=MeasureType.PERIOD)
+    seasonal = models.BooleanField(
+        default=False, help_text="Compare with the same period a year earlier, not the previous period."
+    )
+    compare_across_period_kinds = models.BooleanField(
+        default=False,
+        help_text="Values of different period kinds are comparable (e.g. a forecast outturn, "
+        "which is a full-year figure at every quarter).",
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="indicators")
+    responsible_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_for_indicators",
+    )
+    data_entry_officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="data_entry_indicators"
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="indicators")
+    portfolio = models.ForeignKey(
+        Portfolio, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
+    )
+    boards = models.ManyToManyField(Board, blank=True, related_name="indicators")
+    on_scorecard = models.BooleanField(default=False, help_text="Include on the directorate scorecard.")
+    statutory = models.BooleanField(default=False, help_text="Statutory / single data list return.")
+    published = models.BooleanField(default=False, help_text="Published to the public as open data.")
+    tolerance = models.DecimalField(max_digits=12, decimal_places=4, default=5)
+    tolerance_kind = models.CharField(
+        max_length=10, choices=_choices(c.TOLERANCE_KIND_LABELS), default=c.PERCENT
+    )
+    change_threshold = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="No-significant-change threshold for direction of travel; blank: any change counts.",
+    )
+    change_threshold_kind = models.CharField(
+        max_length=10, choices=_choices(c.TOLERANCE_KIND_LABELS), default=c.ABSOLUTE
+    )
+    submission_lag_days = models.PositiveSmallIntegerField(
+        default=20, help_text="Days after period end by which a result is due."
+    )
+    plausible_min = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    plausible_max = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    baseline_points = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Fix the XmR baseline to the first N points; blank: all points form the baseline.",
+    )
+    is_active = models.BooleanField(default=True, help_text="Untick to retire the indicator.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tolerance__gte=0),
+                name="indicator_tolerance_not_negative",
+                violation_error_message="The amber tolerance cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(change_threshold__isnull=True) | Q(change_threshold__gte=0),
+                name="indicator_change_threshold_not_negative",
+                violation_error_message="The no-significant-change threshold cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(decimal_places__lte=6),
+                name="indicator_decimal_places_at_most_6",
+                violation_error_message="Use at most 6 decimal places.",
+            ),
+            models.CheckConstraint(
+                condition=Q(plausible_min__isnull=True)
+                | Q(plausible_max__isnull=True)
+                | Q(plausible_min__lte=F("plausible_max")),
+                name="indicator_plausible_range_ordered",
+                violation_error_message="The plausible minimum must not exceed the plausible maximum.",
+            ),
+            models.CheckConstraint(
+                condition=Q(polarity__in=c.POLARITIES),
+                name="indicator_polarity_valid",
+                violation_error_message="Polarity must be Up is Good, Up is Bad or Neutral.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("indicators:detail", args=[self.reference])
+
+    @property
+    def polarity_label(self) -> str:
+        return c.POLARITY_LABELS[self.polarity]
+
+
+class Annotation(models.Model):
+    """A dated note on an indicator's chart ("new triage process started"); may start a new baseline."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="annotations")
+    date = models.DateField()
+    text = models.CharField(max_length=300)
+    starts_new_baseline = models.BooleanField(
+        default=False, help_text="Rebase the XmR limits from the first result on or after this date."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator", "date"]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.date}: {self.text}"

@@ -1,0 +1,139 @@
+"""Results and targets as data, with their change history (who, when, old → new, why)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from indicators.models.library import Indicator, Period
+
+
+class Result(models.Model):
+    """One value for one indicator and one period."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned for changes"
+        APPROVED = "approved", "Approved"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="results")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="results")
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    numerator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    commentary = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    is_provisional = models.BooleanField(default=False)
+    is_proxy = models.BooleanField(default=False, help_text="Proxy data used in the absence of actual data.")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    returned_reason = models.TextField(blank=True, help_text="Why an approver returned it for changes.")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change (optimistic locking).")
+
+    class Meta:
+        ordering = ["indicator", "period__start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                name="result_unique_indicator_period",
+                violation_error_message="This indicator already has a result for that period.",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | ~Q(denominator=0),
+                name="result_denominator_not_zero",
+                violation_error_message="The denominator cannot be zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True) | Q(status="approved"),
+                name="result_approved_at_only_when_approved",
+                violation_error_message="Only an approved result has an approval time.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.reference} {self.period.label}: {self.value}"
+
+
+class ResultChange(models.Model):
+    """History of a result: who changed what, when, old → new. Never edited or deleted."""
+
+    result = models.ForeignKey(Result, null=True, on_delete=models.SET_NULL, related_name="changes")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="result_changes")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20)
+    old_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    new_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    old_status = models.CharField(max_length=10, blank=True)
+    new_status = models.CharField(max_length=10, blank=True)
+    reason = models.TextField(blank=True)
+    before = models.JSONField(default=dict, blank=True, help_text="The result's fields before the change.")
+    after = models.JSONField(default=dict, blank=True, help_text="The result's fields after the change.")
+    version = models.PositiveIntegerField(default=1, help_text="The result's version after this change.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["indicator", "period"])]
+
+    def __str__(self):
+        return (
+            f"{self.indicator_id} {self.period_id} {self.action} by {self.changed_by_id} at {self.changed_at}"
+        )
+
+
+class Target(models.Model):
+    """A target for one indicator and period (annual, or a quarterly/monthly profile)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="targets")
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["indicator", "period__start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"],
+                name="target_unique_indicator_period",
+                violation_error_message="This indicator already has a target for that period.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.reference} {self.period.label} target {self.value}"
+
+
+class TargetChange(models.Model):
+    """History of a target: who set what, when, old → new, and why. Never edited or deleted."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="target_changes")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    old_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    new_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.period_id}: {self.old_value} → {self.new_value}"
