@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from indicators.models import Indicator
 from organisation.models import Role
-from organisation.roles import READS_EVERYTHING, role_of
+from organisation.roles import READS_EVERYTHING, heads_service, is_hub, role_of
 
 
 def scope_filter(user) -> Q | None:
@@ -56,3 +56,35 @@ def sees_drafts(user, indicator: Indicator) -> bool:
         or (role in (Role.HEAD, Role.OFFICER) and indicator.service_id == profile.service_id)
         or (role == Role.DIRECTOR and indicator.service.directorate_id == profile.directorate_id)
     )
+
+
+# --- Entering and approving results ---------------------------------------------------------
+
+
+def can_enter_results(user, indicator: Indicator, *, entry_officer_ids: set[int] | None = None) -> bool:
+    """Data officers of the indicator, its responsible officer, its service's head, and the hub.
+
+    `entry_officer_ids` lets a page that prefetched the data officers ask without a query.
+    """
+    if not user.is_authenticated:
+        return False
+    if is_hub(user):
+        return True
+    if indicator.responsible_officer_id == user.id:
+        return True
+    if heads_service(user, indicator.service_id):
+        return True
+    if entry_officer_ids is None:
+        return indicator.data_entry_officers.filter(id=user.id).exists()
+    return user.id in entry_officer_ids
+
+
+def can_approve_results(user, indicator: Indicator) -> bool:
+    """The responsible officer, the head of the indicator's service, and the hub."""
+    if not user.is_authenticated:
+        return False
+    if is_hub(user):
+        return True
+    if indicator.responsible_officer_id == user.id:
+        return True
+    return heads_service(user, indicator.service_id)

@@ -12,6 +12,7 @@ from django.http import Http404
 from indicators.access import sees_drafts, visible_indicators
 from indicators.analytics import constants as c
 from indicators.charts import chart_data
+from indicators.formatting import format_value
 from indicators.models import Assessment, Indicator, Result, ResultChange, Target, TargetChange
 
 RAG_ORDER = [c.RED, c.AMBER, c.MISSING, c.GREEN, c.NO_RAG]
@@ -196,18 +197,6 @@ class FieldChange:
         return f"{self.label} changed"
 
 
-def format_value(number, decimal_places: int) -> str:
-    """A stored value (or its history text) shown with the indicator's decimal places; "—" for none."""
-    from decimal import ROUND_HALF_UP
-
-    if number is None or number == "":
-        return "—"
-    try:
-        number = Decimal(str(number))
-    except (ArithmeticError, ValueError):
-        return str(number)
-    places = max(0, int(decimal_places or 0))
-    return f"{number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
 
 
 DETAIL_FIELDS = (

@@ -2,10 +2,10 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from indicators.access import can_approve_results
 from indicators.charts import add_insights
 from indicators.filters import SORTS, IndicatorFilter
 from indicators.selectors import indicator_insights, indicator_page, library_queryset, result_history
-from indicators.data_entry.services.results import can_approve_results
 
 # The library's columns after Reference, with the sort key each header links to ("" = not sortable).
 SORT_COLUMNS = [

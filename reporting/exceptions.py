@@ -33,8 +33,8 @@ from django.utils import timezone
 from indicators.analytics import constants as c
 from indicators.analytics.exceptions import due_date, exception_reasons
 from indicators.analytics.series import FREQUENCY_KIND
-from indicators.models import Assessment, Indicator, Period, Result
 from indicators.data_entry.services.returns import first_result_starts, is_past_due
+from indicators.models import Assessment, Indicator, Period, Result
 from organisation.calendar import reporting_date
 from organisation.models import Role
 from organisation.roles import role_of

@@ -6,7 +6,7 @@ through `neutralise`; numbers are written as numbers and stay numbers (a -4 unde
 number, not text).
 
 Numbers are rounded to the indicator's decimal places exactly as the page rounds them
-(`format_result`: the decimal context's half-even rounding), so a file never shows 8580.8068
+(`indicators.formatting.format_value`, half away from zero), so a file never shows 8580.8068
 where the page shows 8,581. The CSV writes the rounded decimal ("95.80", "227"); the .xlsx
 writes the rounded number with a cell format by unit ("95.80%", "£1,250", "£110k", "13,805").
 
@@ -36,7 +36,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from indicators.analytics import constants as c
-from reporting.formatting import UNIT_AFFIXES, rounded
+from indicators.formatting import UNIT_AFFIXES, rounded
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -305,7 +305,7 @@ def _fill(cell, colours) -> None:
 
 
 def unit_number_format(unit: str, decimal_places: int) -> str:
-    """An Excel number format showing a result as `format_result` does: 95.80% · £1,250 · £110k.
+    """An Excel number format showing a result as `format_value` does: 95.80% · £1,250 · £110k.
 
     Percentages are stored as 95.8 meaning 95.8 %, so the % is a literal, not Excel's ×100.
     """

@@ -67,12 +67,12 @@ from indicators import access
 from indicators.access import visible_indicators
 from indicators.analytics import constants as c
 from indicators.analytics.series import FREQUENCY_KIND
+from indicators.formatting import format_value, rounded
 from indicators.models import Assessment, Indicator, Period
 from indicators.periods import financial_year_of, year_label
 from organisation import roles
 from organisation.calendar import reporting_date
 from organisation.models import Board, Directorate, Portfolio, Theme
-from reporting.formatting import format_result, rounded
 from reporting.models import ReportedAssessment
 from reporting.sparklines import sparkline_description, sparkline_svg
 
@@ -493,7 +493,7 @@ def build_rows(
             polarity_label=polarity_labels[indicator["polarity"]],
             years=year_values,
             years_display=[
-                f"{format_result(v, unit, dp)} ({note})" if note else format_result(v, unit, dp)
+                f"{format_value(v, dp, unit)} ({note})" if note else format_value(v, dp, unit)
                 for v, note in zip(year_values, year_notes, strict=True)
             ],
             years_notes=year_notes,
@@ -516,10 +516,10 @@ def build_rows(
                 row.not_reported = True
         if assessment is not None:
             row.value = assessment["value"]
-            row.value_display = format_result(row.value, unit, dp)
+            row.value_display = format_value(row.value, dp, unit)
             row.period_label = assessment["period__label"]
             row.target = assessment["target"]
-            row.target_display = format_result(row.target, unit, dp)
+            row.target_display = format_value(row.target, dp, unit)
             row.rag = assessment["rag"]
             row.direction = assessment["direction"]
             row.variation = variation = assessment["variation"]
@@ -527,7 +527,7 @@ def build_rows(
             row.assurance = assurance = assessment["assurance"]
             row.assurance_label = assurance_labels.get(assurance, "") if assurance else ""
             row.forecast_value = assessment["forecast_value"]
-            row.forecast_display = format_result(row.forecast_value, unit, dp)
+            row.forecast_display = format_value(row.forecast_value, dp, unit)
             row.forecast_method_label = method_labels.get(assessment["forecast_method"], "")
             row.forecast_rag = assessment["forecast_rag"]
         rows.append(row)

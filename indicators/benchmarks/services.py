@@ -35,10 +35,10 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
+from indicators.data_entry.services.imports import SHOWN_UNCHANGED, is_hub
+from indicators.formatting import decimal_text
 from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, ImportBatch, Indicator
 from indicators.periods import ensure_periods, period_bounds
-from indicators.data_entry.services.results import decimal_text
-from indicators.data_entry.services.imports import SHOWN_UNCHANGED, is_hub
 from indicators.workbooks.parser import Cell, _norm, _text, cell_name, parse_period_label, unneutralise
 from indicators.workbooks.reader import WorkbookRefused, read_upload
 from indicators.workbooks.values import parse_value

@@ -11,16 +11,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from indicators.forms import GovukForm
-from indicators.data_entry.import_flow import import_preview_or_confirm, plural
-from indicators.models import ComparatorGroup, ImportBatch
 from indicators.benchmarks.services import (
     BATCH_KIND,
     comparator_groups_overview,
     comparator_values_import,
     comparator_values_preview,
 )
+from indicators.data_entry.import_flow import import_preview_or_confirm, plural
 from indicators.data_entry.services.imports import is_hub
+from indicators.forms import GovukForm
+from indicators.models import ComparatorGroup, ImportBatch
 
 
 class ComparatorUploadForm(GovukForm):

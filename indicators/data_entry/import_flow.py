@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 
-from indicators.models import ImportBatch
 from indicators.data_entry.services.imports import ImportStale
+from indicators.models import ImportBatch
 
 
 def plural(count: int, noun: str) -> str:

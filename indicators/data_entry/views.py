@@ -14,6 +14,28 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from indicators.access import can_approve_results
+from indicators.data_entry.import_flow import import_preview_or_confirm, plural
+from indicators.data_entry.services.data_quality import RECORD_KINDS, data_quality
+from indicators.data_entry.services.exports import export_results_rows, export_template_rows, library_rows
+from indicators.data_entry.services.imports import import_apply, import_preview, is_hub, may_import
+from indicators.data_entry.services.results import (
+    ResultConflict,
+    can_enter_results,
+    result_approve,
+    result_restore,
+    result_return,
+    result_save_draft,
+    result_submit,
+)
+from indicators.data_entry.services.returns import (
+    Return,
+    approvals_for,
+    due_date,
+    parse_period_slug,
+    returns_for,
+)
+from indicators.data_entry.services.targets import can_set_targets, target_set
 from indicators.forms import (
     RestoreForm,
     ResultEntryForm,
@@ -22,26 +44,10 @@ from indicators.forms import (
     UploadForm,
     new_form_key,
 )
-from indicators.data_entry.import_flow import import_preview_or_confirm, plural
 from indicators.models import ImportBatch, Indicator, Result, ResultChange
 from indicators.periods import ensure_periods, period_bounds
 from indicators.selectors import result_history
-from indicators.data_entry.services.data_quality import RECORD_KINDS, data_quality
-from indicators.data_entry.services.results import (
-    ResultConflict,
-    can_approve_results,
-    can_enter_results,
-    result_approve,
-    result_restore,
-    result_return,
-    result_save_draft,
-    result_submit,
-)
-from indicators.data_entry.services.returns import Return, approvals_for, due_date, parse_period_slug, returns_for
-from indicators.data_entry.services.targets import can_set_targets, target_set
 from indicators.workbooks.export import CONTENT_TYPES, write_table
-from indicators.data_entry.services.imports import import_apply, import_preview, is_hub, may_import
-from indicators.data_entry.services.exports import export_results_rows, export_template_rows, library_rows
 from organisation.calendar import reporting_date
 from organisation.models import Role
 from organisation.roles import role_of
@@ -93,7 +99,7 @@ def _uses_fraction(indicator: Indicator) -> bool:
 
 
 def _entry_form(ret: Return, data=None, prefix=None) -> ResultEntryForm:
-    from indicators.data_entry.services.results import decimal_text  # plain "100", never "1E+2"
+    from indicators.formatting import decimal_text  # plain "100", never "1E+2"
 
     initial = {"version": ret.version, "key": new_form_key()}
     if ret.result is not None:

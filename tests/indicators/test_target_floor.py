@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.models import Indicator
 from indicators.data_entry.services.targets import target_errors
+from indicators.models import Indicator
 
 
 def _indicator(unit: str, plausible_min: Decimal | None) -> Indicator:

@@ -33,7 +33,6 @@ from django.utils import timezone
 
 from indicators.access import visible_indicators
 from indicators.analytics import constants as c
-from indicators.models import Assessment, Period, Result, ResultChange
 from indicators.data_entry.services.results import validity_errors
 from indicators.data_entry.services.returns import (
     WINDOW_DAYS,
@@ -42,6 +41,7 @@ from indicators.data_entry.services.returns import (
     is_past_due,
     return_period_keys,
 )
+from indicators.models import Assessment, Period, Result, ResultChange
 from organisation.calendar import reporting_date
 
 STANDARDS = ["completeness", "timeliness", "validity", "reliability", "relevance", "accuracy"]

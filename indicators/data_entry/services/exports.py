@@ -1,9 +1,9 @@
 """What the exports contain: read paths, each a fixed number of queries, scoped to the user."""
 
 from indicators.access import visible_indicators
+from indicators.data_entry.services.returns import entry_indicators, parse_period_slug
 from indicators.models import Period, Result
 from indicators.periods import period_bounds
-from indicators.data_entry.services.returns import entry_indicators, parse_period_slug
 from indicators.workbooks.export import results_rows
 
 

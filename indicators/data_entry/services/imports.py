@@ -25,16 +25,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from indicators.access import can_enter_results
 from indicators.analytics.constants import MONTH, QUARTER, RED, YEAR
+from indicators.data_entry.services.results import result_import, validity_errors, would_be_rag
+from indicators.formatting import decimal_text
 from indicators.models import ImportBatch, Indicator, Period, Result
 from indicators.periods import ensure_periods, period_bounds
-from indicators.data_entry.services.results import (
-    can_enter_results,
-    decimal_text,
-    result_import,
-    validity_errors,
-    would_be_rag,
-)
 from indicators.signals import recomputes_collected
 from indicators.workbooks.parser import parse_sheets
 from indicators.workbooks.reader import WorkbookRefused, read_upload
@@ -304,8 +300,8 @@ def _plan(user, parsed, service: Service | None) -> dict:
 
 def _plan_targets(parsed) -> dict:
     """Targets from the same layouts: one row per indicator, one column per period."""
-    from indicators.models import Target
     from indicators.data_entry.services.targets import target_errors
+    from indicators.models import Target
 
     existing = {
         i.reference: i for i in Indicator.objects.filter(reference__in={r.reference for r in parsed.rows})

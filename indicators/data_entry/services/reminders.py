@@ -19,8 +19,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from indicators.models import Indicator, Period, ReminderLog, Result
 from indicators.data_entry.services.returns import LOOKAHEAD_DAYS, Return, due_date, return_period_keys
+from indicators.models import Indicator, Period, ReminderLog, Result
 from organisation.calendar import reporting_date
 
 CHASED = {None, Result.Status.DRAFT, Result.Status.RETURNED}

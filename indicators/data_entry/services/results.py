@@ -31,12 +31,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from indicators.access import can_approve_results, can_enter_results
 from indicators.analytics import constants as c
 from indicators.analytics.rag import rag_status
 from indicators.analytics.series import SeriesPoint, target_for
+from indicators.formatting import decimal_text
 from indicators.models import Indicator, Period, Result, ResultChange, SubmissionReceipt, Target
-from organisation.models import Role
-from organisation.roles import role_of
 
 # The database stores 18 digits, 4 of them after the point.
 MAX_ABS_VALUE = Decimal("99999999999999.9999")
@@ -67,43 +67,6 @@ class ResultOutcome:
 
 def _name(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else "unknown"
-
-
-# --- Permissions ------------------------------------------------------------------------------
-
-
-def _profile_service_id(user):
-    profile = getattr(user, "profile", None)
-    return profile.service_id if profile else None
-
-
-def can_enter_results(user, indicator: Indicator, *, entry_officer_ids: set[int] | None = None) -> bool:
-    """Data officers of the indicator, its responsible officer, its service's head, and the hub.
-
-    `entry_officer_ids` lets a page that prefetched the data officers ask without a query.
-    """
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or role_of(user) == Role.HUB:
-        return True
-    if indicator.responsible_officer_id == user.id:
-        return True
-    if role_of(user) == Role.HEAD and indicator.service_id == _profile_service_id(user):
-        return True
-    if entry_officer_ids is None:
-        return indicator.data_entry_officers.filter(id=user.id).exists()
-    return user.id in entry_officer_ids
-
-
-def can_approve_results(user, indicator: Indicator) -> bool:
-    """The responsible officer, the head of the indicator's service, and the hub."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or role_of(user) == Role.HUB:
-        return True
-    if indicator.responsible_officer_id == user.id:
-        return True
-    return role_of(user) == Role.HEAD and indicator.service_id == _profile_service_id(user)
 
 
 # --- Validation (pure) -----------------------------------------------------------------------
@@ -245,10 +208,6 @@ def snapshot(result: Result | None) -> dict:
         data[name] = decimal_text(field_value) if isinstance(field_value, Decimal) else field_value
     return data
 
-
-def decimal_text(number: Decimal) -> str:
-    """90.0000 and 90 are the same result: history stores the plain form."""
-    return format(number.normalize(), "f")
 
 
 def _record(

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.models import Indicator, Period, Target, TargetChange
 from indicators.data_entry.services.results import MAX_ABS_VALUE, validity_errors
+from indicators.models import Indicator, Period, Target, TargetChange
 from organisation.models import Role
 from organisation.roles import role_of
 

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, ImportBatch, Indicator
 from indicators.benchmarks.services import comparator_values_import, comparator_values_preview
+from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, ImportBatch, Indicator
 
 HEADER = ["Indicator reference", "Period", "Organisation", "Value"]
 

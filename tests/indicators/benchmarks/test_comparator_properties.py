@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, Indicator
 from indicators.benchmarks.services import comparator_values_import, comparator_values_preview
+from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, Indicator
 
 HEADERS = ["Indicator reference", "Period", "Organisation", "Value", "Organisation code", "Council", "Notes"]
 cell_text = st.one_of(

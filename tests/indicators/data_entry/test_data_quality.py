@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from indicators.models import Indicator, Result
 from indicators.data_entry.services.data_quality import data_quality
 from indicators.data_entry.services.results import result_approve, result_save_draft, result_submit
+from indicators.models import Indicator, Result
 from organisation.models import ReportingCalendar
 
 DEC_2015, NOV_2015 = ("month", datetime.date(2015, 12, 1)), ("month", datetime.date(2015, 11, 1))

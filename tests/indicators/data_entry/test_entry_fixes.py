@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from indicators.models import Indicator, Result, ResultChange
 from indicators.data_entry.services.results import (
     ResultConflict,
     result_import,
@@ -14,6 +13,7 @@ from indicators.data_entry.services.results import (
     result_submit,
     validity_errors,
 )
+from indicators.models import Indicator, Result, ResultChange
 from organisation.models import ReportingCalendar
 
 DEC_2015 = ("month", datetime.date(2015, 12, 1))

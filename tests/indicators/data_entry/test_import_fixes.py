@@ -6,9 +6,14 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from indicators.data_entry.services.imports import (
+    RED_NEEDS_COMMENTARY,
+    ImportStale,
+    import_apply,
+    import_preview,
+)
 from indicators.models import ImportBatch, Indicator, Result, ResultChange, Target
 from indicators.periods import ensure_periods
-from indicators.data_entry.services.imports import RED_NEEDS_COMMENTARY, ImportStale, import_apply, import_preview
 from indicators.workbooks.reader import WorkbookRefused, read_upload
 
 MB = 1024 * 1024

@@ -5,9 +5,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from indicators.models import ReminderLog
 from indicators.data_entry.services.reminders import reminder_digests, reminders_send
 from indicators.data_entry.services.results import result_submit
+from indicators.models import ReminderLog
 from indicators.tasks import send_return_reminders
 from organisation.models import ReportingCalendar
 

@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from indicators.models import Assessment, Result, ResultChange
 from indicators.data_entry.services.results import (
     ResultConflict,
     result_approve,
@@ -14,6 +13,7 @@ from indicators.data_entry.services.results import (
     result_submit,
     validity_errors,
 )
+from indicators.models import Assessment, Result, ResultChange
 
 DEC_2015 = ("month", datetime.date(2015, 12, 1))  # the fixture's `periods` key
 

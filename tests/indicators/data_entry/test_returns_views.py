@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.models import Indicator, Result, ResultChange
 from indicators.data_entry.services.results import result_save_draft, result_submit
+from indicators.models import Indicator, Result, ResultChange
 from organisation.models import ReportingCalendar
 
 DEC_2015 = ("month", datetime.date(2015, 12, 1))  # the fixture's `periods` key

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from indicators.models import Target, TargetChange
-from indicators.data_entry.services.targets import target_set
 from indicators.data_entry.services.imports import import_apply, import_preview
+from indicators.data_entry.services.targets import target_set
+from indicators.models import Target, TargetChange
 
 
 def _xlsx(rows):

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
-from indicators.models import Assessment, ImportBatch, Indicator, Result, ResultChange
 from indicators.data_entry.services.imports import import_apply, import_preview
+from indicators.models import Assessment, ImportBatch, Indicator, Result, ResultChange
 
 # The framework's Table 3.3 as typed in the source document, oddities and all: the split
 # "Performan" / "ce" section row, a TBC row with stray "VO" and "AG", a Greek "Υ" for yes.

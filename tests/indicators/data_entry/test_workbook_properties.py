@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from indicators.models import Indicator, Result
 from indicators.data_entry.services.imports import import_apply, import_preview
+from indicators.models import Indicator, Result
 
 HEADERS = [
     "Reference ID",

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from indicators.formatting import rounded
 from indicators.models import Assessment, Indicator
 from reporting.exports import unit_number_format
-from reporting.formatting import rounded
 
 pytestmark = pytest.mark.django_db
 URL = "/scorecards/cmt/?period=2015-16"
@@ -44,7 +44,7 @@ def cmt(client, users, scorecard_council):
         ("84.2618", 2, "84.26"),
         ("95.8", 2, "95.80"),
         ("227.0000", 0, "227"),
-        ("2.5", 0, "2"),  # half to even, as the page's format_result rounds
+        ("2.5", 0, "3"),  # half away from zero, as every page, file and history rounds
         ("-0.001", 2, "0.00"),  # never "-0.00"
     ],
 )

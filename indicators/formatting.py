@@ -1,0 +1,49 @@
+"""How a number is written, everywhere: pages, history, exports, open data and Excel.
+
+One rounding rule and one table of unit signs, so a figure never reads differently on the page,
+in the spreadsheet and in the open data. Rounding is half away from zero (ROUND_HALF_UP on
+Decimal), the rule councillors and Excel use: 2.5 → 3, 6.45 → 6.5, -2.5 → -3. Pure: no Django.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+# (before, after) the number, by unit (`Indicator.Unit` values): 98.20% · £1,250 · £110k.
+UNIT_AFFIXES = {
+    "percentage": ("", "%"),
+    "currency": ("£", ""),
+    "currency_thousands": ("£", "k"),
+}
+EMPTY = "—"
+
+
+def rounded(value, decimal_places: int) -> Decimal | None:
+    """`value` to `decimal_places` by the one rounding rule; None stays empty, -0 is 0."""
+    if value is None:
+        return None
+    places = max(0, int(decimal_places or 0))
+    value = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return abs(value) if value == 0 else value
+
+
+def format_value(value, decimal_places: int, unit: str = "") -> str:
+    """A figure as Table 3.3 prints it: 13,805 · 98.20% · £1,250 · £110k · 6.5; "—" for none.
+
+    Takes a Decimal, a number or the text a change history stores; text that is not a number
+    (an old free-text entry) is shown as it is.
+    """
+    if value is None or value == "":
+        return EMPTY
+    try:
+        number = rounded(Decimal(str(value)), decimal_places)
+    except (ArithmeticError, ValueError):
+        return str(value)
+    places = max(0, int(decimal_places or 0))
+    before, after = UNIT_AFFIXES.get(unit, ("", ""))
+    sign = "-" if number < 0 else ""
+    return f"{sign}{before}{abs(number):,.{places}f}{after}"
+
+
+def decimal_text(number: Decimal) -> str:
+    """The canonical text of a number, as history and forms keep it: 90.0000 and 90 are "90",
+    never "9E+1"."""
+    return format(number.normalize(), "f")
