@@ -26,11 +26,3 @@ def recompute_indicator(indicator_id: int) -> int:
 @shared_task
 def recompute_all() -> int:
     return recompute_assessments()
-
-
-@shared_task
-def send_return_reminders() -> int:
-    """The daily reminder digests (beat schedule). Safe to run more than once a day."""
-    from indicators.data_entry.services.reminders import reminders_send
-
-    return reminders_send().sent

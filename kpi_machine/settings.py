@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "service_plans",
     "clinics",
     "reporting",
+    "kpi_machine",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,6 @@ KPI_IMPORT_MAX_ROWS = env_int("KPI_IMPORT_MAX_ROWS", 20_000)
 # Reminder digests of returns due within 5 days and overdue ones, once a day (at most one per
 # officer per day whatever the schedule: see indicators.data_entry.services.reminders).
 CELERY_BEAT_SCHEDULE["send-return-reminders-daily"] = {
-    "task": "indicators.tasks.send_return_reminders",
+    "task": "indicators.data_entry.tasks.send_return_reminders",
     "schedule": 24 * 60 * 60,
 }

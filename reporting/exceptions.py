@@ -124,6 +124,11 @@ def exception_list_build(*, period: Period, as_of: datetime.date | None = None) 
     return exception_list
 
 
+def refresh_after_recompute(sender, *, indicator_ids=None, **kwargs) -> None:
+    """Receiver of `indicators.signals.assessments_recomputed`: keep the lists current."""
+    exception_lists_refresh(indicator_ids=indicator_ids)
+
+
 def exception_lists_refresh(
     *,
     indicator_ids: Iterable[int] | None = None,

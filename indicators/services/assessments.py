@@ -20,6 +20,7 @@ from django.utils import timezone
 from indicators.analytics.bulk import IndicatorSpec, assess_all
 from indicators.analytics.series import IndicatorRules
 from indicators.models import Annotation, Assessment, Indicator, Period, Result, Target
+from indicators.signals import assessments_recomputed
 
 INDICATOR_FIELDS = (
     "id",
@@ -233,8 +234,8 @@ def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
     with transaction.atomic():
         stale.delete()
         _insert(rows)
-        # Lazy import: reporting builds on indicators, not the other way round.
-        from reporting.exceptions import exception_lists_refresh
-
-        exception_lists_refresh(indicator_ids=None if ids is None else [s.id for s in specs])
+        # In the same transaction, so lists derived from assessments never lag them.
+        assessments_recomputed.send(
+            sender=Assessment, indicator_ids=None if ids is None else [s.id for s in specs]
+        )
     return len(rows)

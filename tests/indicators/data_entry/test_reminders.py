@@ -7,8 +7,8 @@ from django.core.management import call_command
 
 from indicators.data_entry.services.reminders import reminder_digests, reminders_send
 from indicators.data_entry.services.results import result_submit
+from indicators.data_entry.tasks import send_return_reminders
 from indicators.models import ReminderLog
-from indicators.tasks import send_return_reminders
 from organisation.models import ReportingCalendar
 
 DEC_2015 = ("month", datetime.date(2015, 12, 1))
