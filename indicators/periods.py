@@ -4,6 +4,7 @@ Pure date arithmetic plus `ensure_periods`, which gets-or-creates Period rows in
 """
 
 import datetime
+import re
 
 from indicators.analytics.constants import MONTH, QUARTER, YEAR
 
@@ -71,6 +72,80 @@ def period_starts_between(kind: str, first: datetime.date, last: datetime.date) 
         starts.append(start)
         start = _add_months(start, step)
     return starts
+
+
+# --- The period key: how a period is written in URLs -----------------------------------------
+# One form for every page: a month is its ISO year-month ("2015-12"), a quarter and a financial
+# year are marked "fy" ("fy2015-16-q3", "fy2015-16"), so the two can never be read as each other
+# (a bare "2011-12" would be both December 2011 and 2011/12). Earlier forms are still read by
+# `canonical_period_key`, so old bookmarks redirect to the new form.
+
+
+def period_key(kind: str, start: datetime.date) -> str:
+    """ "2015-12" · "fy2015-16-q3" · "fy2015-16" for the period of `kind` starting on `start`."""
+    if kind == MONTH:
+        return f"{start:%Y-%m}"
+    fy = financial_year_of(start)
+    year = f"fy{fy}-{(fy + 1) % 100:02d}"
+    if kind == QUARTER:
+        return f"{year}-q{ {4: 1, 7: 2, 10: 3, 1: 4}[start.month] }"
+    if kind == YEAR:
+        return year
+    raise ValueError(f"Unknown period kind {kind!r}.")
+
+
+_MONTH_KEY = re.compile(r"(\d{4})-(\d{2})")
+_FY_KEY = re.compile(r"fy(\d{4})-(\d{2})(?:-q([1-4]))?")
+_QUARTER_START_MONTH = {1: 4, 2: 7, 3: 10, 4: 1}
+
+
+def _fy_start(fy: int, quarter: int | None) -> tuple[str, datetime.date]:
+    if quarter is None:
+        return YEAR, datetime.date(fy, 4, 1)
+    month = _QUARTER_START_MONTH[quarter]
+    return QUARTER, datetime.date(fy + (1 if month == 1 else 0), month, 1)
+
+
+def parse_period_key(key: str | None) -> tuple[str, datetime.date] | None:
+    """(kind, start) from a period key in the one current form; None for anything else."""
+    key = (key or "").strip().lower()
+    if m := _MONTH_KEY.fullmatch(key):
+        year, month = int(m[1]), int(m[2])
+        return (MONTH, datetime.date(year, month, 1)) if 1 <= month <= 12 and year >= 1 else None
+    if m := _FY_KEY.fullmatch(key):
+        fy = int(m[1])
+        if fy < 1 or (fy + 1) % 100 != int(m[2]):
+            return None
+        return _fy_start(fy, int(m[3]) if m[3] else None)
+    return None
+
+
+_LEGACY_ISO = re.compile(
+    r"(month|quarter|year)-(\d{4})-(\d{2})(?:-(\d{2}))?"
+)  # month-2015-12-01, month-2015-12
+_LEGACY_MONTH = re.compile(r"([a-z]{3})-(\d{4})")  # dec-2015
+_LEGACY_FY = re.compile(r"(?:q([1-4])-)?(\d{4})-(\d{2})")  # q3-2015-16, 2015-16
+
+
+def canonical_period_key(raw: str | None) -> str | None:
+    """The current key for `raw`, whether it is already current or one of the earlier forms
+    (returns' "month-2015-12-01", exception lists' "month-2015-12", scorecards' "dec-2015",
+    "q3-2015-16" and "2015-16"); None when it names no period."""
+    raw = (raw or "").strip().lower()
+    if parsed := parse_period_key(raw):
+        return period_key(*parsed)
+    try:
+        if m := _LEGACY_ISO.fullmatch(raw):
+            start = datetime.date(int(m[2]), int(m[3]), int(m[4] or 1))
+            period_bounds(m[1], start)
+            return period_key(m[1], start)
+        if (m := _LEGACY_MONTH.fullmatch(raw)) and m[1].title() in MONTH_ABBR:
+            return period_key(MONTH, datetime.date(int(m[2]), MONTH_ABBR.index(m[1].title()) + 1, 1))
+        if (m := _LEGACY_FY.fullmatch(raw)) and (int(m[2]) + 1) % 100 == int(m[3]):
+            return period_key(*_fy_start(int(m[2]), int(m[1]) if m[1] else None))
+    except ValueError:
+        return None
+    return None
 
 
 def ensure_periods(keys):

@@ -1,10 +1,15 @@
-"""Refuse requests whose address or form data contain a NUL character.
+"""Request filters that apply to every page.
+
+Refuse requests whose address or form data contain a NUL character.
 
 No legitimate input has one, and PostgreSQL refuses NUL in text, so letting it reach a query
 would turn a typo or a probe into a server error. A 400 page says what was wrong instead.
 """
 
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+
+from indicators.periods import canonical_period_key
 
 
 def _has_nul(request) -> bool:
@@ -29,4 +34,25 @@ class RejectNulCharactersMiddleware:
                 },
                 status=400,
             )
+        return self.get_response(request)
+
+
+class LegacyPeriodKeyRedirectMiddleware:
+    """`?period=` in an earlier form ("dec-2015", "month-2015-12-01", "month-2015-12") answers
+    a permanent redirect to the same address with the one current key ("2015-12"), so bookmarks
+    and links in old committee papers keep working. Only GET and HEAD: a form post is never
+    redirected, since that would drop what the user typed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw = request.GET.get("period")
+        if raw and request.method in ("GET", "HEAD"):
+            key = canonical_period_key(raw)
+            if key and key != raw:
+                query = request.GET.copy()
+                query["period"] = key
+                return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
         return self.get_response(request)

@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from organisation.models import Directorate, Role
-from organisation.roles import role_of
+from indicators.periods import canonical_period_key
+from organisation.models import Directorate
+from organisation.roles import is_hub, may_read_exceptions
 from reporting.exceptions import (
     LIST_KINDS,
     exception_entry_review,
@@ -19,23 +20,18 @@ from reporting.exceptions import (
 )
 from reporting.models import ExceptionEntry, ExceptionList, ExceptionReason, HistoryRecompute
 
-READERS = {Role.HUB, Role.CMT}
-
 
 def _require_reader(user) -> None:
-    if not (user.is_superuser or role_of(user) in READERS):
+    if not may_read_exceptions(user):
         raise PermissionDenied("Exception lists are for the Strategic Intelligence Hub and CMT.")
-
-
-def period_key(period) -> str:
-    return f"{period.kind}-{period.start:%Y-%m}"
 
 
 def _page_context(request, *, errors=None, failed_entry=None, note=""):
     lists = list(ExceptionList.objects.filter(period__kind__in=LIST_KINDS).select_related("period"))
     directorates = list(Directorate.objects.order_by("name"))
-    by_key = {period_key(lst.period): lst for lst in lists}
+    by_key = {lst.period.key: lst for lst in lists}
     raw_period = request.GET.get("period") or request.POST.get("period") or ""
+    raw_period = canonical_period_key(raw_period) or raw_period
     notices = []
     chosen = by_key.get(raw_period)
     if raw_period and chosen is None:
@@ -55,13 +51,13 @@ def _page_context(request, *, errors=None, failed_entry=None, note=""):
     return {
         "lists": sorted(lists, key=lambda lst: (-lst.period.start.toordinal(), lst.period.kind)),
         "chosen": chosen,
-        "chosen_key": period_key(chosen.period) if chosen else "",
+        "chosen_key": chosen.period.key if chosen else "",
         "directorates": directorates,
         "directorate": directorate,
         "rows": rows,
         "notices": notices,
         "reason_labels": dict(ExceptionReason.choices),
-        "can_review": request.user.is_superuser or role_of(request.user) == Role.HUB,
+        "can_review": is_hub(request.user),
         "history_log": list(
             HistoryRecompute.objects.filter(period=chosen.period).select_related("recomputed_by")[:20]
         )
@@ -122,5 +118,7 @@ def exception_history_recompute(request):
     except ValidationError as error:
         context.update(errors=error.message_dict, failed_entry="history")
         return render(request, "reporting/exceptions/list.html", context, status=400)
-    query = urlencode({k: request.POST[k] for k in ("period", "directorate") if request.POST.get(k)})
-    return redirect(reverse("exceptions:list") + (f"?{query}" if query else "") + "#history")
+    query = {"period": chosen.period.key}
+    if request.POST.get("directorate"):
+        query["directorate"] = request.POST["directorate"]
+    return redirect(reverse("exceptions:list") + f"?{urlencode(query)}#history")

@@ -128,7 +128,9 @@ def scorecard_export(request, kind, slug=None, fmt="xlsx"):
     body = exports.scorecard_xlsx(card) if fmt == "xlsx" else exports.scorecard_csv(card)
     # Which figures the file holds is in its name: as reported and current can differ.
     figures = "as-reported" if card.as_reported else "current"
-    name = f"{slugify(card.title)}-{card.period_key or 'latest'}-{figures}"
+    # A file is named by the period's label ("dec-2015"), which reads better in a folder than its key.
+    period_words = slugify(card.period.label.replace("/", "-")) if card.period else "latest"
+    name = f"{slugify(card.title)}-{period_words}-{figures}"
     response = HttpResponse(body, content_type=EXPORT_FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -61,7 +61,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 
 from indicators import access
 from indicators.access import visible_indicators
@@ -69,7 +68,7 @@ from indicators.analytics import constants as c
 from indicators.analytics.series import FREQUENCY_KIND
 from indicators.formatting import format_value, rounded
 from indicators.models import Assessment, Indicator, Period
-from indicators.periods import financial_year_of, year_label
+from indicators.periods import canonical_period_key, financial_year_of, year_label
 from organisation import roles
 from organisation.calendar import reporting_date
 from organisation.models import Board, Directorate, Portfolio, Theme
@@ -113,11 +112,6 @@ def short_period_label(kind: str, label: str) -> str:
     if kind == c.MONTH:
         return label[:3]
     return label
-
-
-def period_key(period: Period) -> str:
-    """The period's identifier in URLs: "2015-16", "q3-2015-16", "dec-2015"."""
-    return slugify(period.label.replace("/", "-"))
 
 
 # ------------------------------------------------------------------------------------------
@@ -231,14 +225,14 @@ class Scorecard:
 
     @property
     def period_key(self) -> str:
-        return period_key(self.period) if self.period else ""
+        return self.period.key if self.period else ""
 
     @property
     def period_options(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:
         """The period selector: (kind label, [(key, label, selected)]) for years, quarters, months."""
         options = []
         for kind, label in Period.KIND_CHOICES[::-1]:
-            choices = [(period_key(p), p.label, p == self.period) for p in self.periods if p.kind == kind]
+            choices = [(p.key, p.label, p == self.period) for p in self.periods if p.kind == kind]
             if choices:
                 options.append((label + "s", choices))
         return options
@@ -266,7 +260,8 @@ def choose_period(raw: str | None, periods: list[Period], as_of: datetime.date) 
 
     Returns (period, notice); a key that names no period falls back with a notice, never a 500.
     """
-    by_key = {period_key(p): p for p in periods}
+    by_key = {p.key: p for p in periods}
+    raw = canonical_period_key(raw) or raw  # an earlier form of key, as a bookmark may hold
     fy = financial_year_of(as_of)
     default = next((p for p in periods if p.kind == c.YEAR and p.financial_year == fy), None)
     if default is None:

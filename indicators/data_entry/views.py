@@ -32,7 +32,6 @@ from indicators.data_entry.services.returns import (
     Return,
     approvals_for,
     due_date,
-    parse_period_slug,
     returns_for,
 )
 from indicators.data_entry.services.targets import can_set_targets, target_set
@@ -45,7 +44,7 @@ from indicators.forms import (
     new_form_key,
 )
 from indicators.models import ImportBatch, Indicator, Result, ResultChange
-from indicators.periods import ensure_periods, period_bounds
+from indicators.periods import canonical_period_key, ensure_periods, parse_period_key, period_bounds
 from indicators.selectors import result_history
 from indicators.workbooks.export import CONTENT_TYPES, write_table
 from organisation.calendar import reporting_date
@@ -70,9 +69,9 @@ def _entry_indicator(user, reference: str) -> Indicator:
     return indicator
 
 
-def _return_for(user, reference: str, period_slug: str) -> Return:
+def _return_for(user, reference: str, period: str) -> Return:
     indicator = _entry_indicator(user, reference)
-    parsed = parse_period_slug(period_slug)
+    parsed = parse_period_key(period)
     if parsed is None:
         raise Http404("No such period.")
     kind, start = parsed
@@ -137,7 +136,7 @@ def returns_list(request):
     counts = {}
     for row in rows:
         counts[row.state] = counts.get(row.state, 0) + 1
-    periods = sorted({(r.start, r.kind, r.label, r.period_slug) for r in rows}, reverse=True)
+    periods = sorted({(r.start, r.kind, r.label, r.period_key) for r in rows}, reverse=True)
     context = {
         "rows": rows,
         "counts": counts,
@@ -151,7 +150,10 @@ def returns_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_entry(request, reference, period):
-    ret = _return_for(request.user, reference, period)
+    key = canonical_period_key(period)
+    if key and key != period and request.method == "GET":  # a bookmark in an earlier form
+        return redirect("data_entry:entry", reference, key, permanent=True)
+    ret = _return_for(request.user, reference, key or period)
     conflict = None
     if request.method == "POST":
         action = "submit" if request.POST.get("action") == "submit" else "draft"
@@ -192,15 +194,15 @@ def returns_bulk(request):
     message, while the other rows are saved.
     """
     period = request.GET.get("period") or request.POST.get("period") or ""
-    if parse_period_slug(period) is None:
+    if parse_period_key(period) is None:
         all_rows = returns_for(request.user)
-        periods = sorted({(r.start, r.kind, r.label, r.period_slug) for r in all_rows}, reverse=True)
+        periods = sorted({(r.start, r.kind, r.label, r.period_key) for r in all_rows}, reverse=True)
         return render(
             request,
             "indicators/returns/bulk_choose.html",
             {"periods": [(slug, label) for _, _, label, slug in periods], "nav_section": "returns"},
         )
-    rows = returns_for(request.user, period_slug=period, include_approved=False)
+    rows = returns_for(request.user, period=period, include_approved=False)
     entries = []
     saved = 0
     for ret in rows:
@@ -418,7 +420,7 @@ def _export_response(rows, *, fmt: str, filename: str, title: str) -> HttpRespon
 def export_results(request, fmt):
     """Approved results in the bulk template layout, for one period or one indicator (or all visible)."""
     rows, name = export_results_rows(
-        request.user, period_slug=request.GET.get("period"), reference=request.GET.get("indicator")
+        request.user, period=request.GET.get("period"), reference=request.GET.get("indicator")
     )
     return _export_response(rows, fmt=fmt, filename=name, title="Results")
 
@@ -426,9 +428,9 @@ def export_results(request, fmt):
 @login_required
 def export_template(request, fmt):
     """The bulk results template for one period: the user's own indicators, current values filled in."""
-    parsed = parse_period_slug(request.GET.get("period") or "")
+    parsed = parse_period_key(request.GET.get("period"))
     if parsed is None:
-        raise Http404("Choose a period, e.g. ?period=month-2015-12-01.")
+        raise Http404("Choose a period, e.g. ?period=2015-12.")
     rows, name = export_template_rows(request.user, *parsed)
     return _export_response(rows, fmt=fmt, filename=name, title="Template")
 

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from indicators.analytics import constants as c
+from indicators.periods import period_key
 from organisation.models import Board, Portfolio, Service, Theme
 
 
@@ -42,6 +43,11 @@ class Period(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def key(self) -> str:
+        """The period in URLs: "2015-12", "fy2015-16-q3", "fy2015-16" (`indicators.periods`)."""
+        return period_key(self.kind, self.start)
 
 
 class Indicator(models.Model):

@@ -35,7 +35,7 @@ def test_first_start_builds_the_due_lists_and_a_second_builds_none(embedded, dja
     assert ReportedAssessment.objects.filter(period=december).exists()
 
     card = scorecard(
-        django_user_model.objects.get(username="director"), "directorate", "oce", period="dec-2015"
+        django_user_model.objects.get(username="director"), "directorate", "oce", period="2015-12"
     )
     assert card.as_reported and card.reported_on is not None
     assert not card.notices

@@ -1,9 +1,9 @@
 """What the exports contain: read paths, each a fixed number of queries, scoped to the user."""
 
 from indicators.access import visible_indicators
-from indicators.data_entry.services.returns import entry_indicators, parse_period_slug
+from indicators.data_entry.services.returns import entry_indicators
 from indicators.models import Period, Result
-from indicators.periods import period_bounds
+from indicators.periods import parse_period_key, period_bounds
 from indicators.workbooks.export import results_rows
 
 
@@ -18,15 +18,15 @@ def _rows_for(indicators, results) -> list[list]:
     return results_rows(indicators, periods, values, commentary)
 
 
-def export_results_rows(user, *, period_slug: str | None, reference: str | None) -> tuple[list[list], str]:
+def export_results_rows(user, *, period: str | None, reference: str | None) -> tuple[list[list], str]:
     """Approved results the user can see, for one period, one indicator, or everything visible."""
     indicators = visible_indicators(user).order_by("reference")
     results = Result.objects.filter(status=Result.Status.APPROVED, indicator__in=indicators)
     name = "results"
-    parsed = parse_period_slug(period_slug or "")
+    parsed = parse_period_key(period)
     if parsed is not None:
         results = results.filter(period__kind=parsed[0], period__start=parsed[1])
-        name = f"results-{period_slug}"
+        name = f"results-{period}"
     if reference:
         indicators = indicators.filter(reference=reference[:20])
         results = results.filter(indicator__reference=reference[:20])

@@ -26,7 +26,7 @@ from django.db.models import Min, Q
 from indicators.analytics.exceptions import due_date, is_past_due
 from indicators.analytics.series import FREQUENCY_KIND
 from indicators.models import Indicator, Period, Result
-from indicators.periods import period_bounds, period_starts_between
+from indicators.periods import period_bounds, period_key, period_starts_between
 from organisation.calendar import reporting_date
 from organisation.models import Role
 from organisation.roles import heads_service, is_hub, role_of, service_id_of
@@ -84,8 +84,8 @@ class Return:
         return max(0, (self.as_of - self.due).days)
 
     @property
-    def period_slug(self) -> str:
-        return f"{self.kind}-{self.start:%Y-%m-%d}"
+    def period_key(self) -> str:
+        return period_key(self.kind, self.start)
 
     @property
     def version(self) -> int:
@@ -125,7 +125,7 @@ def returns_for(
     *,
     as_of: datetime.date | None = None,
     include_approved: bool = False,
-    period_slug: str | None = None,
+    period: str | None = None,
 ) -> list[Return]:
     """The user's returns, most overdue first. Four queries whatever the number of indicators."""
     as_of = as_of or reporting_date()
@@ -134,8 +134,8 @@ def returns_for(
     all_keys = set()
     for indicator in indicators:
         keys = return_period_keys(indicator.frequency, as_of, lag_days=indicator.submission_lag_days)
-        if period_slug:
-            keys = [k for k in keys if f"{k[0]}-{k[1]:%Y-%m-%d}" == period_slug]
+        if period:
+            keys = [k for k in keys if period_key(k[0], k[1]) == period]
         wanted[indicator.id] = keys
         all_keys.update((k[0], k[1]) for k in keys)
     periods = (
@@ -177,15 +177,6 @@ def returns_for(
     return rows
 
 
-def parse_period_slug(slug: str) -> tuple[str, datetime.date] | None:
-    """("month", 2015-12-01) from "month-2015-12-01"; None when it is not a real period."""
-    try:
-        kind, rest = slug.split("-", 1)
-        start = datetime.date.fromisoformat(rest)
-        period_bounds(kind, start)
-    except (ValueError, TypeError):
-        return None
-    return kind, start
 
 
 def approvals_for(user):

@@ -10,7 +10,7 @@ from organisation.models import ReportingCalendar
 DEC_2015 = ("month", datetime.date(2015, 12, 1))  # the fixture's `periods` key
 
 
-URL = "/returns/STF90/month-2015-12-01/"
+URL = "/returns/STF90/2015-12/"
 
 
 @pytest.fixture
@@ -55,13 +55,13 @@ def test_others_cannot_open_an_entry_form(client, users, pdr, role):
 @pytest.mark.django_db
 def test_officer_cannot_enter_for_another_services_indicator(client, users, other_indicator):
     client.force_login(users["officer"])
-    assert client.get("/returns/WST01/month-2015-12-01/").status_code == 403
+    assert client.get("/returns/WST01/2015-12/").status_code == 403
 
 
 @pytest.mark.django_db
 def test_unknown_indicator_or_period_is_404(client, users, pdr):
     client.force_login(users["officer"])
-    assert client.get("/returns/NOPE/month-2015-12-01/").status_code == 404
+    assert client.get("/returns/NOPE/2015-12/").status_code == 404
     assert client.get("/returns/STF90/month-2015-12-07/").status_code == 404
     assert client.get("/returns/STF90/fortnight-2015-12-01/").status_code == 404
 
@@ -156,14 +156,14 @@ def test_bulk_grid_keeps_good_rows_when_one_is_bad(client, users, pdr, org, as_o
     )
     second.data_entry_officers.add(users["officer"])
     client.force_login(users["officer"])
-    page = client.get("/returns/bulk/?period=month-2015-12-01")
+    page = client.get("/returns/bulk/?period=2015-12")
     assert page.status_code == 200
-    data = {"period": "month-2015-12-01", "action": "draft"}
+    data = {"period": "2015-12", "action": "draft"}
     for ref in ("STF90", "STF01"):
         data.update({f"r-{ref}-version": "0", f"r-{ref}-key": f"k-{ref}", f"r-{ref}-commentary": ""})
     data["r-STF90-value"] = "150"  # not a percentage
     data["r-STF01-value"] = "57"
-    response = client.post("/returns/bulk/?period=month-2015-12-01", data)
+    response = client.post("/returns/bulk/?period=2015-12", data)
     body = response.content.decode()
     assert response.status_code == 200
     assert Result.objects.get().indicator == second

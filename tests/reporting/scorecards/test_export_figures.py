@@ -56,7 +56,7 @@ def filename(response) -> str:
 
 
 def test_as_reported_export_is_named_and_headed_as_reported_with_the_date(reported_on, cmt):
-    response = cmt.get(CMT + "?period=dec-2015&view=reported&format=xlsx")
+    response = cmt.get(CMT + "?period=2015-12&view=reported&format=xlsx")
     assert filename(response) == f"{NAME}-dec-2015-as-reported.xlsx"
     rows, _ = sheet(response)
     assert rows[1][0] == f"As at Dec 2015, as reported on {long_date(reported_on)}"
@@ -65,7 +65,7 @@ def test_as_reported_export_is_named_and_headed_as_reported_with_the_date(report
         f"As reported on {long_date(reported_on)}"
     }
 
-    response = cmt.get(CMT + "?period=dec-2015&format=csv")  # as reported is the default
+    response = cmt.get(CMT + "?period=2015-12&format=csv")  # as reported is the default
     assert filename(response) == f"{NAME}-dec-2015-as-reported.csv"
     assert {r["Figures"] for r in csv_by_ref(response).values()} == {
         f"As reported on {long_date(reported_on)}"
@@ -80,8 +80,8 @@ def test_current_export_of_a_reported_period_is_named_current_and_its_rag_can_di
     recompute_assessments()
     today = long_date(timezone.localdate())
 
-    as_reported = cmt.get(CMT + "?period=dec-2015&view=reported&format=xlsx")
-    current = cmt.get(CMT + "?period=dec-2015&view=current&format=xlsx")
+    as_reported = cmt.get(CMT + "?period=2015-12&view=reported&format=xlsx")
+    current = cmt.get(CMT + "?period=2015-12&view=current&format=xlsx")
     assert filename(current) == f"{NAME}-dec-2015-current.xlsx" != filename(as_reported)
     rows, _ = sheet(current)
     assert rows[1][0] == f"As at Dec 2015: current assessments on {today}"
@@ -91,7 +91,7 @@ def test_current_export_of_a_reported_period_is_named_current_and_its_rag_can_di
     assert gen000_reported["RAG"] != gen000_current["RAG"]
     assert gen000_current["Figures"] == f"Current on {today}"
 
-    response = cmt.get(CMT + "?period=dec-2015&view=current&format=csv")
+    response = cmt.get(CMT + "?period=2015-12&view=current&format=csv")
     assert filename(response) == f"{NAME}-dec-2015-current.csv"
     assert {r["Figures"] for r in csv_by_ref(response).values()} == {f"Current on {today}"}
 
@@ -100,12 +100,12 @@ def test_a_row_with_nothing_reported_is_marked_current_in_both_files(reported_on
     ReportedAssessment.objects.filter(indicator__reference="GEN002").delete()
     marked = f"Current on {long_date(timezone.localdate())} (not in the report of {long_date(reported_on)})"
 
-    rows = csv_by_ref(cmt.get(CMT + "?period=dec-2015&format=csv"))
+    rows = csv_by_ref(cmt.get(CMT + "?period=2015-12&format=csv"))
     assert rows["GEN002"]["Figures"] == marked
     assert rows["GEN002"]["RAG"]  # still shows today's assessment
     assert rows["GEN000"]["Figures"] == f"As reported on {long_date(reported_on)}"
 
-    response = cmt.get(CMT + "?period=dec-2015&format=xlsx")
+    response = cmt.get(CMT + "?period=2015-12&format=xlsx")
     assert sheet_by_ref(response)["GEN002"]["Figures"] == marked
     assert sheet(response)[0][2][0].endswith("had nothing reported then and shows today's assessment.")
     workbook = load_workbook(io.BytesIO(response.content)).active
@@ -117,11 +117,11 @@ def test_a_row_with_nothing_reported_is_marked_current_in_both_files(reported_on
 
 def test_an_unreported_period_exports_as_current_even_when_reported_is_asked_for(reported_on, cmt):
     today = long_date(timezone.localdate())
-    response = cmt.get(CMT + "?period=nov-2015&view=reported&format=csv")
+    response = cmt.get(CMT + "?period=2015-11&view=reported&format=csv")
     assert filename(response) == f"{NAME}-nov-2015-current.csv"
     assert {r["Figures"] for r in csv_by_ref(response).values()} == {f"Current on {today}"}
 
-    response = cmt.get(CMT + "?period=nov-2015&view=reported&format=xlsx")
+    response = cmt.get(CMT + "?period=2015-11&view=reported&format=xlsx")
     assert filename(response) == f"{NAME}-nov-2015-current.xlsx"
     rows, _ = sheet(response)
     assert rows[1][0] == f"As at Nov 2015: current assessments on {today}"
@@ -130,5 +130,5 @@ def test_an_unreported_period_exports_as_current_even_when_reported_is_asked_for
 
 
 def test_unknown_export_format_is_404_for_a_reported_period(reported_on, cmt):
-    assert cmt.get(CMT + "?period=dec-2015&format=pdf").status_code == 404
-    assert cmt.get(CMT + "export.json?period=dec-2015").status_code == 404
+    assert cmt.get(CMT + "?period=2015-12&format=pdf").status_code == 404
+    assert cmt.get(CMT + "export.json?period=2015-12").status_code == 404

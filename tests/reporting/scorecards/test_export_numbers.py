@@ -13,7 +13,7 @@ from indicators.models import Assessment, Indicator
 from reporting.exports import unit_number_format
 
 pytestmark = pytest.mark.django_db
-URL = "/scorecards/cmt/?period=2015-16"
+URL = "/scorecards/cmt/?period=fy2015-16"
 NUMBERS = ["2013/14", "2014/15", "2015/16", "Latest", "Target", "Forecast"]
 # reference: unit, decimal places, the result stored, its rounded value
 CASES = {

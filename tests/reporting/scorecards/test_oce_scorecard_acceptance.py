@@ -47,7 +47,7 @@ def rows_by_group(card):
 
 
 def test_all_indicators_view_is_table_3_3(demo):
-    card = scorecard(demo, roles.SCORECARD_DIRECTORATE, "oce", period="2015-16", show_all=True)
+    card = scorecard(demo, roles.SCORECARD_DIRECTORATE, "oce", period="fy2015-16", show_all=True)
     assert card.period.label == "2015/16" and not card.notices
     assert card.year_labels == ["2013/14", "2014/15", "2015/16"]
     assert [g.label for g in card.sections[0].groups] == [
@@ -66,7 +66,7 @@ def test_all_indicators_view_is_table_3_3(demo):
 
 
 def test_default_view_shows_the_include_column(demo):
-    card = scorecard(demo, roles.SCORECARD_DIRECTORATE, "oce", period="2015-16")
+    card = scorecard(demo, roles.SCORECARD_DIRECTORATE, "oce", period="fy2015-16")
     found = rows_by_group(card)
     assert {"CFD01", "CFD03a", "STF90", "STF15", "BPI107"} <= found.keys()
     assert "STF01" not in found and "STF32" not in found
@@ -74,7 +74,7 @@ def test_default_view_shows_the_include_column(demo):
 
 def test_the_page_shows_it_too(demo, client):
     client.force_login(demo)
-    html = client.get("/scorecards/directorate/oce/?period=2015-16&indicators=all").content.decode()
+    html = client.get("/scorecards/directorate/oce/?period=fy2015-16&indicators=all").content.decode()
     for reference in TABLE_3_3:
         assert f'data-reference="{reference}"' in html
     assert "As at 2015/16" in html

@@ -43,8 +43,8 @@ def test_neutralise(text, expected):
 
 
 def test_xlsx_holds_the_same_rows_as_the_page_in_groups(cmt_client):
-    page_rows = cmt_client.get(CMT + "?rag=red&period=2015-16").context["card"].rows
-    response = cmt_client.get(CMT + "export.xlsx?rag=red&period=2015-16")
+    page_rows = cmt_client.get(CMT + "?rag=red&period=fy2015-16").context["card"].rows
+    response = cmt_client.get(CMT + "export.xlsx?rag=red&period=fy2015-16")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert (
         'attachment; filename="corporate-management-team-scorecard-2015-16-current.xlsx"'

@@ -92,13 +92,13 @@ def test_year_column_shows_the_year_so_far_marked_with_its_period(client, users,
     ensure_periods([("year", datetime.date(2015, 4, 1))])
     recompute_assessments()
 
-    row = scorecard(users["director"], "directorate", "oce", period="2015-16").rows[0]
+    row = scorecard(users["director"], "directorate", "oce", period="fy2015-16").rows[0]
     assert row.years_display == ["—", "13,805", "1,918 (Q3)"]
     assert row.years == [None, Decimal(13805), Decimal(1918)]
     assert row.years_notes == ["", "", "Q3"]
     # The files keep the number a number and say what it covers.
     client.force_login(users["director"])
-    url = "/scorecards/directorate/oce/?period=2015-16&format="
+    url = "/scorecards/directorate/oce/?period=fy2015-16&format="
     record = next(csv.DictReader(io.StringIO(client.get(url + "csv").content.decode())))
     assert (record["2015/16"], record["2014/15"], record["2015/16 figure covers"]) == ("1918", "13805", "Q3")
     sheet = load_workbook(io.BytesIO(client.get(url + "xlsx").content)).active
@@ -110,7 +110,7 @@ def test_year_column_shows_the_year_so_far_marked_with_its_period(client, users,
     assert cells[columns.index("2014/15")].number_format == "#,##0"
     # As at Q2 the year so far ends in Q1: the column never shows a later result.
     ensure_periods([("quarter", datetime.date(2015, 7, 1))])
-    row = scorecard(users["director"], "directorate", "oce", period="q2-2015-16").rows[0]
+    row = scorecard(users["director"], "directorate", "oce", period="fy2015-16-q2").rows[0]
     assert row.years_display[2] == "2,100 (Q1)"
 
 

@@ -69,12 +69,12 @@ def test_htmx_gets_only_the_table_fragment(cmt_client):
 
 
 def test_period_switch_shows_the_scorecard_as_at_that_period(cmt_client):
-    card = cmt_client.get(CMT + "?period=jun-2015").context["card"]
+    card = cmt_client.get(CMT + "?period=2015-06").context["card"]
     assert card.period.label == "Jun 2015"
     assert {r.period_label for r in card.rows} == {"Jun 2015"}
     # No result for an exact period: the latest within it, labelled with its own period.
     ensure_periods([("quarter", datetime.date(2015, 7, 1))])
-    card = cmt_client.get(CMT + "?period=q2-2015-16").context["card"]
+    card = cmt_client.get(CMT + "?period=fy2015-16-q2").context["card"]
     assert {r.period_label for r in card.rows} == {"Sep 2015"}
 
 
@@ -89,7 +89,7 @@ def test_sorting_by_rag_puts_red_first(cmt_client):
 @pytest.mark.parametrize(
     "query,words",
     [
-        ("?period=2099-00", "There is no period called"),
+        ("?period=fy2099-00", "There is no period called"),
         ("?rag=purple", "is not a RAG this scorecard can filter by"),
         ("?direction=sideways", "is not a direction of travel"),
         ("?variation=%3Cscript%3E", "is not a variation"),
@@ -119,9 +119,9 @@ def test_table_has_caption_and_header_cells_and_status_in_words(cmt_client):
 
 
 def test_cmt_links_each_directorate_scorecard(cmt_client):
-    html = cmt_client.get(CMT + "?period=2015-16").content.decode()
-    assert 'href="/scorecards/directorate/oce/?period=2015-16"' in html
-    assert 'href="/scorecards/directorate/place/?period=2015-16"' in html
+    html = cmt_client.get(CMT + "?period=fy2015-16").content.decode()
+    assert 'href="/scorecards/directorate/oce/?period=fy2015-16"' in html
+    assert 'href="/scorecards/directorate/place/?period=fy2015-16"' in html
 
 
 def test_variation_assurance_and_forecast_show_when_present(cmt_client):

@@ -33,7 +33,7 @@ def test_directorate_scorecard(size, scorecard_council, users, django_assert_num
     # directorate, calendar, periods, indicators, selected, window, and (a director's scope is
     # their directorate) how many of the scorecard's indicators are outside it
     with django_assert_num_queries(7):
-        card = scorecard(user, roles.SCORECARD_DIRECTORATE, "oce", period="2015-16")
+        card = scorecard(user, roles.SCORECARD_DIRECTORATE, "oce", period="fy2015-16")
     assert card.total == len([n for n in range(size) if n % 2 and not str(n).endswith("1")])
 
 
