@@ -11,17 +11,9 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from reporting import exports
-from reporting.scorecards import (
-    OPEN_DATA_FIELDS,
-    SORTS,
-    VIEWS,
-    dashboard,
-    open_data_rows,
-    public_indicator,
-    public_overview,
-    scorecard,
-    scorecards_for,
-)
+from reporting.dashboard import dashboard
+from reporting.public import OPEN_DATA_FIELDS, open_data_rows, public_indicator, public_overview
+from reporting.scorecards import SORTS, VIEWS, scorecard, scorecards_for
 
 EXPORT_FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

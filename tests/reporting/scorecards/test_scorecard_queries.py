@@ -3,7 +3,9 @@
 import pytest
 
 from organisation import roles
-from reporting.scorecards import cmt_scorecard, dashboard, public_overview, scorecard
+from reporting.dashboard import dashboard
+from reporting.public import public_overview
+from reporting.scorecards import cmt_scorecard, scorecard
 
 pytestmark = pytest.mark.django_db
 
