@@ -197,8 +197,6 @@ class FieldChange:
         return f"{self.label} changed"
 
 
-
-
 DETAIL_FIELDS = (
     ("commentary", "Commentary"),
     ("numerator", "Numerator"),

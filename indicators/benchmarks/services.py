@@ -35,13 +35,21 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
-from indicators.data_entry.services.imports import SHOWN_UNCHANGED, is_hub
+from indicators.data_entry.services.imports import SHOWN_UNCHANGED
 from indicators.formatting import decimal_text
 from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, ImportBatch, Indicator
 from indicators.periods import ensure_periods, period_bounds
-from indicators.workbooks.parser import Cell, _norm, _text, cell_name, parse_period_label, unneutralise
+from indicators.workbooks.parser import (
+    Cell,
+    cell_name,
+    cell_text,
+    normalised_header,
+    parse_period_label,
+    unneutralise,
+)
 from indicators.workbooks.reader import WorkbookRefused, read_upload
 from indicators.workbooks.values import parse_value
+from organisation.roles import is_hub
 
 BATCH_KIND = "comparators"
 HEADERS = {
@@ -75,14 +83,14 @@ def _refuse_unless_hub(user) -> None:
 
 
 def _organisation_key(text: str) -> str:
-    return _norm(text)
+    return normalised_header(text)
 
 
 def _find_header(rows) -> tuple[int, dict[str, int]] | None:
     for index, row in enumerate(rows[:50]):
         roles: dict[str, int] = {}
         for column, cell in enumerate(row):
-            role = HEADERS.get(_norm(cell)) if isinstance(cell, str) else None
+            role = HEADERS.get(normalised_header(cell)) if isinstance(cell, str) else None
             if role and role not in roles:
                 roles[role] = column
         if all(role in roles for role in REQUIRED):
@@ -124,9 +132,9 @@ def _parse(sheets) -> tuple[list[dict], list[dict], list[str]]:
             def where(role, number=number, sheet=sheet, roles=roles):
                 return Cell(sheet.name, number, cell_name(roles[role])).where()
 
-            reference = unneutralise(_text(cell("reference")))
-            period_text = _text(cell("period"))
-            organisation = unneutralise(_text(cell("organisation")))[:200]
+            reference = unneutralise(cell_text(cell("reference")))
+            period_text = cell_text(cell("period"))
+            organisation = unneutralise(cell_text(cell("organisation")))[:200]
             raw_value = cell("value")
             problem = None
             if not reference:
@@ -149,13 +157,13 @@ def _parse(sheets) -> tuple[list[dict], list[dict], list[str]]:
                 continue
             if parsed.error or parsed.note:
                 reason = parsed.error or "Just the number, without a note in brackets"
-                rejected.append({**where("value"), "value": _text(raw_value)[:60], "reason": reason})
+                rejected.append({**where("value"), "value": cell_text(raw_value)[:60], "reason": reason})
                 continue
             if abs(parsed.value) >= MAX_ABS or _places(parsed.value) > MAX_PLACES:
                 rejected.append(
                     {
                         **where("value"),
-                        "value": _text(raw_value)[:60],
+                        "value": cell_text(raw_value)[:60],
                         "reason": "Too large or too precise: at most 14 digits before the point and 4 after",
                     }
                 )

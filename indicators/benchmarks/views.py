@@ -18,9 +18,9 @@ from indicators.benchmarks.services import (
     comparator_values_preview,
 )
 from indicators.data_entry.import_flow import import_preview_or_confirm, plural
-from indicators.data_entry.services.imports import is_hub
 from indicators.forms import GovukForm
 from indicators.models import ComparatorGroup, ImportBatch
+from organisation.roles import is_hub
 
 
 class ComparatorUploadForm(GovukForm):

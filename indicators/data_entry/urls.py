@@ -2,25 +2,25 @@
 
 from django.urls import path
 
-from indicators.data_entry import views
+from indicators.data_entry.views import approvals, audit, data_quality, exports, imports, returns, targets
 
 app_name = "data_entry"
 urlpatterns = [
-    path("returns/", views.returns_list, name="returns"),
-    path("returns/bulk/", views.returns_bulk, name="bulk"),
-    path("returns/<str:reference>/<str:period>/", views.return_entry, name="entry"),
-    path("approvals/", views.approvals_list, name="approvals"),
-    path("approvals/<int:result_id>/", views.approval_decide, name="decide"),
-    path("audit/", views.audit, name="audit"),
-    path("targets/", views.targets_index, name="targets"),
-    path("targets/import/", views.targets_import, name="targets_import"),
-    path("targets/<str:reference>/", views.targets_indicator, name="targets_indicator"),
-    path("data-quality/", views.data_quality_page, name="data_quality"),
-    path("data-quality/records/", views.data_quality_records, name="data_quality_records"),
-    path("imports/", views.import_upload, name="imports"),
-    path("imports/<int:batch_id>/", views.import_preview_view, name="import_preview"),
-    path("exports/results.<str:fmt>", views.export_results, name="export_results"),
-    path("exports/template.<str:fmt>", views.export_template, name="export_template"),
-    path("exports/library.<str:fmt>", views.export_library, name="export_library"),
-    path("audit/results/<int:result_id>/restore/<int:change_id>/", views.result_restore_view, name="restore"),
+    path("returns/", returns.returns_list, name="returns"),
+    path("returns/bulk/", returns.returns_bulk, name="bulk"),
+    path("returns/<str:reference>/<str:period>/", returns.return_entry, name="entry"),
+    path("approvals/", approvals.approvals_list, name="approvals"),
+    path("approvals/<int:result_id>/", approvals.approval_decide, name="decide"),
+    path("audit/", audit.audit, name="audit"),
+    path("targets/", targets.targets_index, name="targets"),
+    path("targets/import/", targets.targets_import, name="targets_import"),
+    path("targets/<str:reference>/", targets.targets_indicator, name="targets_indicator"),
+    path("data-quality/", data_quality.data_quality_page, name="data_quality"),
+    path("data-quality/records/", data_quality.data_quality_records, name="data_quality_records"),
+    path("imports/", imports.import_upload, name="imports"),
+    path("imports/<int:batch_id>/", imports.import_preview_view, name="import_preview"),
+    path("exports/results.<str:fmt>", exports.export_results, name="export_results"),
+    path("exports/template.<str:fmt>", exports.export_template, name="export_template"),
+    path("exports/library.<str:fmt>", exports.export_library, name="export_library"),
+    path("audit/results/<int:result_id>/restore/<int:change_id>/", audit.result_restore_view, name="restore"),
 ]

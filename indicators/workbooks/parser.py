@@ -48,13 +48,13 @@ REFERENCE = re.compile(r"^[A-Za-z][A-Za-z0-9_./-]{0,19}$")
 PeriodKey = tuple[str, datetime.date]
 
 
-def _norm(text) -> str:
+def normalised_header(text) -> str:
     return " ".join(str(text).replace("\u00a0", " ").split()).casefold() if text is not None else ""
 
 
 def parse_period_label(text: str) -> PeriodKey | None:
     """("year", 2014-04-01) for "2014/15"; quarters "Q3 2015/16"; months "Dec 2015"."""
-    t = _norm(text)
+    t = normalised_header(text)
     t = re.sub(r"\s+(results?|actual|value)$", "", t)
     if m := re.fullmatch(r"(\d{4})/(\d{2})", t):
         year = int(m[1])
@@ -78,7 +78,7 @@ def financial_year(key: PeriodKey) -> int:
 
 def period_from_note(note: str, column: PeriodKey) -> PeriodKey | None:
     """The period a note names, read against the column's financial year."""
-    if m := re.fullmatch(r"q([1-4])", _norm(note)):
+    if m := re.fullmatch(r"q([1-4])", normalised_header(note)):
         fy, quarter = financial_year(column), int(m[1])
         month = {1: 4, 2: 7, 3: 10, 4: 1}[quarter]
         return "quarter", datetime.date(fy + 1 if quarter == 4 else fy, month, 1)
@@ -141,7 +141,7 @@ class ParsedFile:
     notes: list[str] = field(default_factory=list)
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -151,7 +151,7 @@ def _text(value) -> str:
 
 def _find_header(rows: list[list]) -> int | None:
     for index, row in enumerate(rows[:50]):
-        if any(_norm(cell) in REFERENCE_HEADERS for cell in row if isinstance(cell, str)):
+        if any(normalised_header(cell) in REFERENCE_HEADERS for cell in row if isinstance(cell, str)):
             return index
     return None
 
@@ -188,7 +188,7 @@ def _parse_sheet(sheet, header_index: int, parsed: ParsedFile) -> None:
     periods: dict[int, PeriodKey] = {}
     reference_column = None
     for index, cell in enumerate(header):
-        label = _norm(cell)
+        label = normalised_header(cell)
         if not label:
             continue
         if label in REFERENCE_HEADERS and reference_column is None:
@@ -199,7 +199,7 @@ def _parse_sheet(sheet, header_index: int, parsed: ParsedFile) -> None:
             periods[index] = key
         else:
             parsed.notes.append(
-                f'Sheet "{sheet.name}" column {cell_name(index)} ("{_text(cell)[:40]}") is not recognised: left alone.'
+                f'Sheet "{sheet.name}" column {cell_name(index)} ("{cell_text(cell)[:40]}") is not recognised: left alone.'
             )
     if "polarity" in roles.values():
         parsed.layout = "table_3_3"
@@ -209,8 +209,8 @@ def _parse_sheet(sheet, header_index: int, parsed: ParsedFile) -> None:
         row_number = row_index + 1
         if not any(cell not in (None, "") for cell in row):
             continue
-        raw_reference = _text(row[reference_column]) if reference_column < len(row) else ""
-        joined = "".join(_text(c) for c in row if isinstance(c, str)).replace(" ", "").casefold()
+        raw_reference = cell_text(row[reference_column]) if reference_column < len(row) else ""
+        joined = "".join(cell_text(c) for c in row if isinstance(c, str)).replace(" ", "").casefold()
         section = next((s for s in SECTIONS if joined.startswith(s)), None)
         if section and not any(ch.isdigit() for ch in raw_reference):
             category = SECTIONS[section]
@@ -233,14 +233,14 @@ def _parse_sheet(sheet, header_index: int, parsed: ParsedFile) -> None:
         )
         for index, role in roles.items():
             value = row[index] if index < len(row) else None
-            text = unneutralise(_text(value))
+            text = unneutralise(cell_text(value))
             cell = Cell(sheet.name, row_number, cell_name(index))
             if role == "title":
                 item.title = text[:300]
             elif role == "polarity":
                 item.polarity_text = text
                 if text and text not in ("-", "–"):
-                    item.polarity = POLARITIES.get(_norm(text), "")
+                    item.polarity = POLARITIES.get(normalised_header(text), "")
                     if not item.polarity:
                         parsed.rejected.append(
                             {
@@ -254,7 +254,7 @@ def _parse_sheet(sheet, header_index: int, parsed: ParsedFile) -> None:
             elif role == "officer":
                 item.officer = text
             elif role == "include":
-                item.include = _norm(text) in YES
+                item.include = normalised_header(text) in YES
             elif role == "commentary":
                 item.commentary = unneutralise(str(value).strip()) if value not in (None, "") else ""
         for index, column_period in periods.items():
@@ -262,7 +262,7 @@ def _parse_sheet(sheet, header_index: int, parsed: ParsedFile) -> None:
             cell = Cell(sheet.name, row_number, cell_name(index))
             value = parse_value(raw)
             if value.error:
-                parsed.rejected.append({**cell.where(), "value": _text(raw)[:60], "reason": value.error})
+                parsed.rejected.append({**cell.where(), "value": cell_text(raw)[:60], "reason": value.error})
                 continue
             if value.blank:
                 continue
@@ -273,7 +273,7 @@ def _parse_sheet(sheet, header_index: int, parsed: ParsedFile) -> None:
                     parsed.rejected.append(
                         {
                             **cell.where(),
-                            "value": _text(raw)[:60],
+                            "value": cell_text(raw)[:60],
                             "reason": f'The note "({value.note[:20]})" does not name a period such as Q3 or 2013/14',
                         }
                     )

@@ -1,4 +1,6 @@
-"""Scorecard filters and sorting: the summary's counts link to these, and bad values are refused with a message."""
+"""Scorecard filters and sorting: the summary's counts link to these, and bad values are refused
+with a message.
+"""
 
 from reporting.scorecards.rows import (
     DIRECTION_ORDER,

@@ -1,4 +1,6 @@
-"""Scorecard rows: each indicator's assessment for the chosen period, its year columns and sparkline, read in a fixed number of queries."""
+"""Scorecard rows: each indicator's assessment for the chosen period, its year columns and
+sparkline, read in a fixed number of queries.
+"""
 
 import datetime
 from collections import Counter, defaultdict

@@ -1,4 +1,6 @@
-"""The scorecard itself: a subject's rows as at a period, as reported or current, filtered, sorted and grouped."""
+"""The scorecard itself: a subject's rows as at a period, as reported or current, filtered, sorted
+and grouped.
+"""
 
 import datetime
 from collections import defaultdict

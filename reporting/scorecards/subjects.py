@@ -1,4 +1,6 @@
-"""Whose scorecard: its subject (a directorate, portfolio, board, the Council Plan or CMT), who may open it, and its indicators."""
+"""Whose scorecard: its subject (a directorate, portfolio, board, the Council Plan or CMT), who may
+open it, and its indicators.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (

@@ -34,8 +34,8 @@ from indicators.periods import ensure_periods, period_bounds
 from indicators.signals import recomputes_collected
 from indicators.workbooks.parser import parse_sheets
 from indicators.workbooks.reader import WorkbookRefused, read_upload
-from organisation.models import Directorate, Role, Service
-from organisation.roles import role_of
+from organisation.models import Directorate, Service
+from organisation.roles import is_hub, may_import
 
 SHOWN_UNCHANGED = 200
 
@@ -61,14 +61,6 @@ def period_kind_error(indicator: Indicator, kind: str) -> str | None:
         f"{indicator.reference} is a {indicator.get_frequency_display().lower()} indicator: "
         f"it takes {own} or year values, not a {kind} value"
     )
-
-
-def is_hub(user) -> bool:
-    return user is None or user.is_superuser or role_of(user) == Role.HUB
-
-
-def may_import(user) -> bool:
-    return is_hub(user) or role_of(user) in (Role.OFFICER, Role.HEAD)
 
 
 def _places(value: Decimal) -> int:
@@ -211,7 +203,11 @@ def _plan(user, parsed, service: Service | None) -> dict:
                     f"{row.reference}: the file says {row.polarity_text}, the library says "
                     f"{indicator.polarity_label}; the library is kept."
                 )
-            rules = {"unit": indicator.unit, "decimal_places": indicator.decimal_places, "indicator": indicator}
+            rules = {
+                "unit": indicator.unit,
+                "decimal_places": indicator.decimal_places,
+                "indicator": indicator,
+            }
             rules["plausible_min"], rules["plausible_max"] = indicator.plausible_min, indicator.plausible_max
         last_valued = row.values[-1].period if row.values else None
         for value in row.values:
@@ -225,9 +221,13 @@ def _plan(user, parsed, service: Service | None) -> dict:
                     }
                 )
                 continue
-            kind_error = period_kind_error(rules["indicator"], value.period[0]) if "indicator" in rules else None
+            kind_error = (
+                period_kind_error(rules["indicator"], value.period[0]) if "indicator" in rules else None
+            )
             if kind_error:
-                rejected.append({**value.cell.where(), "value": decimal_text(value.value), "reason": kind_error})
+                rejected.append(
+                    {**value.cell.where(), "value": decimal_text(value.value), "reason": kind_error}
+                )
                 continue
             errors = validity_errors(
                 unit=rules["unit"],
@@ -251,7 +251,13 @@ def _plan(user, parsed, service: Service | None) -> dict:
         for reference, kind, start, stored_value, stored_commentary, status, version in Result.objects.filter(
             indicator__reference__in={r for r, _, _, _ in planned}, period__start__in={s for _, s in keys}
         ).values_list(
-            "indicator__reference", "period__kind", "period__start", "value", "commentary", "status", "version"
+            "indicator__reference",
+            "period__kind",
+            "period__start",
+            "value",
+            "commentary",
+            "status",
+            "version",
         ):
             stored[(reference, kind, start)] = (stored_value, stored_commentary, status, version)
     target_status = Result.Status.APPROVED if hub else Result.Status.DRAFT
@@ -400,7 +406,9 @@ def _refuse_if_changed_since_preview(plan: dict) -> None:
         )
         current = {
             (r, k, s.isoformat()): (decimal_text(v), None)
-            for r, k, s, v in rows.values_list("indicator__reference", "period__kind", "period__start", "value")
+            for r, k, s, v in rows.values_list(
+                "indicator__reference", "period__kind", "period__start", "value"
+            )
         }
     else:
         rows = Result.objects.select_for_update().filter(
@@ -415,7 +423,9 @@ def _refuse_if_changed_since_preview(plan: dict) -> None:
         }
     changed = []
     for write in writes:
-        now_value, now_version = current.get((write["reference"], write["kind"], write["start"]), (None, None))
+        now_value, now_version = current.get(
+            (write["reference"], write["kind"], write["start"]), (None, None)
+        )
         if now_value != write["old"] or ("version" in write and now_version != write["version"]):
             changed.append(f"{write['reference']} {write['label']}")
     if changed:

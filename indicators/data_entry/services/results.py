@@ -209,7 +209,6 @@ def snapshot(result: Result | None) -> dict:
     return data
 
 
-
 def _record(
     *, result: Result, before: dict, action: str, user, reason: str = "", now: datetime.datetime
 ) -> ResultChange:

@@ -35,7 +35,6 @@ LOOKAHEAD_DAYS = 5
 WINDOW_DAYS = 366
 
 
-
 def first_result_starts(indicator_ids) -> dict[int, datetime.date]:
     """{indicator id: start of the earliest period with any result}: one query.
 
@@ -175,8 +174,6 @@ def returns_for(
     order = {"returned": 0, "overdue": 1, "due": 2, "draft": 3, "submitted": 4, "approved": 5}
     rows.sort(key=lambda r: (order[r.state], r.due, r.indicator.reference))
     return rows
-
-
 
 
 def approvals_for(user):

@@ -1,0 +1,155 @@
+"""Data-entry forms: a result, an approval decision, a restore, an upload, a target."""
+
+import secrets
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from indicators.forms import GovukForm
+from indicators.workbooks.values import parse_number
+
+
+def new_form_key() -> str:
+    """A one-time key per rendered form, so the same form sent twice is applied once."""
+    return secrets.token_urlsafe(24)
+
+
+class NumberField(forms.CharField):
+    """Accepts numbers the way officers type them ("13,805", "95.8%")."""
+
+    def __init__(self, *, label, required=False, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "class": "govuk-input govuk-input--width-10",
+                    "inputmode": "decimal",
+                    "spellcheck": "false",
+                }
+            ),
+        )
+        super().__init__(label=label, required=required, **kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            return parse_number(text)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class ResultEntryForm(GovukForm):
+    value = NumberField(
+        label="Result", required=True, error_messages={"required": "Enter the result, a number such as 95.8"}
+    )
+    numerator = NumberField(label="Numerator (optional)")
+    denominator = NumberField(label="Denominator (optional)")
+    commentary = forms.CharField(
+        label="Commentary",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}),
+        help_text="Needed before a red result can be submitted: what happened and what is being done.",
+    )
+    is_provisional = forms.BooleanField(
+        label="Provisional figure",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    )
+    is_proxy = forms.BooleanField(
+        label="Proxy data (an estimate in the absence of actual data)",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args, uses_fraction: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not uses_fraction:
+            # Only indicators that record a numerator and denominator show them.
+            del self.fields["numerator"]
+            del self.fields["denominator"]
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "value": data["value"],
+            "numerator": data.get("numerator"),
+            "denominator": data.get("denominator"),
+            "commentary": data.get("commentary", ""),
+            "is_provisional": data.get("is_provisional", False),
+            "is_proxy": data.get("is_proxy", False),
+            "expected_version": data["version"],
+            "key": data.get("key") or None,
+        }
+
+
+class ReturnDecisionForm(GovukForm):
+    """Approve, or return for changes with a reason."""
+
+    reason = forms.CharField(
+        label="Reason for returning it (needed to return it)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+
+class RestoreForm(GovukForm):
+    reason = forms.CharField(
+        label="Why are you restoring this version?",
+        max_length=2000,
+        error_messages={"required": "Enter why you are restoring this version"},
+        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 2}),
+    )
+
+
+class UploadForm(GovukForm):
+    file = forms.FileField(
+        label="Workbook or CSV file",
+        help_text="An .xlsx or .csv file: the bulk results template, or a Table 3.3 indicator table.",
+        error_messages={"required": "Choose an .xlsx or .csv file to import"},
+    )
+    service = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Service for indicators the file creates",
+        help_text="Only used by the hub, when the file names indicators the portal does not have yet.",
+        empty_label="Unassigned",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from organisation.models import Service
+
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.select_related("directorate")
+
+
+class TargetForm(GovukForm):
+    period = forms.CharField(
+        label="Period",
+        max_length=20,
+        help_text='A financial year such as "2015/16", a quarter such as "Q3 2015/16" or a month such as "Dec 2015".',
+        error_messages={"required": "Enter the period, such as 2015/16"},
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}),
+    )
+    value = NumberField(
+        label="Target", required=True, error_messages={"required": "Enter the target, a number"}
+    )
+    reason = forms.CharField(
+        label="Reason for the change (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+    )
+
+    def clean_period(self):
+        from indicators.workbooks.parser import parse_period_label
+
+        key = parse_period_label(self.cleaned_data["period"])
+        if key is None:
+            raise ValidationError('Enter a period like "2015/16", "Q3 2015/16" or "Dec 2015"')
+        return key

@@ -1,0 +1,88 @@
+"""Approvals: submitted results for responsible officers and heads of service to approve or return
+with a reason.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from indicators.access import can_approve_results
+from indicators.data_entry.forms import ReturnDecisionForm, new_form_key
+from indicators.data_entry.services.results import (
+    ResultConflict,
+    result_approve,
+    result_return,
+)
+from indicators.data_entry.services.returns import (
+    approvals_for,
+)
+from indicators.models import Result
+from organisation.roles import may_open_approvals
+
+
+def approvable_result(user, result_id: int) -> Result:
+    result = get_object_or_404(Result.objects.select_related("indicator__service", "period"), pk=result_id)
+    if not can_approve_results(user, result.indicator):
+        raise PermissionDenied("Only the responsible officer or head of service can approve this result.")
+    return result
+
+
+@login_required
+def approvals_list(request):
+    if not may_open_approvals(
+        request.user, responsible_for_any=request.user.responsible_for_indicators.exists()
+    ):
+        raise PermissionDenied("Approving results is for responsible officers and heads of service.")
+    results = list(approvals_for(request.user))
+    forms = [
+        (r, ReturnDecisionForm(initial={"version": r.version, "key": new_form_key()}, prefix=f"a{r.pk}"))
+        for r in results
+    ]
+    return render(
+        request, "indicators/returns/approvals.html", {"entries": forms, "nav_section": "approvals"}
+    )
+
+
+@login_required
+@require_POST
+def approval_decide(request, result_id):
+    result = approvable_result(request.user, result_id)
+    form = ReturnDecisionForm(request.POST, prefix=f"a{result.pk}")
+    decision = request.POST.get("decision")
+    if form.is_valid() and decision in ("approve", "return"):
+        try:
+            if decision == "approve":
+                result_approve(
+                    user=request.user,
+                    result=result,
+                    expected_version=form.cleaned_data["version"],
+                    key=form.cleaned_data["key"] or None,
+                )
+                messages.success(request, f"{result.indicator.reference} {result.period.label} approved.")
+            else:
+                result_return(
+                    user=request.user,
+                    result=result,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                    key=form.cleaned_data["key"] or None,
+                )
+                messages.success(
+                    request, f"{result.indicator.reference} {result.period.label} returned for changes."
+                )
+            return redirect("data_entry:approvals")
+        except ValidationError as error:
+            form.add_error(None, error)
+        except ResultConflict as conflict:
+            form.add_error(None, str(conflict))
+    elif decision not in ("approve", "return"):
+        form.add_error(None, "Choose Approve or Return for changes")
+    result.refresh_from_db()
+    return render(
+        request,
+        "indicators/returns/approvals.html",
+        {"entries": [(result, form)], "nav_section": "approvals", "single": True},
+        status=400,
+    )
