@@ -15,7 +15,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/
 help:
 	@echo "make run    set up and serve http://127.0.0.1:$(PORT) with the demo council"
 	@echo "make test   set up and run the whole test suite"
-	@echo "make lint   ruff and the migrations check"
+	@echo "make lint   ruff, the import layers (lint-imports) and the migrations check"
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@if [ -z "$(PYTHON)" ]; then \
@@ -40,6 +40,7 @@ test: setup
 
 lint: setup
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/lint-imports --no-cache
 	@$(PY) manage.py makemigrations --check --dry-run
 
 css:

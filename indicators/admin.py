@@ -5,7 +5,21 @@ Results are read-only here: they change through the data-entry services, which k
 
 from django.contrib import admin
 
-from indicators.models import Assessment, Indicator, Period, Result, ResultChange, Target
+from indicators.models import (
+    Annotation,
+    Assessment,
+    ComparatorGroup,
+    ComparatorOrganisation,
+    ComparatorValue,
+    ImportBatch,
+    Indicator,
+    Period,
+    ReminderLog,
+    Result,
+    ResultChange,
+    SubmissionReceipt,
+    Target,
+)
 
 
 @admin.register(Period)
@@ -127,8 +141,7 @@ class AssessmentAdmin(ReadOnlyAdmin):
     list_select_related = ["indicator", "period"]
 
 
-# Data entry (issue 3): read-only views of the import, reminder and double-submit records.
-from indicators.models import ImportBatch, ReminderLog, SubmissionReceipt  # noqa: E402
+# Data entry: read-only views of the import, reminder and double-submit records.
 
 
 @admin.register(ImportBatch)
@@ -159,9 +172,8 @@ class SubmissionReceiptAdmin(admin.ModelAdmin):
         return False
 
 
-# Variation and benchmarking (issue 4): the hub adds chart annotations and maintains comparator
+# Variation and benchmarking: the hub adds chart annotations and maintains comparator
 # groups here; comparator values are normally loaded by /benchmarks/import/.
-from indicators.models import Annotation, ComparatorGroup, ComparatorOrganisation, ComparatorValue  # noqa: E402
 
 
 @admin.register(Annotation)

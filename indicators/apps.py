@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -6,4 +8,5 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicators"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the recompute-on-save hooks)
+        # Connects the receivers that queue a recompute whenever a result or target is saved.
+        import_module("indicators.signals")

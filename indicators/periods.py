@@ -1,6 +1,7 @@
 """The council's calendar: financial years (1 April – 31 March), quarters and months.
 
-Pure date arithmetic plus `ensure_periods`, which gets-or-creates Period rows in bulk.
+Pure date arithmetic and the period key for URLs; no Django. (`indicators.services.periods`
+gets-or-creates Period rows.)
 """
 
 import datetime
@@ -146,25 +147,3 @@ def canonical_period_key(raw: str | None) -> str | None:
     except ValueError:
         return None
     return None
-
-
-def ensure_periods(keys):
-    """Get or create Period rows for (kind, start) keys in a fixed number of queries.
-
-    Returns {(kind, start): Period}.
-    """
-    from indicators.models import Period
-
-    keys = set(keys)
-    if not keys:
-        return {}
-    starts = {start for _, start in keys}
-    found = {(p.kind, p.start): p for p in Period.objects.filter(start__in=starts)}
-    missing = []
-    for kind, start in sorted(keys - found.keys()):
-        begin, end, label, fy = period_bounds(kind, start)
-        missing.append(Period(kind=kind, start=begin, end=end, label=label, financial_year=fy))
-    if missing:
-        Period.objects.bulk_create(missing, ignore_conflicts=True)
-        found = {(p.kind, p.start): p for p in Period.objects.filter(start__in=starts)}
-    return {key: found[key] for key in keys}

@@ -16,14 +16,9 @@ import contextvars
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import Signal, receiver
+from django.dispatch import receiver
 
 from indicators.models import Result, Target
-
-# Sent inside the recompute's transaction once assessments are rewritten, with `indicator_ids`
-# (None: every indicator). Apps above the core that keep figures derived from assessments (the
-# exception lists in `reporting`) subscribe to it, so the core never imports them.
-assessments_recomputed = Signal()
 
 # The indicator ids noted inside `recomputes_collected()`, or None outside it. A context variable,
 # so concurrent requests (threads) and nested blocks never share one set.

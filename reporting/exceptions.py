@@ -36,8 +36,7 @@ from indicators.analytics.series import FREQUENCY_KIND
 from indicators.data_entry.services.returns import first_result_starts, is_past_due
 from indicators.models import Assessment, Indicator, Period, Result
 from organisation.calendar import reporting_date
-from organisation.models import Role
-from organisation.roles import role_of
+from organisation.roles import is_hub
 from reporting.models import ExceptionEntry, ExceptionList, HistoryRecompute, ReportedAssessment
 
 LIST_KINDS = (c.MONTH, c.QUARTER)
@@ -59,7 +58,7 @@ SNAPSHOT_FIELDS = (
 
 
 def _require_hub(user) -> None:
-    if not (user.is_authenticated and (user.is_superuser or role_of(user) == Role.HUB)):
+    if user is None or not is_hub(user):
         raise PermissionDenied("Only the Strategic Intelligence Hub can do this.")
 
 
@@ -125,7 +124,7 @@ def exception_list_build(*, period: Period, as_of: datetime.date | None = None) 
 
 
 def refresh_after_recompute(sender, *, indicator_ids=None, **kwargs) -> None:
-    """Receiver of `indicators.signals.assessments_recomputed`: keep the lists current."""
+    """Receiver of `indicators.services.assessments.assessments_recomputed`: keep the lists current."""
     exception_lists_refresh(indicator_ids=indicator_ids)
 
 

@@ -7,8 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from indicators.models import Indicator, Result, Target
-from indicators.periods import ensure_periods, period_starts_between
+from indicators.periods import period_starts_between
 from indicators.services.assessments import recompute_assessments
+from indicators.services.periods import ensure_periods
 from organisation.models import Board, CouncilPlan, Directorate, Portfolio, Profile, Role, Service, Theme
 
 

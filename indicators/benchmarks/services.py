@@ -9,7 +9,7 @@ saved value), works out what would be created, changed and left alone, and store
 transaction, once; values are written only where they differ, so importing the same file twice
 changes nothing the second time.
 
-Product decisions where the issue is silent:
+Product decisions (what a council would expect where the framework is silent), and why:
 * The hub only (and the command line, `user=None`): comparator data is the hub's to maintain.
 * An organisation in the file is matched by its name or its code, ignoring case and spacing.
   Unknown ones are created only when the hub ticks "create new organisations", named as in the
@@ -38,7 +38,8 @@ from django.utils import timezone
 from indicators.data_entry.services.imports import SHOWN_UNCHANGED
 from indicators.formatting import decimal_text
 from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, ImportBatch, Indicator
-from indicators.periods import ensure_periods, period_bounds
+from indicators.periods import period_bounds
+from indicators.services.periods import ensure_periods
 from indicators.workbooks.parser import (
     Cell,
     cell_name,

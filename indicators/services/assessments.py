@@ -15,12 +15,17 @@ from decimal import Decimal
 
 import pandas as pd
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from indicators.analytics.bulk import IndicatorSpec, assess_all
 from indicators.analytics.series import IndicatorRules
 from indicators.models import Annotation, Assessment, Indicator, Period, Result, Target
-from indicators.signals import assessments_recomputed
+
+# Sent inside the recompute's transaction once assessments are rewritten, with `indicator_ids`
+# (None: every indicator). Apps above the core that keep figures derived from assessments (the
+# exception lists in `reporting`) subscribe to it, so the core never imports them.
+assessments_recomputed = Signal()
 
 INDICATOR_FIELDS = (
     "id",

@@ -5,7 +5,7 @@ portfolio, CMT, a board): pick its indicators, narrow them to what the user may 
 (1) the indicators, (2) each one's assessment for the chosen period and (3) every assessment in
 the three-year window for the year columns and sparklines — one query each, whatever the count.
 
-Product decisions the issue leaves open (made here):
+Product decisions the framework leaves open, made here:
 - The directorate scorecard shows the indicators marked "Include" (`on_scorecard`) by default,
   as the framework's Table 3.3 intends; `?indicators=all` shows every active indicator of the
   directorate (how Table 3.3's STF01 and STF32, not included, can still be reviewed).

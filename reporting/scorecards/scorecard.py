@@ -59,10 +59,6 @@ class Scorecard:
         return self.view == VIEW_REPORTED
 
     @property
-    def period_key(self) -> str:
-        return self.period.key if self.period else ""
-
-    @property
     def period_options(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:
         """The period selector: (kind label, [(key, label, selected)]) for years, quarters, months."""
         options = []

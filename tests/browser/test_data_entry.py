@@ -1,4 +1,4 @@
-"""Data entry journey in real Chromium (issue 3 acceptance), every page checked with axe-core.
+"""Data entry journey in real Chromium (officer to approver to audit), every page checked with axe-core.
 
 The officer enters December 2015 for CEO03 (red against its 90 % target), is told to add
 commentary, adds it and submits; the head approves; the indicator's RAG and direction of travel
@@ -42,7 +42,7 @@ def test_officer_enters_red_result_head_approves_history_shows_both(
     page.goto("/returns/")
     expect(page.get_by_role("heading", name="Your returns", level=1)).to_be_visible()
     assert_accessible(page)
-    row = page.locator("#ret-CEO03-month-2015-12-01")
+    row = page.locator("#ret-CEO03-2015-12")
     expect(row).to_contain_text("Due")
 
     # Entry in place: htmx swaps the row for its form, without a page load.

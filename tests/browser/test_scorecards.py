@@ -44,7 +44,7 @@ def test_director_switches_period_filters_red_and_exports_excel(kpi_page, demo_c
     # The period switch and the red filter swap the table in place (htmx) and keep state in the URL.
     page.evaluate("window.kpiNoReloadMarker = true")
     page.get_by_label("Period", exact=True).select_option(label="Q3 2015/16")
-    expect(page).to_have_url(re.compile(r"[?&]period=q3-2015-16(&|$)"))
+    expect(page).to_have_url(re.compile(r"[?&]period=fy2015-16-q3(&|$)"))
     expect(page.locator("#scorecard-body")).to_contain_text("As at Q3 2015/16")
     page.locator(".kpi-summary-counts__item a", has=page.locator(".kpi-rag--red")).click()
     expect(page).to_have_url(re.compile(r"[?&]rag=red(&|$)"))

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from indicators.models import Indicator, Period, Result
-from indicators.periods import ensure_periods, period_bounds
+from indicators.periods import period_bounds
+from indicators.services.periods import ensure_periods
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Indicator, Result, Target
-from indicators.periods import ensure_periods
 from indicators.services.assessments import recompute_assessments
+from indicators.services.periods import ensure_periods
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def test_detail_runs_a_fixed_number_of_queries(
     client.force_login(users["head"])
     client.get("/indicators/GEN001/")
     # session, user, profile, indicator, themes, boards, results, assessments, targets,
-    # + result history and target history (data entry, issue 3: two queries whatever the number
+    # + result history and target history (data entry: two queries whatever the number
     # of changes) + the chart's and benchmark sections' queries (annotations, comparator values,
     # assessments with periods).
     with django_assert_num_queries(14):

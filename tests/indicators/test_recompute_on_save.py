@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Assessment, Indicator, Result, Target
-from indicators.periods import ensure_periods
+from indicators.services.periods import ensure_periods
 from indicators.tasks import recompute_indicator
 
 

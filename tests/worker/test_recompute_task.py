@@ -15,7 +15,7 @@ from django.db import transaction
 
 from indicators.analytics import constants as c
 from indicators.models import Assessment, Indicator, Result, Target
-from indicators.periods import ensure_periods
+from indicators.services.periods import ensure_periods
 from indicators.tasks import recompute_indicator
 from organisation.models import Directorate, Service
 

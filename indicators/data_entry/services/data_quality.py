@@ -4,7 +4,7 @@ One pass over five queries (indicators, periods, results, assessments, history) 
 size of the council; every figure keeps the records behind it, so the page can link to them.
 
 Measured over the twelve months up to the reporting date (`WINDOW_DAYS`), on active indicators
-the user can see. Definitions (product decisions where the issue is silent):
+the user can see. Definitions (decided here, where the framework is silent):
 * completeness — due returns (period ended, due date strictly before the reporting date:
   `returns.is_past_due`, the rule /returns/ and the exception lists share) with a submitted or
   approved result. Periods before the indicator's first result (it has no start-date field) are

@@ -6,7 +6,7 @@ writes the plan in one transaction; a batch is applied at most once, and since e
 written only when it differs from what is stored, importing the same file twice changes nothing
 the second time.
 
-Product decisions where the issue is silent:
+Product decisions (what a council would expect where the framework is silent), and why:
 * The hub's imports are approved results (official figures the hub loads); an officer's are
   drafts of their own indicators, which they then submit on /returns/.
 * Imports never edit an existing indicator's definition; a polarity that disagrees with the
@@ -30,7 +30,8 @@ from indicators.analytics.constants import MONTH, QUARTER, RED, YEAR
 from indicators.data_entry.services.results import result_import, validity_errors, would_be_rag
 from indicators.formatting import decimal_text
 from indicators.models import ImportBatch, Indicator, Period, Result
-from indicators.periods import ensure_periods, period_bounds
+from indicators.periods import period_bounds
+from indicators.services.periods import ensure_periods
 from indicators.signals import recomputes_collected
 from indicators.workbooks.parser import parse_sheets
 from indicators.workbooks.reader import WorkbookRefused, read_upload

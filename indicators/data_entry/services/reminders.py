@@ -4,7 +4,7 @@ Computed in bulk (a fixed number of queries whatever the number of officers and 
 `ReminderLog` is unique per (officer, day): a second run the same day — the beat schedule, the
 command, a retried task — sends nobody the same digest twice.
 
-Product decisions where the issue is silent: the digest goes to an indicator's data officers, or
+Product decisions (what a council would expect where the framework is silent), and why: the digest goes to an indicator's data officers, or
 to its responsible officer when it has none; returns already submitted or approved are not
 chased; officers without an email address are skipped (and counted).
 """

@@ -13,7 +13,7 @@ Every write here
   transaction. Saving the result fires the on-commit recompute signal (`indicators.signals`),
   so an approval updates RAG and direction of travel at once.
 
-Product decisions where the issue is silent:
+Product decisions (what a council would expect where the framework is silent), and why:
 * Anyone with entry rights may edit a result in any status; editing a submitted or approved
   result takes it back to draft (it must be submitted and approved again) and the history says
   so — "changed after approval" is the data-quality accuracy measure.

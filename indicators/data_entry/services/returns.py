@@ -10,7 +10,7 @@ the officer's indicators, the periods, and the results — four queries. Periods
 Python (`indicators.periods`) and never created by a page view; a return whose period has no row
 yet is simply one with no result.
 
-Product decisions where the issue is silent:
+Product decisions (what a council would expect where the framework is silent), and why:
 * `/returns/` lists the returns of periods that ended in the twelve months up to the reporting
   date, plus those falling due within the next `LOOKAHEAD_DAYS` (the reminder window) —
   except approved ones, which are done. Older gaps are the data-quality page's business.
@@ -28,8 +28,7 @@ from indicators.analytics.series import FREQUENCY_KIND
 from indicators.models import Indicator, Period, Result
 from indicators.periods import period_bounds, period_key, period_starts_between
 from organisation.calendar import reporting_date
-from organisation.models import Role
-from organisation.roles import heads_service, is_hub, role_of, service_id_of
+from organisation.roles import heads_service, is_hub, service_id_of
 
 LOOKAHEAD_DAYS = 5
 WINDOW_DAYS = 366
@@ -83,7 +82,8 @@ class Return:
         return max(0, (self.as_of - self.due).days)
 
     @property
-    def period_key(self) -> str:
+    def url_key(self) -> str:
+        """This return's period as its URL writes it (`indicators.periods.period_key`)."""
         return period_key(self.kind, self.start)
 
     @property
@@ -113,8 +113,8 @@ def return_period_keys(
 def entry_indicators(user):
     """Active indicators whose results this user enters or answers for."""
     mine = Q(data_entry_officers=user) | Q(responsible_officer=user)
-    if role_of(user) == Role.HEAD and getattr(user, "profile", None) and user.profile.service_id:
-        mine |= Q(service_id=user.profile.service_id)
+    if heads_service(user, service_id_of(user)):
+        mine |= Q(service_id=service_id_of(user))
     ids = Indicator.objects.filter(mine).values("id")
     return Indicator.objects.filter(id__in=ids, is_active=True)
 

@@ -23,7 +23,8 @@ from indicators.data_entry.services.returns import (
     returns_for,
 )
 from indicators.models import Indicator, Result
-from indicators.periods import canonical_period_key, ensure_periods, parse_period_key, period_bounds
+from indicators.periods import canonical_period_key, parse_period_key, period_bounds
+from indicators.services.periods import ensure_periods
 from organisation.calendar import reporting_date
 
 
@@ -104,7 +105,7 @@ def returns_list(request):
     counts = {}
     for row in rows:
         counts[row.state] = counts.get(row.state, 0) + 1
-    periods = sorted({(r.start, r.kind, r.label, r.period_key) for r in rows}, reverse=True)
+    periods = sorted({(r.start, r.kind, r.label, r.url_key) for r in rows}, reverse=True)
     context = {
         "rows": rows,
         "counts": counts,
@@ -164,7 +165,7 @@ def returns_bulk(request):
     period = request.GET.get("period") or request.POST.get("period") or ""
     if parse_period_key(period) is None:
         all_rows = returns_for(request.user)
-        periods = sorted({(r.start, r.kind, r.label, r.period_key) for r in all_rows}, reverse=True)
+        periods = sorted({(r.start, r.kind, r.label, r.url_key) for r in all_rows}, reverse=True)
         return render(
             request,
             "indicators/returns/bulk_choose.html",

@@ -11,7 +11,7 @@ from indicators.data_entry.forms import TargetForm, UploadForm
 from indicators.data_entry.services.imports import import_preview
 from indicators.data_entry.services.targets import can_set_targets, target_set
 from indicators.models import Indicator
-from indicators.periods import ensure_periods
+from indicators.services.periods import ensure_periods
 
 
 def _hub_only(user) -> None:

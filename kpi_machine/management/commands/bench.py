@@ -247,7 +247,7 @@ def _months(first_fy: int, years: int) -> list[datetime.date]:
 def build_council(count: int, years: int) -> dict:
     """Write the synthetic council with bulk inserts; return counts and the indicator ids."""
     from indicators.models import Indicator, Result, Target
-    from indicators.periods import ensure_periods
+    from indicators.services.periods import ensure_periods
     from organisation.models import Directorate, Service
 
     rng = random.Random(SEED)

@@ -8,8 +8,8 @@ import pytest
 from indicators.analytics import constants as c
 from indicators.analytics.bulk import forecast_type, is_additive
 from indicators.models import Annotation, Assessment, Indicator, Result, Target
-from indicators.periods import ensure_periods
 from indicators.services.assessments import recompute_assessments
+from indicators.services.periods import ensure_periods
 
 
 def month(i: int) -> datetime.date:

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from indicators.models import Annotation, ComparatorGroup, ComparatorOrganisation, ComparatorValue
-from indicators.periods import ensure_periods
+from indicators.services.periods import ensure_periods
 
 
 @pytest.fixture

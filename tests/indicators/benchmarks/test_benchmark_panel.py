@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Annotation, ComparatorOrganisation, ComparatorValue, Indicator, Period
-from indicators.periods import ensure_periods
 from indicators.services.assessments import recompute_assessments
+from indicators.services.periods import ensure_periods
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Indicator, Target
-from indicators.periods import ensure_periods
+from indicators.services.periods import ensure_periods
 
 DEC_2015 = ("month", datetime.date(2015, 12, 1))
 NOV_2015 = ("month", datetime.date(2015, 11, 1))

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from indicators.models import Indicator, Result, ResultChange, TargetChange
-from indicators.periods import ensure_periods
+from indicators.services.periods import ensure_periods
 
 pytestmark = pytest.mark.django_db
 MONTHS = [datetime.date(2015, m, 1) for m in range(4, 13)]

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from indicators.analytics import constants as c
 from indicators.models import Assessment, Indicator, Period, Result, Target
-from indicators.periods import ensure_periods
 from indicators.services.assessments import recompute_assessments
+from indicators.services.periods import ensure_periods
 from organisation.models import ReportingCalendar
 from reporting.exceptions import (
     exception_entry_review,

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from indicators.models import Indicator, Result
-from indicators.periods import ensure_periods
 from indicators.services.assessments import recompute_assessments
+from indicators.services.periods import ensure_periods
 from organisation.models import Service
 from reporting.scorecards import scorecard, short_period_label
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from indicators.models import Assessment, Indicator
-from indicators.periods import ensure_periods
+from indicators.services.periods import ensure_periods
 
 pytestmark = pytest.mark.django_db
 CMT = "/scorecards/cmt/"

@@ -11,8 +11,8 @@ import datetime
 import pytest
 
 from indicators.models import Indicator, Result
-from indicators.periods import ensure_periods
 from indicators.services.assessments import recompute_assessments
+from indicators.services.periods import ensure_periods
 from reporting.scorecards import build_rows
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""Workbook import fixes: stale previews, period kinds, red results without commentary, targets wording, size."""
+"""Workbook imports refuse what they must: stale previews, wrong period kinds, red results without
+commentary, oversize files; a targets import says targets."""
 
 import datetime
 from decimal import Decimal
@@ -13,7 +14,7 @@ from indicators.data_entry.services.imports import (
     import_preview,
 )
 from indicators.models import ImportBatch, Indicator, Result, ResultChange, Target
-from indicators.periods import ensure_periods
+from indicators.services.periods import ensure_periods
 from indicators.workbooks.reader import WorkbookRefused, read_upload
 
 MB = 1024 * 1024

@@ -11,8 +11,8 @@ from indicators.data_entry.services.data_quality import data_quality
 from indicators.data_entry.services.results import result_save_draft, result_submit
 from indicators.formatting import format_value
 from indicators.models import Indicator, Result, ResultChange
-from indicators.periods import ensure_periods
 from indicators.selectors import change_details, result_history
+from indicators.services.periods import ensure_periods
 from organisation.models import ReportingCalendar
 
 pytestmark = pytest.mark.django_db

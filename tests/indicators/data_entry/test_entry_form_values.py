@@ -1,4 +1,4 @@
-"""Fixes: re-sent forms with new values, plain decimals in forms, import commentary, fraction check."""
+"""Result entry: a re-sent form with new values, plain decimals in forms, import commentary, the fraction check."""
 
 import datetime
 from decimal import Decimal

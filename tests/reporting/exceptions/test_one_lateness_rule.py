@@ -9,8 +9,8 @@ import pytest
 from indicators.data_entry.services.data_quality import data_quality
 from indicators.data_entry.services.returns import Return, is_past_due
 from indicators.models import Indicator, Period, Result
-from indicators.periods import ensure_periods
 from indicators.services.assessments import recompute_assessments
+from indicators.services.periods import ensure_periods
 from organisation.models import ReportingCalendar
 from reporting.exceptions import exception_list_build, exception_lists_refresh
 from reporting.models import ExceptionEntry
