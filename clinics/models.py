@@ -335,6 +335,23 @@ class RemedialAction(models.Model):
         return self.description[:60]
 
 
+EVENT_LABELS = {
+    "requested": "Clinic requested",
+    "scheduled": "Clinic scheduled, invitations sent",
+    "moved": "Clinic moved, updates sent",
+    "cancelled": "Clinic cancelled",
+    "held": "Clinic held and recorded",
+    "plan_drafted": "Remedial plan drafted",
+    "signed_off_member": "Signed off by the Executive Member",
+    "signed_off_cmt": "Signed off by CMT",
+    "returned": "Remedial plan returned",
+    "resubmitted": "Remedial plan resubmitted",
+    "action_updated": "Action progress updated",
+    "off_track_notified": "Off trajectory two periods running: owner and hub notified",
+    "closed": "Remedial plan closed",
+}
+
+
 class ClinicEvent(models.Model):
     """The history of a clinic and its remedial plans: who did what, when and why. Never edited."""
 
@@ -352,3 +369,7 @@ class ClinicEvent(models.Model):
 
     def __str__(self):
         return f"{self.clinic_id} {self.action} at {self.at}"
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS.get(self.action, self.action)
