@@ -142,7 +142,8 @@ class Attendee(models.Model):
         EXTERNAL = "external", "External expert or adviser"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="attendees")
-    user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # CASCADE: an attendee row without its account would be neither a user nor a named person.
+    user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     role = models.CharField(max_length=20, choices=ClinicRole.choices)
