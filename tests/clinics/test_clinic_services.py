@@ -506,3 +506,10 @@ def test_held_clinics_by_indicator(held_clinic, red_indicator):
     assert services.held_clinics_by_indicator([red_indicator.id]) == {
         red_indicator.id: [(held_clinic.id, held_clinic.date)]
     }
+
+
+def test_the_daily_task_runs_the_off_track_check(plan_inputs, users):
+    from clinics.tasks import check_remedial_plans
+
+    signed_off_plan(plan_inputs, users)
+    assert check_remedial_plans.apply().get() == 0  # no results against the trajectory yet
