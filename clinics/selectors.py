@@ -88,6 +88,7 @@ def clinic_lists(user) -> dict:
     return {
         "open_clinics": [c for c in clinics if c.is_open],
         "held_clinics": [c for c in clinics if c.status == Clinic.Status.HELD],
+        "definition_reviews": [c for c in clinics if c.decision == Clinic.Decision.MISLEADING],
         "open_plans": plans,
     }
 

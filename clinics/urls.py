@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:clinic_id>/schedule/", views.clinic_schedule, name="schedule"),
     path("<int:clinic_id>/cancel/", views.clinic_cancel, name="cancel"),
     path("<int:clinic_id>/pack/", views.clinic_pack, name="pack"),
+    path("<int:clinic_id>/pack.pdf", views.clinic_pack_pdf, name="pack_pdf"),
     path("<int:clinic_id>/record/", views.clinic_record, name="record"),
     path("<int:clinic_id>/plans/new/", views.plan_create, name="plan_create"),
     path("plans/<int:plan_id>/", views.plan_detail, name="plan"),

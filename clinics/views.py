@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clinics import forms, selectors, services
+from clinics import forms, pack_pdf, selectors, services
 from clinics.models import Attendee, Clinic, RemedialAction, RemedialPlan, RequestSource, Urgency
 from indicators.models import Indicator
 from organisation import roles
@@ -223,7 +223,19 @@ def clinic_cancel(request, clinic_id: int):
 @login_required
 def clinic_pack(request, clinic_id: int):
     clinic = selectors.clinic_for(request.user, clinic_id)
-    return render(request, "clinics/pack.html", _base(clinic=clinic, pack=services.clinic_pack(clinic)))
+    pack = services.clinic_pack(clinic)
+    context = _base(clinic=clinic, pack=pack, indicators=pack_pdf.pack_with_charts(pack))
+    return render(request, "clinics/pack.html", context)
+
+
+@login_required
+def clinic_pack_pdf(request, clinic_id: int):
+    clinic = selectors.clinic_for(request.user, clinic_id)
+    response = HttpResponse(
+        pack_pdf.pack_pdf(clinic, services.clinic_pack(clinic)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="clinic-{clinic.id}-pack.pdf"'
+    return response
 
 
 RECORD_FIELDS = (

@@ -382,3 +382,53 @@ def test_hostile_query_values_never_500(client, held_clinic, users):
         f"/clinics/{held_clinic.id}/plans/new/?indicator=%27%22",
     ]:
         assert client.get(url).status_code in (200, 400, 403, 404), url
+
+
+def pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_pack_pdf_has_the_heading_and_the_data_table_and_stays_frozen(
+    client, held_clinic, users, red_indicator, add_results
+):
+    login(client, users["cmt"])
+    response = client.get(f"/clinics/{held_clinic.id}/pack.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "STF15 Average sickness days per FTE" in text
+    assert any(line.startswith("Dec 2015 13 10") for line in text.splitlines())
+    assert any(line.startswith("Oct 2015 11 10") for line in text.splitlines())
+    assert "Page 1 of" in text
+    # A result changed after the clinic leaves the frozen pack (page and PDF) unchanged.
+    add_results(red_indicator, [29], [datetime.date(2015, 12, 1)])
+    text = pdf_text(client.get(f"/clinics/{held_clinic.id}/pack.pdf").content)
+    december = next(line for line in text.splitlines() if line.startswith("Dec 2015 13 10"))
+    assert "Red" in december
+    assert not [line for line in text.splitlines() if line.startswith("Dec 2015 29")]
+    body = client.get(f"/clinics/{held_clinic.id}/pack/").content.decode()
+    assert "<svg" in body and 'aria-label="Chart of STF15 results"' in body and ">29<" not in body
+
+
+def test_the_pack_pdf_is_denied_out_of_scope(client, held_clinic, users):
+    assert login(client, users["officer"]).get(f"/clinics/{held_clinic.id}/pack.pdf").status_code == 403
+    client.logout()
+    assert client.get(f"/clinics/{held_clinic.id}/pack.pdf").status_code == 302
+
+
+def test_a_misleading_indicator_opens_a_definition_review_on_the_hub_page(client, scheduled_clinic, users):
+    services.clinic_record(
+        user=users["hub"],
+        clinic=scheduled_clinic,
+        minutes="Discussed what the indicator counts.",
+        answer_targets="Targets look missed on paper.",
+        answer_turnaround="Not a performance issue.",
+        answer_resources="Not applicable here.",
+        decision="misleading",
+        decision_note="Counts long-term sickness twice when staff move post.",
+    )
+    body = login(client, users["hub"]).get("/clinics/").content.decode()
+    assert "Definition reviews for the hub" in body and "Counts long-term sickness twice" in body
