@@ -231,9 +231,15 @@ def clinic_pack(request, clinic_id: int):
 @login_required
 def clinic_pack_pdf(request, clinic_id: int):
     clinic = selectors.clinic_for(request.user, clinic_id)
-    response = HttpResponse(
-        pack_pdf.pack_pdf(clinic, services.clinic_pack(clinic)), content_type="application/pdf"
-    )
+    try:
+        content = pack_pdf.pack_pdf(clinic, services.clinic_pack(clinic))
+    except (ImportError, OSError):  # WeasyPrint's system libraries (Pango) are missing on this server
+        return HttpResponse(
+            "The PDF cannot be made on this server: use the pack page, which has the same content.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="clinic-{clinic.id}-pack.pdf"'
     return response
 

@@ -432,3 +432,9 @@ def test_a_misleading_indicator_opens_a_definition_review_on_the_hub_page(client
     )
     body = login(client, users["hub"]).get("/clinics/").content.decode()
     assert "Definition reviews for the hub" in body and "Counts long-term sickness twice" in body
+
+
+@pytest.mark.parametrize("role,shown", [("hub", True), ("councillor", True), ("officer", False)])
+def test_the_clinics_navigation_link(client, users, role, shown):
+    body = login(client, users[role]).get("/").content.decode()
+    assert ('href="/clinics/"' in body) is shown
