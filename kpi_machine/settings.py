@@ -243,3 +243,7 @@ CELERY_BEAT_SCHEDULE["send-return-reminders-daily"] = {
     "task": "indicators.data_entry.tasks.send_return_reminders",
     "schedule": 24 * 60 * 60,
 }
+CELERY_BEAT_SCHEDULE["check-remedial-plans-daily"] = {
+    "task": "clinics.tasks.check_remedial_plans",
+    "schedule": 24 * 60 * 60,
+}

@@ -22,5 +22,7 @@ urlpatterns = [
     # Scorecards, dashboards, public pages and exception lists (reporting app).
     path("", include("reporting.scorecard_urls")),
     path("", include("reporting.exception_urls")),
+    # Performance clinics and remedial plans (clinics app).
+    path("clinics/", include("clinics.urls")),
     path("admin/", admin.site.urls),
 ]

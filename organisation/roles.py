@@ -128,3 +128,79 @@ def may_see_scorecard(user, kind: str, scope_id: int | None = None) -> bool:
     if role == Role.SCRUTINY:
         return kind == SCORECARD_BOARD and scope_id is not None and scope_id == profile.board_id
     return False
+
+
+# --- Performance clinics and remedial plans -------------------------------------------------------
+# Who may request a clinic (the framework: the lead business stakeholder and the hub, managers,
+# Heads of Service, Assistant Directors, CMT, and partnership boards). Executive Members receive
+# remedial plans and sign them off; internal audit reads; data officers enter data. None of those
+# requests a clinic unless they are the indicator's responsible officer.
+CLINIC_READERS = frozenset({Role.HUB, Role.CMT, Role.AUDITOR})
+
+
+def may_request_clinic(
+    user,
+    *,
+    service_id: int | None,
+    directorate_id: int | None,
+    board_ids=(),
+    responsible_officer_id: int | None = None,
+) -> bool:
+    """Hub and CMT: any indicator; the indicator's responsible officer; its head of service; the
+    director of its directorate; a member of a board that monitors it."""
+    if user is None or is_hub(user) or role_of(user) == Role.CMT:
+        return True
+    if not user.is_authenticated:
+        return False
+    if responsible_officer_id is not None and responsible_officer_id == user.id:
+        return True
+    role = role_of(user)
+    if role == Role.HEAD:
+        return heads_service(user, service_id)
+    if role == Role.DIRECTOR:
+        return directorate_id is not None and directorate_id_of(user) == directorate_id
+    if role == Role.SCRUTINY:
+        profile = profile_of(user)
+        return profile is not None and profile.board_id is not None and profile.board_id in set(board_ids)
+    return False
+
+
+def may_manage_clinics(user) -> bool:
+    """Schedule, record and cancel clinics, decide on suggestions, agree and close remedial plans:
+    the hub, which "ensures clinics are generated and tracked"."""
+    return is_hub(user)
+
+
+def may_read_all_clinics(user) -> bool:
+    return has_role(user, CLINIC_READERS)
+
+
+def may_sign_off_remedial_plan(user, stage: str, *, portfolio_id: int | None) -> bool:
+    """Stage "member": the Executive Member for the indicator's portfolio; stage "cmt": CMT.
+    The hub does not sign off (DOMAIN.md: sign-offs are reserved)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if is_superuser(user):
+        return True
+    role = role_of(user)
+    if stage == "member":
+        profile = profile_of(user)
+        return (
+            role == Role.COUNCILLOR
+            and portfolio_id is not None
+            and profile is not None
+            and profile.portfolio_id == portfolio_id
+        )
+    if stage == "cmt":
+        return role == Role.CMT
+    return False
+
+
+CLINIC_REQUESTERS = frozenset({Role.HUB, Role.CMT, Role.HEAD, Role.DIRECTOR, Role.SCRUTINY})
+
+
+def may_request_clinics(user, *, responsible_for_any: bool = False) -> bool:
+    """Whether to offer the clinic request form at all (each indicator is still checked)."""
+    return has_role(user, CLINIC_REQUESTERS) or bool(
+        user is not None and user.is_authenticated and responsible_for_any
+    )

@@ -1,0 +1,930 @@
+"""Clinic and remedial-plan writes, with their permission checks, and the suggestions the exception
+list shows. Every write is one transaction and leaves a `ClinicEvent` (who, when, what, why);
+bad input raises `ValidationError` (a dict of messages by field) with nothing saved, and a user
+without the right raises `PermissionDenied`.
+
+For the exception list (reporting, above this app):
+
+* `suggestions(period=None)` — plain dicts, one per indicator the portal suggests a clinic for
+  as of `period` (default: every indicator's latest assessment), without those the hub already
+  accepted or dismissed for that period. Keys: indicator_id, reference, title, period_id,
+  period_label, reasons (rule codes of `clinics.rules`), reason_labels, request_url. Two queries.
+* `request_url(references, period=None, reason="", source=...)` — the link to the request form
+  pre-filled with the indicators, the period and the reason.
+* `held_clinics_by_indicator(indicator_ids)` — {indicator id: [(clinic id, date)]}, one query.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from clinics import invitations, rules, trajectory
+from clinics.models import (
+    Attendee,
+    Clinic,
+    ClinicEvent,
+    RemedialAction,
+    RemedialPlan,
+    RequestSource,
+    SuggestionDecision,
+    TrajectoryPoint,
+    Urgency,
+)
+from indicators.analytics.constants import MONTH, QUARTER, YEAR
+from indicators.models import Assessment, Indicator, Period, Result
+from indicators.periods import canonical_period_key, parse_period_key, period_key, period_starts_between
+from indicators.services.periods import ensure_periods
+from organisation import roles
+from organisation.models import Role
+
+FREQUENCY_KIND = {"monthly": MONTH, "quarterly": QUARTER, "annual": YEAR}
+MIN_TEXT = 10
+SUGGESTION_WINDOW_DAYS = 800  # two financial years and a bit: enough for every rule
+
+
+def period_from_key(raw: str) -> Period | None:
+    """The period a URL names (`indicators.periods` keys; earlier forms are read too)."""
+    parsed = parse_period_key(canonical_period_key(raw))
+    if parsed is None:
+        return None
+    kind, start = parsed
+    return Period.objects.filter(kind=kind, start=start).first()
+
+
+def _text(value: str, field: str, message: str, errors: dict) -> str:
+    value = (value or "").strip()
+    if len(value) < MIN_TEXT or not any(ch.isalpha() for ch in value):
+        errors.setdefault(field, []).append(message)
+    return value
+
+
+def _event(clinic, action: str, user, note: str = "", plan=None) -> None:
+    ClinicEvent.objects.create(
+        clinic=clinic, plan=plan, action=action, note=note, by=_actor(user), at=timezone.now()
+    )
+
+
+def _actor(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+# --- Requests ------------------------------------------------------------------------------------
+
+
+def may_request_for(user, indicator: Indicator, board_ids=()) -> bool:
+    return roles.may_request_clinic(
+        user,
+        service_id=indicator.service_id,
+        directorate_id=indicator.service.directorate_id,
+        board_ids=board_ids,
+        responsible_officer_id=indicator.responsible_officer_id,
+    )
+
+
+def requestable_indicators(user, references) -> tuple[list[Indicator], list[str]]:
+    """The indicators (by reference) the user may request a clinic for, and the references refused
+    (unknown, out of scope or not theirs to request)."""
+    from indicators.access import visible_indicators
+
+    wanted = [r.strip() for r in references if r and r.strip()]
+    found = {
+        i.reference: i
+        for i in visible_indicators(user)
+        .filter(reference__in=wanted)
+        .select_related("service")
+        .prefetch_related("boards")
+    }
+    allowed, refused = [], []
+    for reference in dict.fromkeys(wanted):
+        indicator = found.get(reference)
+        if indicator and may_request_for(user, indicator, [b.id for b in indicator.boards.all()]):
+            allowed.append(indicator)
+        else:
+            refused.append(reference)
+    return allowed, refused
+
+
+@transaction.atomic
+def clinic_request(
+    *,
+    user,
+    references: list[str],
+    reason: str,
+    urgency: str,
+    source: str = RequestSource.INDICATOR,
+    period: Period | None = None,
+) -> Clinic:
+    errors: dict[str, list[str]] = {}
+    indicators, refused = requestable_indicators(user, references)
+    if refused and not indicators and Indicator.objects.filter(reference__in=refused).exists():
+        raise PermissionDenied("You may not request a clinic for these indicators.")
+    if refused:
+        errors.setdefault("indicators", []).append(
+            f"You may not request a clinic for {', '.join(refused[:5])}: check the references."
+        )
+    if not indicators and not refused:
+        errors.setdefault("indicators", []).append("Choose at least one indicator for the clinic.")
+    reason = _text(
+        reason, "reason", "Say why the clinic is needed, in a sentence (at least 10 characters).", errors
+    )
+    if urgency not in Urgency.values:
+        errors.setdefault("urgency", []).append("Choose how urgent the clinic is.")
+    if source not in RequestSource.values:
+        source = RequestSource.OTHER
+    if errors:
+        raise ValidationError(errors)
+    clinic = Clinic.objects.create(
+        reason=reason,
+        urgency=urgency,
+        source=source,
+        source_period=period,
+        requested_by=_actor(user),
+        requested_at=timezone.now(),
+    )
+    clinic.indicators.set(indicators)
+    _event(clinic, "requested", user, reason)
+    return clinic
+
+
+def request_url(references, period=None, reason: str = "", source: str = RequestSource.EXCEPTION_LIST) -> str:
+    query = [("indicator", r) for r in references]
+    if period is not None:
+        query.append(("period", period.key))
+    if reason:
+        query.append(("reason", reason))
+    query.append(("source", source))
+    return f"{reverse('clinics:request')}?{urlencode(query)}"
+
+
+# --- Suggestions ---------------------------------------------------------------------------------
+
+
+def suggestions(period: Period | None = None, *, include_decided: bool = False) -> list[dict]:
+    """Indicators the portal suggests a clinic for (see `clinics.rules`), as plain dicts. Two queries."""
+    assessments = Assessment.objects.filter(indicator__is_active=True)
+    if period is not None:
+        assessments = assessments.filter(period__end__lte=period.end)
+        cutoff = period.end
+    else:
+        cutoff = None
+    rows = list(
+        assessments.values(
+            "indicator_id",
+            "indicator__reference",
+            "indicator__title",
+            "indicator__frequency",
+            "period_id",
+            "period__kind",
+            "period__start",
+            "period__end",
+            "period__label",
+            "rag",
+            "direction",
+            "variation",
+            "forecast_rag",
+        ).order_by("indicator__reference", "period__start")
+    )
+    by_indicator: dict[int, list[dict]] = {}
+    for row in rows:
+        if FREQUENCY_KIND.get(row["indicator__frequency"]) == row["period__kind"]:
+            by_indicator.setdefault(row["indicator_id"], []).append(row)
+    found = []
+    for series in by_indicator.values():
+        latest = series[-1]
+        window_start = (cutoff or latest["period__end"]) - datetime.timedelta(days=SUGGESTION_WINDOW_DAYS)
+        points = [
+            rules.Point(r["period__start"], r["rag"], r["direction"], r["variation"], r["forecast_rag"])
+            for r in series
+            if r["period__start"] >= window_start
+        ]
+        reasons = rules.suggestion_reasons(points)
+        if reasons:
+            found.append(
+                {
+                    "indicator_id": latest["indicator_id"],
+                    "reference": latest["indicator__reference"],
+                    "title": latest["indicator__title"],
+                    "period_id": latest["period_id"],
+                    "period_label": latest["period__label"],
+                    "period_key": period_key(latest["period__kind"], latest["period__start"]),
+                    "reasons": reasons,
+                    "reason_labels": [rules.RULE_LABELS[r] for r in reasons],
+                }
+            )
+    decided = {
+        (d.indicator_id, d.period_id): d
+        for d in SuggestionDecision.objects.filter(
+            indicator_id__in=[s["indicator_id"] for s in found]
+        ).select_related("decided_by")
+    }
+    result = []
+    for suggestion in found:
+        decision = decided.get((suggestion["indicator_id"], suggestion["period_id"]))
+        if decision and not include_decided:
+            continue
+        reason = "Clinic suggested: " + "; ".join(suggestion["reason_labels"]).lower() + "."
+        suggestion["request_url"] = f"{reverse('clinics:request')}?" + urlencode(
+            [
+                ("indicator", suggestion["reference"]),
+                ("period", suggestion["period_key"]),
+                ("reason", reason),
+                ("source", RequestSource.SUGGESTION),
+            ]
+        )
+        suggestion["decision"] = decision
+        result.append(suggestion)
+    return result
+
+
+@transaction.atomic
+def suggestion_decide(
+    *, user, reference: str, period: Period | None, outcome: str, note: str
+) -> SuggestionDecision:
+    """The hub accepts (a clinic is requested, with the note as its reason) or dismisses a suggestion."""
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub decides on suggested clinics.")
+    errors: dict[str, list[str]] = {}
+    note = _text(note, "note", "Write a note saying why, in a sentence (at least 10 characters).", errors)
+    if outcome not in SuggestionDecision.Outcome.values:
+        errors.setdefault("outcome", []).append("Choose to accept or dismiss the suggestion.")
+    indicator = Indicator.objects.filter(reference=reference).first()
+    current = None
+    if indicator is not None and period is not None:
+        current = next(
+            (
+                s
+                for s in suggestions(period)
+                if s["indicator_id"] == indicator.id and s["period_id"] == period.id
+            ),
+            None,
+        )
+    if current is None:
+        errors.setdefault("note", []).append(
+            "That clinic is no longer suggested, or was already accepted or dismissed."
+        )
+    if errors:
+        raise ValidationError(errors)
+    clinic = None
+    if outcome == SuggestionDecision.Outcome.ACCEPTED:
+        clinic = clinic_request(
+            user=user,
+            references=[reference],
+            reason=f"{note} ({'; '.join(current['reason_labels'])})",
+            urgency=Urgency.SOON,
+            source=RequestSource.SUGGESTION,
+            period=period,
+        )
+    decision = SuggestionDecision.objects.create(
+        indicator=indicator,
+        period=period,
+        reasons=current["reasons"],
+        outcome=outcome,
+        note=note,
+        clinic=clinic,
+        decided_by=_actor(user),
+        decided_at=timezone.now(),
+    )
+    return decision
+
+
+# --- Schedule, invitations, cancellation ----------------------------------------------------------
+
+
+@dataclass
+class AttendeeInput:
+    role: str
+    user_id: int | None = None
+    name: str = ""
+    email: str = ""
+
+
+def _references(clinic) -> list[str]:
+    return [i.reference for i in clinic.indicators.all()]
+
+
+@transaction.atomic
+def clinic_schedule(
+    *,
+    user,
+    clinic: Clinic,
+    date: datetime.date | None,
+    start_time: datetime.time | None,
+    end_time: datetime.time | None,
+    place: str,
+    chair_id: int | None,
+    attendees: list[AttendeeInput],
+) -> int:
+    """Set (or move) the clinic's date, time, place, chair and attendees and email the invitations
+    (an update when it is moved). Returns how many emails were sent."""
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub schedules clinics.")
+    errors: dict[str, list[str]] = {}
+    if not clinic.is_open:
+        raise ValidationError({"date": ["This clinic has been held or cancelled: it cannot be scheduled."]})
+    if date is None:
+        errors.setdefault("date", []).append("Enter the date of the clinic.")
+    elif date < timezone.localdate():
+        errors.setdefault("date", []).append("The clinic's date must be today or in the future.")
+    if start_time is None:
+        errors.setdefault("start_time", []).append("Enter the time the clinic starts, such as 14:00.")
+    if start_time and end_time and end_time <= start_time:
+        errors.setdefault("end_time", []).append("The clinic must end after it starts.")
+    place = (place or "").strip()
+    if not place:
+        errors.setdefault("place", []).append("Enter where the clinic is held.")
+    User = get_user_model()  # noqa: N806
+    user_ids = {a.user_id for a in attendees if a.user_id} | ({chair_id} if chair_id else set())
+    known = {u.id: u for u in User.objects.filter(id__in=user_ids, is_active=True)}
+    if not chair_id or chair_id not in known:
+        errors.setdefault("chair", []).append("Choose the chair of the clinic.")
+    rows = []
+    for number, attendee in enumerate(attendees, start=1):
+        if attendee.role not in Attendee.ClinicRole.values or attendee.role == Attendee.ClinicRole.CHAIR:
+            errors.setdefault("attendees", []).append(f"Attendee {number}: choose their role at the clinic.")
+            continue
+        if attendee.user_id:
+            if attendee.user_id not in known:
+                errors.setdefault("attendees", []).append(
+                    f"Attendee {number}: choose someone with an account."
+                )
+                continue
+            rows.append(Attendee(user=known[attendee.user_id], role=attendee.role))
+        else:
+            name, email = attendee.name.strip(), attendee.email.strip()
+            if not name or not email or "@" not in email:
+                errors.setdefault("attendees", []).append(
+                    f"Attendee {number}: a person without an account needs a name and an email address."
+                )
+                continue
+            rows.append(Attendee(name=name, email=email, role=attendee.role))
+    if errors:
+        raise ValidationError(errors)
+    moved = clinic.status == Clinic.Status.SCHEDULED
+    if moved:
+        clinic.sequence += 1
+    clinic.date, clinic.start_time, clinic.end_time, clinic.place = date, start_time, end_time, place
+    clinic.status = Clinic.Status.SCHEDULED
+    clinic.save()
+    clinic.attendees.all().delete()
+    Attendee.objects.create(clinic=clinic, user=known[chair_id], role=Attendee.ClinicRole.CHAIR)
+    for row in rows:
+        row.clinic = clinic
+    Attendee.objects.bulk_create(rows)
+    _event(
+        clinic,
+        "moved" if moved else "scheduled",
+        user,
+        f"{date:%-d %B %Y} {start_time:%H:%M}, {place}",
+    )
+    everyone = list(clinic.attendees.select_related("user"))
+    references = _references(clinic)
+    return invitations.send_invitations(clinic, everyone, references, method=invitations.REQUEST)
+
+
+@transaction.atomic
+def clinic_cancel(*, user, clinic: Clinic, reason: str) -> int:
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub cancels clinics.")
+    errors: dict[str, list[str]] = {}
+    reason = _text(reason, "reason", "Say why the clinic is cancelled (at least 10 characters).", errors)
+    if not clinic.is_open:
+        errors.setdefault("reason", []).append("This clinic has already been held or cancelled.")
+    if errors:
+        raise ValidationError(errors)
+    was_scheduled = clinic.status == Clinic.Status.SCHEDULED
+    clinic.status = Clinic.Status.CANCELLED
+    clinic.cancelled_reason = reason
+    clinic.sequence += 1
+    clinic.save()
+    _event(clinic, "cancelled", user, reason)
+    if not was_scheduled:
+        return 0
+    everyone = list(clinic.attendees.select_related("user"))
+    return invitations.send_invitations(
+        clinic, everyone, _references(clinic), method=invitations.CANCEL, note=reason
+    )
+
+
+# --- The pack and the record -------------------------------------------------------------------
+
+
+def clinic_pack(clinic: Clinic) -> dict:
+    """The pack: for each indicator its assessed results (with target, RAG, direction, variation,
+    limits and year-end forecast), its assurance and latest commentary. Frozen (stored on the
+    clinic) when the clinic is held; until then built from the current assessments."""
+    if clinic.status == Clinic.Status.HELD and clinic.pack:
+        return clinic.pack
+    indicators = list(clinic.indicators.select_related("service__directorate").order_by("reference"))
+    assessments = (
+        Assessment.objects.filter(indicator__in=indicators)
+        .select_related("period")
+        .order_by("indicator_id", "period__start")
+    )
+    commentary = {
+        (r["indicator_id"], r["period_id"]): r["commentary"]
+        for r in Result.objects.filter(indicator__in=indicators, status=Result.Status.APPROVED)
+        .exclude(commentary="")
+        .values("indicator_id", "period_id", "commentary")
+    }
+    kinds = {i.id: FREQUENCY_KIND.get(i.frequency) for i in indicators}
+    series: dict[int, list] = {}
+    for a in assessments:
+        if kinds[a.indicator_id] != a.period.kind:
+            continue
+        series.setdefault(a.indicator_id, []).append(a)
+    pack = {"built_at": timezone.now().isoformat(), "indicators": []}
+    for indicator in indicators:
+        rows = series.get(indicator.id, [])[-24:]
+        latest = rows[-1] if rows else None
+        latest_comment = next(
+            (
+                commentary[(indicator.id, a.period_id)]
+                for a in reversed(rows)
+                if (indicator.id, a.period_id) in commentary
+            ),
+            "",
+        )
+        pack["indicators"].append(
+            {
+                "reference": indicator.reference,
+                "title": indicator.title,
+                "service": indicator.service.name,
+                "polarity": indicator.polarity_label,
+                "assurance": latest.get_assurance_display() if latest and latest.assurance else "",
+                "variation": latest.get_variation_display() if latest and latest.variation else "",
+                "direction": latest.direction_label if latest else "",
+                "forecast": (
+                    {
+                        "value": str(latest.forecast_value),
+                        "rag": latest.forecast_rag,
+                        "method": latest.get_forecast_method_display(),
+                    }
+                    if latest and latest.forecast_value is not None
+                    else None
+                ),
+                "commentary": latest_comment,
+                "rows": [
+                    {
+                        "period": a.period.label,
+                        "value": str(a.value),
+                        "target": None if a.target is None else str(a.target),
+                        "rag": a.rag,
+                        "direction": a.direction,
+                        "lower_limit": None if a.lower_limit is None else str(a.lower_limit),
+                        "upper_limit": None if a.upper_limit is None else str(a.upper_limit),
+                    }
+                    for a in rows
+                ],
+            }
+        )
+    return pack
+
+
+@transaction.atomic
+def clinic_record(
+    *,
+    user,
+    clinic: Clinic,
+    minutes: str,
+    answer_targets: str,
+    answer_turnaround: str,
+    answer_resources: str,
+    decision: str,
+    decision_note: str = "",
+    monitor_monthly_until: datetime.date | None = None,
+) -> Clinic:
+    """Record the clinic as held: minutes, the answer to each guiding question and the decision.
+    The pack is frozen now."""
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub records clinics.")
+    errors: dict[str, list[str]] = {}
+    if clinic.status != Clinic.Status.SCHEDULED:
+        errors.setdefault("minutes", []).append("Only a scheduled clinic can be recorded as held.")
+    minutes = _text(minutes, "minutes", "Enter the minutes of the clinic (at least 10 characters).", errors)
+    answers = {}
+    for field, value in (
+        ("answer_targets", answer_targets),
+        ("answer_turnaround", answer_turnaround),
+        ("answer_resources", answer_resources),
+    ):
+        answers[field] = _text(value, field, "Answer this question (at least 10 characters).", errors)
+    if decision not in Clinic.Decision.values:
+        errors.setdefault("decision", []).append("Choose the clinic's decision.")
+    decision_note = (decision_note or "").strip()
+    if decision == Clinic.Decision.MISLEADING and len(decision_note) < MIN_TEXT:
+        errors.setdefault("decision_note", []).append(
+            "Say why the indicator is misleading: the hub reviews its definition with this reason."
+        )
+    if decision == Clinic.Decision.MORE_FREQUENT_UPDATES:
+        if monitor_monthly_until is None:
+            errors.setdefault("monitor_monthly_until", []).append(
+                "Enter the date until which the indicator is reported monthly."
+            )
+        elif clinic.date and monitor_monthly_until <= clinic.date:
+            errors.setdefault("monitor_monthly_until", []).append(
+                "Monthly reporting must run until a date after the clinic."
+            )
+    else:
+        monitor_monthly_until = None
+    if errors:
+        raise ValidationError(errors)
+    clinic.pack = clinic_pack(clinic)
+    clinic.status = Clinic.Status.HELD
+    clinic.held_at = timezone.now()
+    clinic.recorded_by = _actor(user)
+    clinic.minutes = minutes
+    clinic.answer_targets = answers["answer_targets"]
+    clinic.answer_turnaround = answers["answer_turnaround"]
+    clinic.answer_resources = answers["answer_resources"]
+    clinic.decision = decision
+    clinic.decision_note = decision_note
+    clinic.monitor_monthly_until = monitor_monthly_until
+    clinic.save()
+    _event(
+        clinic, "held", user, clinic.get_decision_display() + (f": {decision_note}" if decision_note else "")
+    )
+    return clinic
+
+
+# --- Remedial plans ------------------------------------------------------------------------------
+
+
+@dataclass
+class ActionInput:
+    description: str = ""
+    owner_id: int | None = None
+    due: datetime.date | None = None
+
+
+def trajectory_periods(indicator: Indicator, after: datetime.date, count: int = 12) -> list[datetime.date]:
+    """The starts of the `count` periods of the indicator's frequency after the one containing `after`."""
+    kind = FREQUENCY_KIND[indicator.frequency]
+    step = {MONTH: 31, QUARTER: 92, YEAR: 366}[kind]
+    starts = period_starts_between(kind, after, after + datetime.timedelta(days=step * (count + 1)))
+    return starts[1 : count + 1]
+
+
+def parse_decimal(raw: str) -> Decimal | None:
+    text = (raw or "").strip().replace(",", "").rstrip("%")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(raw) from None
+    if not value.is_finite():
+        raise ValueError(raw)
+    return value
+
+
+@transaction.atomic
+def remedial_plan_create(
+    *,
+    user,
+    clinic: Clinic,
+    indicator: Indicator,
+    owner_id: int | None,
+    monitoring: str,
+    monitoring_frequency: str,
+    delivery_plan_changes: str,
+    recovery_criteria: str,
+    trajectory_values: dict[datetime.date, Decimal],
+    recovery_start: datetime.date | None,
+    offered_starts: list[datetime.date],
+    actions: list[ActionInput],
+) -> RemedialPlan:
+    """Agree a remedial plan at a held clinic (a draft until the Executive Member and CMT sign it off)."""
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub records remedial plans.")
+    errors: dict[str, list[str]] = {}
+    if clinic.status != Clinic.Status.HELD or clinic.decision != Clinic.Decision.REMEDIAL_PLAN:
+        errors.setdefault("monitoring", []).append(
+            "A remedial plan is agreed at a held clinic whose decision was a remedial plan."
+        )
+    if not clinic.indicators.filter(id=indicator.id).exists():
+        errors.setdefault("monitoring", []).append("That indicator was not discussed at this clinic.")
+    elif RemedialPlan.objects.filter(clinic=clinic, indicator=indicator).exists():
+        errors.setdefault("monitoring", []).append(
+            "This clinic already has a remedial plan for that indicator."
+        )
+    User = get_user_model()  # noqa: N806
+    owner_ids = {owner_id} | {a.owner_id for a in actions if a.owner_id}
+    known = {u.id: u for u in User.objects.filter(id__in=[i for i in owner_ids if i], is_active=True)}
+    if not owner_id or owner_id not in known:
+        errors.setdefault("owner", []).append("Choose the plan's owner.")
+    monitoring = _text(
+        monitoring, "monitoring", "Say how the recovery will be monitored (at least 10 characters).", errors
+    )
+    if monitoring_frequency not in RemedialPlan.Frequency.values:
+        errors.setdefault("monitoring_frequency", []).append("Choose how often the recovery is monitored.")
+    recovery_criteria = _text(
+        recovery_criteria,
+        "recovery_criteria",
+        "Say when the plan counts as recovered and can be closed (at least 10 characters).",
+        errors,
+    )
+    # Trajectory: every offered period up to the recovery date, no gap, within the plausible range.
+    if recovery_start is None or recovery_start not in offered_starts:
+        errors.setdefault("recovery", []).append("Choose the period by which performance should recover.")
+        expected_starts = []
+    else:
+        expected_starts = [s for s in offered_starts if s <= recovery_start]
+    given = sorted(s for s in trajectory_values if not expected_starts or s <= expected_starts[-1])
+    beyond = [s for s in trajectory_values if expected_starts and s > expected_starts[-1]]
+    if beyond:
+        errors.setdefault("trajectory", []).append(
+            "Expected results after the recovery period were entered: move the recovery period or clear them."
+        )
+    if expected_starts:
+        problems = trajectory.trajectory_problems(
+            given,
+            expected_starts,
+            [trajectory_values[s] for s in given],
+            plausible_min=indicator.plausible_min,
+            plausible_max=indicator.plausible_max,
+        )
+        if indicator.unit == "percentage" and any(not (0 <= trajectory_values[s] <= 100) for s in given):
+            problems.append("A percentage trajectory must stay between 0 and 100.")
+        for problem in problems:
+            errors.setdefault("trajectory", []).append(problem)
+    # Actions: at least one, each with a description, an owner and a date.
+    complete = []
+    for number, action in enumerate(actions, start=1):
+        description = (action.description or "").strip()
+        if not description and not action.owner_id and not action.due:
+            continue
+        if not description or not action.owner_id or action.owner_id not in known or not action.due:
+            errors.setdefault("actions", []).append(
+                f"Action {number}: enter what will be done, choose its owner and enter its date."
+            )
+            continue
+        complete.append(action)
+    if not complete and "actions" not in errors:
+        errors.setdefault("actions", []).append("A remedial plan needs at least one action with an owner.")
+    if errors:
+        raise ValidationError(errors)
+    plan = RemedialPlan.objects.create(
+        clinic=clinic,
+        indicator=indicator,
+        owner=known[owner_id],
+        monitoring=monitoring,
+        monitoring_frequency=monitoring_frequency,
+        delivery_plan_changes=(delivery_plan_changes or "").strip(),
+        recovery_criteria=recovery_criteria,
+        created_by=_actor(user),
+        created_at=timezone.now(),
+    )
+    kind = FREQUENCY_KIND[indicator.frequency]
+    periods = ensure_periods([(kind, s) for s in given])
+    TrajectoryPoint.objects.bulk_create(
+        TrajectoryPoint(plan=plan, period=periods[(kind, s)], expected=trajectory_values[s]) for s in given
+    )
+    RemedialAction.objects.bulk_create(
+        RemedialAction(plan=plan, description=a.description.strip(), owner=known[a.owner_id], due=a.due)
+        for a in complete
+    )
+    _event(clinic, "plan_drafted", user, f"Remedial plan for {indicator.reference}", plan=plan)
+    return plan
+
+
+def _plan_for_update(plan_id: int) -> RemedialPlan:
+    return RemedialPlan.objects.select_for_update().select_related("indicator", "clinic").get(id=plan_id)
+
+
+@transaction.atomic
+def remedial_plan_sign_off(*, user, plan: RemedialPlan, stage: str) -> RemedialPlan:
+    plan = _plan_for_update(plan.id)
+    if not roles.may_sign_off_remedial_plan(user, stage, portfolio_id=plan.indicator.portfolio_id):
+        raise PermissionDenied(
+            "Remedial plans are signed off by the Executive Member for the indicator's portfolio and by CMT."
+        )
+    if plan.status != RemedialPlan.Status.DRAFT:
+        raise ValidationError({"stage": ["Only a draft plan can be signed off."]})
+    now = timezone.now()
+    if stage == "member":
+        if plan.member_signed_off_at:
+            raise ValidationError({"stage": ["The Executive Member has already signed this plan off."]})
+        plan.member_signed_off_by, plan.member_signed_off_at = user, now
+    else:
+        if plan.cmt_signed_off_at:
+            raise ValidationError({"stage": ["CMT has already signed this plan off."]})
+        plan.cmt_signed_off_by, plan.cmt_signed_off_at = user, now
+    if plan.is_signed_off:
+        plan.status = RemedialPlan.Status.SIGNED_OFF
+    plan.save()
+    _event(plan.clinic, f"signed_off_{stage}", user, plan=plan)
+    return plan
+
+
+@transaction.atomic
+def remedial_plan_return(*, user, plan: RemedialPlan, stage: str, reason: str) -> RemedialPlan:
+    """The Executive Member or CMT returns a draft with a reason; its sign-offs are cleared."""
+    plan = _plan_for_update(plan.id)
+    if not roles.may_sign_off_remedial_plan(user, stage, portfolio_id=plan.indicator.portfolio_id):
+        raise PermissionDenied("Only those who sign a remedial plan off may return it.")
+    errors: dict[str, list[str]] = {}
+    reason = _text(reason, "reason", "Say why the plan is returned (at least 10 characters).", errors)
+    if plan.status != RemedialPlan.Status.DRAFT:
+        errors.setdefault("reason", []).append("Only a draft plan can be returned.")
+    if errors:
+        raise ValidationError(errors)
+    plan.status = RemedialPlan.Status.RETURNED
+    plan.returned_reason = reason
+    plan.member_signed_off_by = plan.member_signed_off_at = None
+    plan.cmt_signed_off_by = plan.cmt_signed_off_at = None
+    plan.save()
+    _event(plan.clinic, "returned", user, reason, plan=plan)
+    return plan
+
+
+@transaction.atomic
+def remedial_plan_resubmit(*, user, plan: RemedialPlan, note: str) -> RemedialPlan:
+    """The hub sends a returned plan back for sign-off, saying what changed."""
+    plan = _plan_for_update(plan.id)
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub resubmits remedial plans.")
+    errors: dict[str, list[str]] = {}
+    note = _text(
+        note, "note", "Say what changed since the plan was returned (at least 10 characters).", errors
+    )
+    if plan.status != RemedialPlan.Status.RETURNED:
+        errors.setdefault("note", []).append("Only a returned plan can be resubmitted.")
+    if errors:
+        raise ValidationError(errors)
+    plan.status = RemedialPlan.Status.DRAFT
+    plan.save()
+    _event(plan.clinic, "resubmitted", user, note, plan=plan)
+    return plan
+
+
+def may_update_action(user, action: RemedialAction) -> bool:
+    return roles.may_manage_clinics(user) or (
+        user.is_authenticated and user.id in (action.owner_id, action.plan.owner_id)
+    )
+
+
+@transaction.atomic
+def remedial_action_update(*, user, action: RemedialAction, progress: str, note: str) -> RemedialAction:
+    if not may_update_action(user, action):
+        raise PermissionDenied("Only the action's owner, the plan's owner or the hub update an action.")
+    errors: dict[str, list[str]] = {}
+    if progress not in RemedialAction.Progress.values:
+        errors.setdefault("progress", []).append("Choose the action's progress.")
+    if action.plan.status != RemedialPlan.Status.SIGNED_OFF:
+        errors.setdefault("progress", []).append(
+            "Actions are updated once the plan is signed off, until it closes."
+        )
+    if errors:
+        raise ValidationError(errors)
+    action.progress = progress
+    action.progress_note = (note or "").strip()
+    action.updated_at = timezone.now()
+    action.save()
+    _event(
+        action.plan.clinic,
+        "action_updated",
+        user,
+        f"{action.description[:80]}: {action.get_progress_display()}. {action.progress_note}".strip(),
+        plan=action.plan,
+    )
+    return action
+
+
+@transaction.atomic
+def remedial_plan_close(*, user, plan: RemedialPlan, closure: str, note: str) -> RemedialPlan:
+    plan = _plan_for_update(plan.id)
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub closes remedial plans.")
+    errors: dict[str, list[str]] = {}
+    note = _text(note, "note", "Write a closing note (at least 10 characters).", errors)
+    if closure not in RemedialPlan.Closure.values:
+        errors.setdefault("closure", []).append("Choose whether the plan recovered or was superseded.")
+    if plan.status != RemedialPlan.Status.SIGNED_OFF:
+        errors.setdefault("closure", []).append("Only a signed-off plan being tracked can be closed.")
+    if errors:
+        raise ValidationError(errors)
+    plan.status = RemedialPlan.Status.CLOSED
+    plan.closure, plan.closing_note = closure, note
+    plan.closed_at, plan.closed_by = timezone.now(), _actor(user)
+    plan.save()
+    _event(plan.clinic, "closed", user, f"{plan.get_closure_display()}: {note}", plan=plan)
+    return plan
+
+
+# --- Tracking --------------------------------------------------------------------------------------
+
+
+def plan_tracking(plan: RemedialPlan, points=None) -> trajectory.Tracking:
+    """Results against the trajectory, judged period by period. Two queries (one if `points` given)."""
+    points = list(plan.trajectory.select_related("period")) if points is None else points
+    results = {
+        a["period__start"]: (a["value"], a["rag"])
+        for a in Assessment.objects.filter(
+            indicator_id=plan.indicator_id, period_id__in=[p.period_id for p in points]
+        ).values("period__start", "value", "rag")
+    }
+    return trajectory.track(
+        [(p.period.start, p.period.label, p.expected) for p in points], results, plan.indicator.polarity
+    )
+
+
+def remedial_plans_check_off_track() -> int:
+    """Notify each signed-off plan's owner and the hub after two consecutive periods off trajectory
+    (once per period). Returns how many plans were notified. Run by the beat task."""
+    notified = 0
+    hub_addresses = list(
+        get_user_model()
+        .objects.filter(profile__role=Role.HUB, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    for plan in RemedialPlan.objects.filter(status=RemedialPlan.Status.SIGNED_OFF).select_related(
+        "indicator", "owner"
+    ):
+        tracking = plan_tracking(plan)
+        latest = tracking.latest
+        if not tracking.needs_notice or latest is None:
+            continue
+        period = Period.objects.filter(
+            kind=FREQUENCY_KIND[plan.indicator.frequency], start=latest.start
+        ).first()
+        if period is None or plan.off_track_notified_for_id == period.id:
+            continue
+        recipients = sorted(
+            set(hub_addresses) | ({plan.owner.email} if plan.owner and plan.owner.email else set())
+        )
+        if recipients:
+            send_mail(
+                subject=f"Remedial plan off trajectory: {plan.indicator.reference}",
+                message=(
+                    f"{plan.indicator.reference} {plan.indicator.title} has been off its remedial plan's "
+                    f"trajectory for {tracking.off_run} consecutive periods, the latest {latest.label} "
+                    f"({latest.actual.normalize():f} against an expected {latest.expected.normalize():f})."
+                ),
+                from_email=None,
+                recipient_list=recipients,
+            )
+        with transaction.atomic():
+            RemedialPlan.objects.filter(id=plan.id).update(off_track_notified_for=period)
+            _event(
+                plan.clinic,
+                "off_track_notified",
+                None,
+                f"{tracking.off_run} periods off trajectory",
+                plan=plan,
+            )
+        notified += 1
+    return notified
+
+
+def held_clinics_by_indicator(indicator_ids) -> dict[int, list[tuple[int, datetime.date | None]]]:
+    """For scorecards and the exception list: the held clinics of these indicators. One query."""
+    found: dict[int, list] = {}
+    through = Clinic.indicators.through
+    for row in through.objects.filter(
+        indicator_id__in=list(indicator_ids), clinic__status=Clinic.Status.HELD
+    ).values("indicator_id", "clinic_id", "clinic__date"):
+        found.setdefault(row["indicator_id"], []).append((row["clinic_id"], row["clinic__date"]))
+    return found
+
+
+# --- Who sees which clinic ----------------------------------------------------------------------
+
+
+def visible_clinics(user):
+    """Clinics the user may open: the hub, CMT and audit every one; others those they requested,
+    are invited to with their account, or whose indicators are in their own scope (not merely
+    published). Being named as an external attendee gives no access."""
+    qs = Clinic.objects.all()
+    if roles.may_read_all_clinics(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    role = roles.role_of(user)
+    profile = roles.profile_of(user)
+    scope = Q(requested_by=user) | Q(attendees__user=user) | Q(indicators__responsible_officer=user)
+    scope |= Q(remedial_plans__owner=user) | Q(remedial_plans__actions__owner=user)
+    if profile is not None:
+        if role == Role.DIRECTOR and roles.directorate_id_of(user):
+            scope |= Q(indicators__service__directorate_id=roles.directorate_id_of(user))
+        elif role == Role.HEAD and profile.service_id:
+            scope |= Q(indicators__service_id=profile.service_id)
+        elif role == Role.COUNCILLOR and profile.portfolio_id:
+            scope |= Q(indicators__portfolio_id=profile.portfolio_id)
+        elif role == Role.SCRUTINY and profile.board_id:
+            scope |= Q(indicators__boards=profile.board_id)
+    return qs.filter(id__in=Clinic.objects.filter(scope).values("id"))
+
+
+def shows_contact_details(user) -> bool:
+    """External attendees' email addresses are the hub's to see."""
+    return roles.may_manage_clinics(user)

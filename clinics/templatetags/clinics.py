@@ -1,0 +1,48 @@
+"""The clinics panel on the indicator page: the request button for those who may request, the
+indicator's clinics the user may see, and its remedial plans with each result judged against the
+trajectory. A template tag, so the indicator app (below this one) never imports clinics."""
+
+from django import template
+from django.db.models import Prefetch
+
+from clinics import services
+from clinics.models import Clinic, RemedialPlan, TrajectoryPoint
+
+register = template.Library()
+
+
+@register.inclusion_tag("clinics/includes/indicator_panel.html", takes_context=True)
+def clinic_panel(context, indicator):
+    """Three queries (clinics, plans with their trajectories, results), four for requesters."""
+    user = context["request"].user
+    if not user.is_authenticated:
+        return {"show": False}
+    clinics = list(
+        services.visible_clinics(user)
+        .filter(indicators=indicator)
+        .exclude(status=Clinic.Status.CANCELLED)
+        .order_by("-requested_at")
+    )
+    plans = (
+        list(
+            RemedialPlan.objects.filter(indicator=indicator, clinic__in=[c.id for c in clinics])
+            .exclude(status=RemedialPlan.Status.CLOSED)
+            .prefetch_related(
+                Prefetch(
+                    "trajectory", queryset=TrajectoryPoint.objects.select_related("period"), to_attr="points"
+                )
+            )
+        )
+        if clinics
+        else []
+    )
+    tracked = [(plan, services.plan_tracking(plan, plan.points)) for plan in plans]
+    board_ids = [b.id for b in indicator.boards.all()]
+    may_request = services.may_request_for(user, indicator, board_ids)
+    return {
+        "show": bool(clinics or may_request),
+        "indicator": indicator,
+        "clinics": clinics,
+        "tracked": tracked,
+        "may_request": may_request,
+    }
