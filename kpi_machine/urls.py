@@ -22,5 +22,7 @@ urlpatterns = [
     # Scorecards, dashboards, public pages and exception lists (reporting app).
     path("", include("reporting.scorecard_urls")),
     path("", include("reporting.exception_urls")),
+    # Service Improvement Plans (service_plans app).
+    path("service-plans/", include("service_plans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -106,6 +106,7 @@ class PlanRights:
     edit: bool
     comment: bool
     moves: tuple  # the cycle moves this user may make now
+    keep: bool = False  # keeps the plan (head of service or hub), whatever its state
 
 
 def _scope(plan: Plan) -> dict:
@@ -146,7 +147,7 @@ def plan_rights(user, plan: Plan) -> PlanRights:
         or roles.may_sign_off_plan(user, plan.portfolio_id)
     )
     moves = tuple(m for m in cycle.moves_from(plan.status) if _may_move(user, plan, m))
-    return PlanRights(read, edit, comment, moves)
+    return PlanRights(read, edit, comment, moves, keep=roles.keeps_service_plan(user, plan.service_id))
 
 
 def plan_for(user, plan_id: int, *, need: str = "read", for_update: bool = False) -> Plan:
