@@ -34,7 +34,7 @@ class GovukMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.Textarea):
                 css = "govuk-textarea"
@@ -51,11 +51,6 @@ class GovukMixin:
                     css += " govuk-input--width-10"
             if css:
                 widget.attrs["class"] = css
-            described = []
-            if field.help_text:
-                described.append(f"id_{self.add_prefix(name)}-hint")
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
 
     def full_clean(self):
         super().full_clean()
@@ -63,6 +58,8 @@ class GovukMixin:
             if name in self.fields:
                 widget = self.fields[name].widget
                 ids = widget.attrs.get("aria-describedby", "").split()
+                if self.fields[name].help_text:
+                    ids.append(f"id_{self.add_prefix(name)}_helptext")
                 ids.append(f"id_{self.add_prefix(name)}-error")
                 widget.attrs["aria-describedby"] = " ".join(dict.fromkeys(ids))
                 widget.attrs["aria-invalid"] = "true"
