@@ -212,3 +212,8 @@ def may_open_plans_overview(user) -> bool:
 
 def may_create_service_plan(user) -> bool:
     return is_hub(user) or role_of(user) == Role.HEAD
+
+
+def may_open_dmt_plans_view(user, directorate_id: int | None) -> bool:
+    """The monthly DMT view of a directorate's plans: its director, and those who read everything."""
+    return reads_everything(user) or directs_service(user, directorate_id)

@@ -6,6 +6,7 @@ reviewer may return a plan to draft with a reason. Who may make each move is dec
 `organisation.roles` predicates; this module says which moves exist and which need a reason.
 """
 
+import datetime
 from dataclasses import dataclass
 
 DRAFT = "draft"
@@ -66,3 +67,46 @@ def moves_from(status: str) -> list[Move]:
 def annual_review_open(month: int) -> bool:
     """The annual review cycle begins in December (and runs to the end of the financial year)."""
     return month in (12, 1, 2, 3)
+
+
+# --- The calendar -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calendar:
+    templates_agreed: datetime.date
+    drafts_due: datetime.date
+    sign_off_due: datetime.date
+    review_from: datetime.date
+
+
+def default_calendar(financial_year: int) -> Calendar:
+    """The framework's timeline for plans starting in April of `financial_year`."""
+    return Calendar(
+        templates_agreed=datetime.date(financial_year, 2, 28),
+        drafts_due=datetime.date(financial_year, 4, 30),
+        sign_off_due=datetime.date(financial_year, 7, 31),
+        review_from=datetime.date(financial_year, 12, 1),
+    )
+
+
+ON_TIME, DRAFT_LATE, SIGN_OFF_LATE, NO_PLAN_LATE = "on_time", "draft_late", "sign_off_late", "no_plan_late"
+LATENESS_LABELS = {
+    ON_TIME: "On time",
+    DRAFT_LATE: "Draft late (not yet submitted)",
+    SIGN_OFF_LATE: "Sign-off late",
+    NO_PLAN_LATE: "No plan (drafts were due)",
+}
+
+
+def lateness(status: str | None, *, ever_submitted: bool, today: datetime.date, calendar: Calendar) -> str:
+    """Whether a service's plan for the year is late against the calendar (None: no plan)."""
+    if status in (SIGNED_OFF, ANNUAL_REVIEW):
+        return ON_TIME
+    if status is None:
+        return NO_PLAN_LATE if today > calendar.drafts_due else ON_TIME
+    if today > calendar.sign_off_due:
+        return SIGN_OFF_LATE
+    if status == DRAFT and not ever_submitted and today > calendar.drafts_due:
+        return DRAFT_LATE
+    return ON_TIME

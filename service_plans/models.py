@@ -464,3 +464,26 @@ class ScrutinyComment(models.Model):
 
     def __str__(self):
         return f"Comment on {self.plan}"
+
+
+class PlanningCalendar(models.Model):
+    """The framework's service-planning timeline for one plan year, set by the hub.
+
+    Blank dates fall back to the framework's: templates agreed by CMT in February, drafts by the
+    end of April, sign-off by the end of July, the annual review from December (see
+    `service_plans.cycle.default_calendar`).
+    """
+
+    financial_year = models.PositiveSmallIntegerField(
+        unique=True, help_text="The plans' first year, e.g. 2016."
+    )
+    templates_agreed = models.DateField(null=True, blank=True)
+    drafts_due = models.DateField(null=True, blank=True)
+    sign_off_due = models.DateField(null=True, blank=True)
+    review_from = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-financial_year"]
+
+    def __str__(self):
+        return f"Service planning calendar {self.financial_year}/{(self.financial_year + 1) % 100:02d}"

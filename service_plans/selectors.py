@@ -17,14 +17,15 @@ from indicators.periods import financial_year_of, year_label
 from indicators.selectors import format_value, with_latest_assessment
 from organisation import roles
 from organisation.calendar import reporting_date
-from organisation.models import Role
-from service_plans import progress, risk_scoring
+from organisation.models import Directorate, Role, Service, Theme
+from service_plans import cycle, progress, risk_scoring
 from service_plans.models import (
     Action,
     ActionUpdate,
     Plan,
     PlanChange,
     PlanIndicator,
+    PlanningCalendar,
     PlanTransition,
     PlanVersion,
     Risk,
@@ -374,3 +375,128 @@ def corporate_risks(user) -> list[RiskRow]:
 def version_snapshot(plan: Plan, number: int) -> tuple[PlanVersion | None, PlanVersion | None]:
     versions = {v.number: v for v in plan.versions.filter(number__in=[number, number - 1])}
     return versions.get(number), versions.get(number - 1)
+
+
+# --- Plans overview (hub and CMT) and the DMT view ----------------------------------------------
+
+
+def calendar_for(financial_year: int) -> cycle.Calendar:
+    default = cycle.default_calendar(financial_year)
+    row = PlanningCalendar.objects.filter(financial_year=financial_year).first()
+    if row is None:
+        return default
+    return cycle.Calendar(
+        templates_agreed=row.templates_agreed or default.templates_agreed,
+        drafts_due=row.drafts_due or default.drafts_due,
+        sign_off_due=row.sign_off_due or default.sign_off_due,
+        review_from=row.review_from or default.review_from,
+    )
+
+
+@dataclass
+class OverviewRow:
+    service: Service
+    plan: Plan | None
+    lateness: str
+    lateness_label: str
+
+
+def plans_overview(financial_year: int) -> tuple[cycle.Calendar, list[OverviewRow], datetime.date]:
+    """Every service's plan for the year, its state and whether it is late: five queries."""
+    today = reporting_date()
+    calendar = calendar_for(financial_year)
+    plans = {p.service_id: p for p in Plan.objects.filter(financial_year=financial_year)}
+    submitted = set(
+        PlanTransition.objects.filter(plan__financial_year=financial_year, to_status=Plan.Status.DMT_REVIEW)
+        .values_list("plan_id", flat=True)
+        .distinct()
+    )
+    rows = []
+    for service in Service.objects.select_related("directorate").order_by("directorate__name", "name"):
+        plan = plans.get(service.id)
+        late = cycle.lateness(
+            plan.status if plan else None,
+            ever_submitted=bool(plan and plan.id in submitted),
+            today=today,
+            calendar=calendar,
+        )
+        rows.append(OverviewRow(service, plan, late, cycle.LATENESS_LABELS[late]))
+    return calendar, rows, today
+
+
+@dataclass
+class DmtRow:
+    plan: Plan
+    counts: dict
+    overdue: int
+    risks_above_target: list
+
+
+def dmt_view(directorate: Directorate) -> list[DmtRow]:
+    """Each plan of the directorate that is live (not superseded by next year's): action progress
+    counts, overdue actions and risks above target. Four queries."""
+    today, thresholds = reporting_date(), progress_thresholds()
+    plans = list(
+        Plan.objects.filter(service__directorate=directorate)
+        .exclude(status=Plan.Status.ANNUAL_REVIEW, next_years__isnull=False)
+        .select_related("service")
+        .order_by("service__name", "-financial_year")
+    )
+    by_plan = {p.id: DmtRow(p, {key: 0 for key in progress.PROGRESS_LABELS}, 0, []) for p in plans}
+    for action in Action.objects.filter(plan_id__in=by_plan).only(
+        "id", "plan_id", "status", "percent_complete", "start_date", "due_date"
+    ):
+        row = by_plan[action.plan_id]
+        rag = progress.progress_rag(
+            status=action.status,
+            percent_complete=action.percent_complete,
+            start=action.start_date,
+            due=action.due_date,
+            today=today,
+            thresholds=thresholds,
+        )
+        if rag:
+            row.counts[rag] += 1
+        if progress.is_overdue(status=action.status, due=action.due_date, today=today):
+            row.overdue += 1
+    for risk in Risk.objects.filter(plan_id__in=by_plan, is_closed=False).select_related("matrix"):
+        rated = risk_row(risk, today)
+        if rated.above_target:
+            by_plan[risk.plan_id].risks_above_target.append(rated)
+    return list(by_plan.values())
+
+
+def theme_line_of_sight(user, theme: Theme) -> dict:
+    """A theme's plans, actions and indicators, within what the user may read."""
+    plans = visible_plans(user)
+    actions = list(
+        Action.objects.filter(theme=theme, plan__in=plans)
+        .select_related("plan__service")
+        .order_by("plan__service__name", "reference")
+    )
+    indicators = list(
+        with_latest_assessment(visible_indicators(user).filter(themes=theme)).order_by("reference")
+    )
+    plan_list_ = sorted({a.plan for a in actions}, key=lambda p: (p.service.name, p.financial_year))
+    return {"actions": actions, "indicators": indicators, "plans": plan_list_}
+
+
+def indicator_line_of_sight(user, indicator: Indicator) -> dict:
+    """The actions that aim to move an indicator and the risks that name it, within the user's plans."""
+    plans = visible_plans(user)
+    today, thresholds = reporting_date(), progress_thresholds()
+    actions = [
+        action_row(a, today, thresholds)
+        for a in _actions_queryset()
+        .select_related("plan__service")
+        .filter(outcome_indicators=indicator, plan__in=plans)
+        .order_by("plan__service__name", "reference")
+    ]
+    risks = [
+        risk_row(r, today)
+        for r in _risks_queryset()
+        .select_related("plan__service")
+        .filter(indicators=indicator, plan__in=plans)
+        .order_by("plan__service__name", "reference")
+    ]
+    return {"actions": actions, "risks": risks}

@@ -15,7 +15,7 @@ from indicators.models import Indicator
 from indicators.periods import financial_year_of
 from organisation import roles
 from organisation.calendar import reporting_date
-from organisation.models import Service
+from organisation.models import Directorate, Service, Theme
 from service_plans import risk_scoring, selectors, services
 from service_plans.forms import (
     ActionForm,
@@ -48,6 +48,9 @@ def plan_list(request):
             "plans": plans,
             "may_create": roles.may_create_service_plan(request.user),
             "may_overview": roles.may_open_plans_overview(request.user),
+            "dmt_directorate": Directorate.objects.filter(id=roles.directorate_id_of(request.user)).first()
+            if roles.role_of(request.user) == "director"
+            else None,
             "nav_section": NAV,
         },
     )
@@ -516,4 +519,75 @@ def corporate_risks(request):
         request,
         "service_plans/corporate_risks.html",
         {"rows": selectors.corporate_risks(request.user), "nav_section": NAV},
+    )
+
+
+@login_required
+def plans_overview(request):
+    if not roles.may_open_plans_overview(request.user):
+        raise PermissionDenied("The plans overview is for the hub, CMT and audit.")
+    this_year = financial_year_of(reporting_date())
+    years = [this_year - 1, this_year, this_year + 1]
+    try:
+        year = int(request.GET.get("year", this_year + 1))
+    except ValueError:
+        year = this_year + 1
+    if year not in years:
+        year = this_year + 1
+    calendar, rows, today = selectors.plans_overview(year)
+    return render(
+        request,
+        "service_plans/overview.html",
+        {
+            "calendar": calendar,
+            "rows": rows,
+            "year": year,
+            "years": years,
+            "today": today,
+            "nav_section": NAV,
+        },
+    )
+
+
+@login_required
+def dmt_view(request, slug: str):
+    directorate = Directorate.objects.filter(slug=slug).first()
+    if directorate is None:
+        raise Http404("No such directorate.")
+    if not roles.may_open_dmt_plans_view(request.user, directorate.id):
+        raise PermissionDenied("The DMT view is for the directorate's director, CMT, the hub and audit.")
+    return render(
+        request,
+        "service_plans/dmt.html",
+        {"directorate": directorate, "rows": selectors.dmt_view(directorate), "nav_section": NAV},
+    )
+
+
+@login_required
+def theme_view(request, slug: str):
+    theme = Theme.objects.filter(slug=slug).first()
+    if theme is None:
+        raise Http404("No such theme.")
+    return render(
+        request,
+        "service_plans/theme.html",
+        {"theme": theme, **selectors.theme_line_of_sight(request.user, theme), "nav_section": NAV},
+    )
+
+
+@login_required
+def indicator_view(request, reference: str):
+    indicator = visible_indicators(request.user).filter(reference=reference).first()
+    if indicator is None:
+        if Indicator.objects.filter(reference=reference).exists():
+            raise PermissionDenied("This indicator is outside your role's scope.")
+        raise Http404("No such indicator.")
+    return render(
+        request,
+        "service_plans/indicator.html",
+        {
+            "indicator": indicator,
+            **selectors.indicator_line_of_sight(request.user, indicator),
+            "nav_section": NAV,
+        },
     )

@@ -121,3 +121,29 @@ def _grow(sized_plan, size):
     PlanIndicator.objects.all().delete()
     Indicator.objects.filter(reference__startswith="Q").delete()
     return sized_plan(size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dmt_view_and_overview(size, sized_plan, org, django_assert_num_queries):
+    sized_plan(size)
+    # plans, actions, risks (+ calendar)
+    with django_assert_num_queries(4):
+        rows = selectors.dmt_view(org["oce"])
+    assert len(rows) == 1
+    # calendar row, reporting date, plans, submitted transitions, services
+    with django_assert_num_queries(5):
+        selectors.plans_overview(2016)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_corporate_risks_and_line_of_sight(size, sized_plan, plan_people, django_assert_num_queries):
+    _, actions, _ = sized_plan(size)
+    user = plan_people["cmt"]
+    roles.role_of(user)
+    with django_assert_num_queries(4):  # calendar, risks, mitigating actions, indicators
+        rows = selectors.corporate_risks(user)
+    assert len(rows) == size
+    indicator = actions[0].outcome_indicators.get()
+    # calendar, actions, their indicators, their updates, risks (none name it here)
+    with django_assert_num_queries(5):
+        selectors.indicator_line_of_sight(user, indicator)
