@@ -405,3 +405,11 @@ class AddIndicatorForm(GovukMixin, forms.Form):
         label="Indicator reference", max_length=20, help_text="From the indicator library, e.g. STF15."
     )
     edit_count = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
+class ImportForm(forms.Form):
+    workbook = forms.FileField(
+        label="Plan workbook (.xlsx)",
+        help_text="This portal's export, or a plan in the council's template (Tables 3.1, 3.2 and 3.3 with "
+        "the template's column headings).",
+    )

@@ -3,10 +3,11 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,11 +17,12 @@ from indicators.periods import financial_year_of
 from organisation import roles
 from organisation.calendar import reporting_date
 from organisation.models import Directorate, Service, Theme
-from service_plans import risk_scoring, selectors, services
+from service_plans import plan_import, risk_scoring, selectors, services
 from service_plans.forms import (
     ActionForm,
     AddIndicatorForm,
     CommentForm,
+    ImportForm,
     PlanCreateForm,
     PlanSectionsForm,
     ProgressUpdateForm,
@@ -30,6 +32,7 @@ from service_plans.forms import (
     add_service_errors,
 )
 from service_plans.models import Action, Plan, Risk
+from service_plans.workbook import WorkbookError, parse_plan_workbook
 
 NAV = "service_plans"
 
@@ -591,3 +594,80 @@ def indicator_view(request, reference: str):
             "nav_section": NAV,
         },
     )
+
+
+SESSION_IMPORT = "service_plans_import"
+
+
+@login_required
+def plan_export(request, plan_id: int):
+    plan = services.plan_for(request.user, plan_id)
+    content = plan_import.export_plan(request.user, plan)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"service-plan-{plan.service.slug}-{plan.financial_year}-v{plan.version}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def plan_import_view(request, plan_id: int):
+    """Upload a workbook: the preview lists what will be written and what did not match."""
+    plan = services.plan_for(request.user, plan_id, need="edit")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"plan": plan, "form": form, "nav_section": NAV}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["workbook"]
+        try:
+            if upload.size > settings.KPI_IMPORT_MAX_BYTES:
+                raise WorkbookError(
+                    f"The file is larger than {settings.KPI_IMPORT_MAX_BYTES // (1024 * 1024)} MB."
+                )
+            parsed = parse_plan_workbook(upload.read(), max_rows=settings.KPI_IMPORT_MAX_ROWS)
+        except WorkbookError as error:
+            form.add_error("workbook", str(error))
+        else:
+            if not (parsed.sections or parsed.actions or parsed.risks or parsed.indicators):
+                form.add_error("workbook", "The workbook has none of the plan's sheets or tables.")
+            else:
+                preview = plan_import.import_preview(plan, parsed)
+                request.session[SESSION_IMPORT] = {"plan": plan.id, "parsed": plan_import.to_session(parsed)}
+                return render(
+                    request,
+                    "service_plans/import_preview.html",
+                    {**context, "preview": preview, "edit_count": plan.edit_count},
+                )
+        return render(request, "service_plans/import.html", context, status=400)
+    return render(request, "service_plans/import.html", context)
+
+
+@login_required
+@require_POST
+def plan_import_confirm(request, plan_id: int):
+    plan = services.plan_for(request.user, plan_id, need="edit")
+    stored = request.session.get(SESSION_IMPORT) or {}
+    if stored.get("plan") != plan.id:
+        messages.error(request, "There is no previewed workbook for this plan: upload it again.")
+        return redirect("service_plans:import", plan.id)
+    try:
+        edit_count = int(request.POST.get("edit_count", ""))
+    except ValueError:
+        edit_count = None
+    try:
+        parsed = plan_import.from_session(stored["parsed"])
+        plan_import.plan_import_confirm(
+            user=request.user, plan_id=plan.id, parsed=parsed, seen_edit_count=edit_count
+        )
+    except ValidationError as error:
+        messages.error(request, "Nothing was imported: " + " ".join(_messages_of(error)))
+        return redirect("service_plans:import", plan.id)
+    request.session.pop(SESSION_IMPORT, None)
+    messages.success(request, "The workbook was imported into the plan.")
+    return redirect(plan)
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [f"{field.replace('_', ' ')}: {m}" for field, ms in error.message_dict.items() for m in ms]
+    return list(error.messages)

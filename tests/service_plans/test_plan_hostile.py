@@ -3,9 +3,9 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.urls import reverse
 
 from organisation.models import ReportingCalendar
 from service_plans.models import Action, Plan, PlanChange, Risk
