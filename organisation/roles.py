@@ -217,3 +217,4 @@ def may_create_service_plan(user) -> bool:
 def may_open_dmt_plans_view(user, directorate_id: int | None) -> bool:
     """The monthly DMT view of a directorate's plans: its director, and those who read everything."""
     return reads_everything(user) or directs_service(user, directorate_id)
+

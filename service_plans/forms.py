@@ -413,3 +413,26 @@ class ImportForm(forms.Form):
         help_text="This portal's export, or a plan in the council's template (Tables 3.1, 3.2 and 3.3 with "
         "the template's column headings).",
     )
+
+
+class ObjectiveForm(GovukMixin, forms.Form):
+    financial_year = forms.TypedChoiceField(coerce=int, label="Year")
+    text = forms.CharField(label="Objective", widget=forms.Textarea, max_length=4000)
+    actions = forms.ModelMultipleChoiceField(
+        queryset=Action.objects.none(),
+        required=False,
+        label="Plan actions it serves",
+        help_text="Hold Ctrl (or Cmd) to choose several.",
+    )
+    indicators = forms.ModelMultipleChoiceField(
+        queryset=Indicator.objects.none(), required=False, label="Indicators it serves"
+    )
+
+    def __init__(self, *args, years, actions, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["financial_year"].choices = [(y, f"{y}/{(y + 1) % 100:02d}") for y in years]
+        self.fields["actions"].queryset = actions
+        self.fields["actions"].label_from_instance = lambda a: (
+            f"{a.reference} {a.title[:80]} ({a.plan.service.name})"
+        )
+        self.fields["indicators"].queryset = indicators

@@ -487,3 +487,48 @@ class PlanningCalendar(models.Model):
 
     def __str__(self):
         return f"Service planning calendar {self.financial_year}/{(self.financial_year + 1) % 100:02d}"
+
+
+class Objective(models.Model):
+    """An individual objective for the year: where the line of sight ends, a person to the Council Plan.
+
+    Linked to the plan actions (or indicators) it serves; read by the person's manager (the head of
+    service or director of their scope). No appraisal scores or HR detail.
+    """
+
+    owner = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="objectives")
+    financial_year = models.PositiveSmallIntegerField()
+    text = models.TextField(verbose_name="objective")
+    actions = models.ManyToManyField(Action, blank=True, related_name="objectives")
+    indicators = models.ManyToManyField(Indicator, blank=True, related_name="objectives")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["owner", "-financial_year", "id"]
+
+    def __str__(self):
+        return f"{self.owner}: {self.text[:60]}"
+
+
+class PlanReminderLog(models.Model):
+    """One plan reminder (actions to update, risks to review) sent to one officer in one month."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    actions_count = models.PositiveIntegerField(default=0)
+    risks_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "month"],
+                name="plan_reminder_one_per_user_per_month",
+                violation_error_message="This officer has already had this month's plan reminder.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Plan reminder to {self.user_id} for {self.month:%b %Y}"

@@ -76,6 +76,7 @@ class ActionRow:
     update_due: bool
     indicators: list = field(default_factory=list)
     last_update: ActionUpdate | None = None
+    objectives_count: int = 0
 
 
 def action_row(action: Action, today: datetime.date, thresholds) -> ActionRow:
@@ -327,7 +328,9 @@ def action_detail(plan: Plan, action_id: int) -> ActionRow | None:
     action = _actions_queryset().select_related("plan").filter(plan=plan, id=action_id).first()
     if action is None:
         return None
-    return action_row(action, reporting_date(), progress_thresholds())
+    row = action_row(action, reporting_date(), progress_thresholds())
+    row.objectives_count = action.objectives.count()
+    return row
 
 
 def risk_detail(plan: Plan, risk_id: int) -> tuple[RiskRow, list] | None:

@@ -17,12 +17,13 @@ from indicators.periods import financial_year_of
 from organisation import roles
 from organisation.calendar import reporting_date
 from organisation.models import Directorate, Service, Theme
-from service_plans import plan_import, risk_scoring, selectors, services
+from service_plans import objectives, plan_import, risk_scoring, selectors, services
 from service_plans.forms import (
     ActionForm,
     AddIndicatorForm,
     CommentForm,
     ImportForm,
+    ObjectiveForm,
     PlanCreateForm,
     PlanSectionsForm,
     ProgressUpdateForm,
@@ -671,3 +672,63 @@ def _messages_of(error: ValidationError) -> list[str]:
     if hasattr(error, "error_dict"):
         return [f"{field.replace('_', ' ')}: {m}" for field, ms in error.message_dict.items() for m in ms]
     return list(error.messages)
+
+
+@login_required
+def my_objectives(request):
+    this_year = financial_year_of(reporting_date())
+    plan_actions = (
+        Action.objects.filter(plan__in=selectors.visible_plans(request.user))
+        .select_related("plan__service")
+        .order_by("plan__service__name", "reference")
+    )
+    form = ObjectiveForm(
+        request.POST or None,
+        years=[this_year, this_year + 1],
+        actions=plan_actions,
+        indicators=_indicator_choices(request.user),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                objectives.objective_save(
+                    user=request.user,
+                    objective_id=None,
+                    financial_year=form.cleaned_data["financial_year"],
+                    text=form.cleaned_data["text"],
+                    actions=list(form.cleaned_data["actions"]),
+                    indicators=list(form.cleaned_data["indicators"]),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Objective saved.")
+                return redirect("service_plans:objectives")
+        status = 400
+    mine = request.user.objectives.prefetch_related("actions__plan__service", "indicators")
+    return render(
+        request,
+        "service_plans/objectives.html",
+        {"form": form, "objectives": list(mine), "nav_section": NAV},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def objective_delete(request, objective_id: int):
+    objectives.objective_delete(user=request.user, objective_id=objective_id)
+    messages.success(request, "Objective removed.")
+    return redirect("service_plans:objectives")
+
+
+@login_required
+def team_objectives(request):
+    if not (roles.is_hub(request.user) or roles.role_of(request.user) in ("head", "director")):
+        raise PermissionDenied("Team objectives are for heads of service and directors.")
+    return render(
+        request,
+        "service_plans/team_objectives.html",
+        {"objectives": objectives.team_objectives(request.user), "nav_section": NAV},
+    )
