@@ -24,5 +24,7 @@ urlpatterns = [
     path("", include("reporting.exception_urls")),
     # Performance clinics and remedial plans (clinics app).
     path("clinics/", include("clinics.urls")),
+    # Service Improvement Plans (service_plans app).
+    path("service-plans/", include("service_plans.urls")),
     path("admin/", admin.site.urls),
 ]

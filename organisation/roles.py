@@ -204,3 +204,92 @@ def may_request_clinics(user, *, responsible_for_any: bool = False) -> bool:
     return has_role(user, CLINIC_REQUESTERS) or bool(
         user is not None and user.is_authenticated and responsible_for_any
     )
+
+
+# --- Service Improvement Plans ---------------------------------------------------------------
+# A plan belongs to a service; its scope is (service id, directorate id, portfolio id, buddy id).
+# The head of the service (the plan holder's office) and the hub keep it; the director reviews it
+# at DMT; the portfolio's Executive Member signs it off; the buddy manager reads it and comments;
+# CMT, the hub and audit read every plan. Nobody else reads it.
+
+
+def keeps_service_plan(user, service_id: int | None) -> bool:
+    """Drafts and edits a service's plan: the head of that service, or the hub."""
+    return is_hub(user) or heads_service(user, service_id)
+
+
+def directs_service(user, directorate_id: int | None) -> bool:
+    """The director of the directorate (who reviews its plans at DMT)."""
+    return (
+        directorate_id is not None
+        and role_of(user) == Role.DIRECTOR
+        and directorate_id_of(user) == directorate_id
+    )
+
+
+def holds_portfolio(user, portfolio_id: int | None) -> bool:
+    """The Executive Member whose portfolio this is."""
+    profile = profile_of(user)
+    return (
+        portfolio_id is not None
+        and profile is not None
+        and profile.role == Role.COUNCILLOR
+        and profile.portfolio_id == portfolio_id
+    )
+
+
+def may_review_plan_at_dmt(user, directorate_id: int | None) -> bool:
+    return is_superuser(user) or directs_service(user, directorate_id)
+
+
+def may_sign_off_plan(user, portfolio_id: int | None) -> bool:
+    """Sign-off at the member stage is reserved to the portfolio's Executive Member."""
+    return is_superuser(user) or holds_portfolio(user, portfolio_id)
+
+
+def may_read_service_plan(
+    user,
+    *,
+    service_id: int | None,
+    directorate_id: int | None,
+    portfolio_id: int | None,
+    buddy_id: int | None,
+) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if reads_everything(user):
+        return True
+    if buddy_id is not None and user.id == buddy_id:
+        return True
+    role = role_of(user)
+    if role in (Role.HEAD, Role.OFFICER):
+        return service_id is not None and service_id_of(user) == service_id
+    if role == Role.DIRECTOR:
+        return directs_service(user, directorate_id)
+    if role == Role.COUNCILLOR:
+        return holds_portfolio(user, portfolio_id)
+    return False
+
+
+def may_update_plan_action(user, *, service_id: int | None, accountable_id: int | None) -> bool:
+    """Posts a progress update on an action: its accountable officer, or whoever keeps the plan."""
+    return keeps_service_plan(user, service_id) or (
+        accountable_id is not None
+        and user is not None
+        and user.is_authenticated
+        and user.id == accountable_id
+    )
+
+
+def may_open_plans_overview(user) -> bool:
+    """Every service's plan, its state and lateness: the hub and CMT (and audit, which reads all)."""
+    return reads_everything(user)
+
+
+def may_create_service_plan(user) -> bool:
+    return is_hub(user) or role_of(user) == Role.HEAD
+
+
+def may_open_dmt_plans_view(user, directorate_id: int | None) -> bool:
+    """The monthly DMT view of a directorate's plans: its director, and those who read everything."""
+    return reads_everything(user) or directs_service(user, directorate_id)
