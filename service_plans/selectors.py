@@ -295,6 +295,7 @@ class PlanPage:
     changes: list[PlanChange]
     today: datetime.date
     progress_counts: dict = field(default_factory=dict)
+    savings: list = field(default_factory=list)
 
 
 def plan_page(user, plan: Plan) -> PlanPage:
@@ -321,6 +322,7 @@ def plan_page(user, plan: Plan) -> PlanPage:
         changes=list(plan.changes.select_related("by")[:30]),
         today=today,
         progress_counts=counts,
+        savings=list(plan.savings.all()),
     )
 
 
