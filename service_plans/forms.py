@@ -22,7 +22,38 @@ def _people():
     )
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+MAX_ID = 2**63 - 1
+
+
+def _safe_ids(values) -> None:
+    """Refuse ids no database column can hold (a hostile form value would be a 500 at the query)."""
+    for value in values:
+        text = str(value).strip()
+        if text in ("",):
+            continue
+        if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+            raise ValidationError("Select a valid choice.", code="invalid_choice")
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values:
+            _safe_ids([value])
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        try:
+            _safe_ids(value)
+        except ValidationError:
+            raise ValidationError(
+                self.error_messages["invalid_pk_value"] % {"pk": "?"}, code="invalid_pk_value"
+            ) from None
+        return super()._check_values(value)
+
+
+class PersonChoiceField(SafeModelChoiceField):
     def label_from_instance(self, obj):
         name = obj.get_full_name() or obj.get_username()
         title = getattr(getattr(obj, "profile", None), "job_title", "")
@@ -35,6 +66,10 @@ class GovukMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if type(field) is forms.ModelChoiceField:
+                field.__class__ = SafeModelChoiceField
+            elif type(field) is forms.ModelMultipleChoiceField:
+                field.__class__ = SafeModelMultipleChoiceField
             widget = field.widget
             if isinstance(widget, forms.Textarea):
                 css = "govuk-textarea"
@@ -436,3 +471,10 @@ class ObjectiveForm(GovukMixin, forms.Form):
             f"{a.reference} {a.title[:80]} ({a.plan.service.name})"
         )
         self.fields["indicators"].queryset = indicators
+
+
+class SavingForm(GovukMixin, forms.Form):
+    financial_year = forms.IntegerField(label="Financial year", help_text="E.g. 2016 for 2016/17.")
+    amount = forms.DecimalField(label="Saving (£)", max_digits=14, decimal_places=2)
+    area = forms.CharField(label="Where the saving falls", max_length=300)
+    edit_count = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)

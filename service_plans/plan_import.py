@@ -114,8 +114,12 @@ def export_plan(user, plan: Plan) -> bytes:
             for row in page.indicators
         ],
     }
+    savings = [
+        [f"{x.financial_year}/{(x.financial_year + 1) % 100:02d}", x.amount, x.area]
+        for x in plan.savings.all()
+    ]
     return write_plan_workbook(
-        header=header, sections=sections, actions=actions, risks=risks, indicators=indicators
+        header=header, sections=sections, actions=actions, risks=risks, indicators=indicators, savings=savings
     )
 
 
@@ -260,6 +264,11 @@ def plan_import_confirm(*, user, plan_id: int, parsed: ParsedPlan, seen_edit_cou
             reason="Imported from a workbook",
         )
         seen_edit_count = None
+    present_savings = {(x.financial_year, x.amount, x.area) for x in plan.savings.all()}
+    for year, amount, area in parsed.savings:
+        if (year, amount, area) not in present_savings:
+            services.saving_add(user=user, plan_id=plan.id, financial_year=year, amount=amount, area=area)
+            present_savings.add((year, amount, area))
     existing = {a.reference: a.id for a in Action.objects.filter(plan=plan)}
     saved = {}
     for row in parsed.actions:
@@ -339,6 +348,7 @@ def from_session(data: dict) -> ParsedPlan:
     try:
         return ParsedPlan(
             sections=dict(data["sections"]),
+            savings=[list(x) for x in data.get("savings", [])],
             actions=list(data["actions"]),
             risks=list(data["risks"]),
             indicators=list(data["indicators"]),

@@ -28,7 +28,8 @@ class PlanReminderRun:
     no_email: int = 0
 
 
-LIVE = (Plan.Status.DRAFT, Plan.Status.DMT_REVIEW, Plan.Status.MEMBER_REVIEW, Plan.Status.SIGNED_OFF)
+# A plan in its annual review is still this year's plan: its actions run to the end of March.
+LIVE = tuple(Plan.Status.values)
 
 
 def plan_reminder_digests(*, as_of: datetime.date) -> dict[int, tuple[list, list]]:

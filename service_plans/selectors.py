@@ -288,6 +288,7 @@ class PlanPage:
     changes: list[PlanChange]
     today: datetime.date
     progress_counts: dict = field(default_factory=dict)
+    savings: list = field(default_factory=list)
 
 
 def plan_page(user, plan: Plan) -> PlanPage:
@@ -314,6 +315,7 @@ def plan_page(user, plan: Plan) -> PlanPage:
         changes=list(plan.changes.select_related("by")[:30]),
         today=today,
         progress_counts=counts,
+        savings=list(plan.savings.all()),
     )
 
 
@@ -429,15 +431,17 @@ class DmtRow:
 
 
 def dmt_view(directorate: Directorate) -> list[DmtRow]:
-    """Each plan of the directorate that is live (not superseded by next year's): action progress
-    counts, overdue actions and risks above target. Four queries."""
+    """Each plan of the directorate covering this financial year (or next year's draft): action
+    progress counts, overdue actions and risks above target. Four queries."""
     today, thresholds = reporting_date(), progress_thresholds()
-    plans = list(
-        Plan.objects.filter(service__directorate=directorate)
-        .exclude(status=Plan.Status.ANNUAL_REVIEW, next_years__isnull=False)
+    year = financial_year_of(today)
+    plans = [
+        p
+        for p in Plan.objects.filter(service__directorate=directorate, financial_year__lte=year + 1)
         .select_related("service")
         .order_by("service__name", "-financial_year")
-    )
+        if p.financial_year + p.years_covered - 1 >= year
+    ]
     by_plan = {p.id: DmtRow(p, {key: 0 for key in progress.PROGRESS_LABELS}, 0, []) for p in plans}
     for action in Action.objects.filter(plan_id__in=by_plan).only(
         "id", "plan_id", "status", "percent_complete", "start_date", "due_date"

@@ -972,3 +972,43 @@ def buddy_candidates():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(profile__role=Role.HEAD).order_by("last_name", "first_name")
+
+
+# --- Savings (section 2, with amounts and years) ----------------------------------------------
+
+
+@transaction.atomic
+def saving_add(*, user, plan_id: int, financial_year, amount, area: str, seen_edit_count=None):
+    from service_plans.models import Saving
+
+    errors = {}
+    if financial_year is None or not 2000 <= financial_year <= 2100:
+        errors["financial_year"] = "Give the financial year the saving falls in, e.g. 2016 for 2016/17."
+    if amount is None or not amount.is_finite() or amount <= 0 or amount >= Decimal("1e12"):
+        errors["amount"] = "Give the saving in pounds, more than £0."
+    if not (area or "").strip():
+        errors["area"] = "Say where the saving falls."
+    if errors:
+        raise ValidationError(errors)
+    plan = _editable_plan(user, plan_id, seen_edit_count)
+    saving = Saving.objects.create(
+        plan=plan, financial_year=financial_year, amount=amount, area=area.strip()[:300]
+    )
+    _log(plan, user, "savings", {"saving": [None, f"{financial_year}: £{amount} {saving.area}"]})
+    _touch(plan, user)
+    return saving
+
+
+@transaction.atomic
+def saving_remove(*, user, plan_id: int, saving_id: int) -> None:
+    from service_plans.models import Saving
+
+    plan = _editable_plan(user, plan_id, None)
+    saving = Saving.objects.filter(plan=plan, id=saving_id).first()
+    if saving is None:
+        raise Http404("No such saving in this plan.")
+    _log(
+        plan, user, "savings", {"saving": [f"{saving.financial_year}: £{saving.amount} {saving.area}", None]}
+    )
+    saving.delete()
+    _touch(plan, user)

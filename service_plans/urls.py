@@ -25,6 +25,8 @@ urlpatterns = [
     path("<int:plan_id>/comments/", views.plan_comment, name="comment"),
     path("<int:plan_id>/next-year/", views.plan_next_year, name="next_year"),
     path("<int:plan_id>/versions/<int:number>/", views.plan_version, name="version"),
+    path("<int:plan_id>/savings/", views.saving_add, name="saving_add"),
+    path("<int:plan_id>/savings/<int:saving_id>/remove/", views.saving_remove, name="saving_remove"),
     path("<int:plan_id>/indicators/", views.plan_indicator_add, name="indicator_add"),
     path(
         "<int:plan_id>/indicators/<int:entry_id>/remove/",

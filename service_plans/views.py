@@ -29,6 +29,7 @@ from service_plans.forms import (
     ProgressUpdateForm,
     RiskForm,
     RiskReviewForm,
+    SavingForm,
     TransitionForm,
     add_service_errors,
 )
@@ -102,6 +103,9 @@ def plan_detail(request, plan_id: int):
             "plan": plan,
             "comment_form": CommentForm(),
             "indicator_form": AddIndicatorForm(initial={"edit_count": plan.edit_count}),
+            "saving_form": SavingForm(
+                initial={"edit_count": plan.edit_count, "financial_year": plan.financial_year}
+            ),
             "nav_section": NAV,
         },
     )
@@ -629,7 +633,7 @@ def plan_import_view(request, plan_id: int):
         except WorkbookError as error:
             form.add_error("workbook", str(error))
         else:
-            if not (parsed.sections or parsed.actions or parsed.risks or parsed.indicators):
+            if not (parsed.sections or parsed.savings or parsed.actions or parsed.risks or parsed.indicators):
                 form.add_error("workbook", "The workbook has none of the plan's sheets or tables.")
             else:
                 preview = plan_import.import_preview(plan, parsed)
@@ -732,3 +736,50 @@ def team_objectives(request):
         "service_plans/team_objectives.html",
         {"objectives": objectives.team_objectives(request.user), "nav_section": NAV},
     )
+
+
+@login_required
+@require_POST
+def saving_add(request, plan_id: int):
+    plan = services.plan_for(request.user, plan_id, need="edit")
+    form = SavingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.saving_add(
+                user=request.user,
+                plan_id=plan.id,
+                financial_year=form.cleaned_data["financial_year"],
+                amount=form.cleaned_data["amount"],
+                area=form.cleaned_data["area"],
+                seen_edit_count=form.cleaned_data.get("edit_count"),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Saving added.")
+            return redirect(f"{plan.get_absolute_url()}#section-2")
+    return render(
+        request,
+        "service_plans/detail.html",
+        {
+            "page": selectors.plan_page(request.user, plan),
+            "plan": plan,
+            "comment_form": CommentForm(),
+            "indicator_form": AddIndicatorForm(initial={"edit_count": plan.edit_count}),
+            "saving_form": form,
+            "nav_section": NAV,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def saving_remove(request, plan_id: int, saving_id: int):
+    try:
+        services.saving_remove(user=request.user, plan_id=plan_id, saving_id=saving_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Saving removed.")
+    return redirect("service_plans:detail", plan_id)

@@ -139,7 +139,7 @@ def _text(value) -> object:
 
 
 def write_plan_workbook(
-    *, header: dict, sections: dict, actions: list, risks: list, indicators: dict
+    *, header: dict, sections: dict, actions: list, risks: list, indicators: dict, savings: list = ()
 ) -> bytes:
     """`indicators`: {"years": ["2013/14", …], "rows": [{reference, description, years: [...], …}]}."""
     book = Workbook()
@@ -154,6 +154,10 @@ def write_plan_workbook(
     sheet.append(["Section", "Value"])
     for _section, key, label in SECTION_LABELS:
         sheet.append([label, _text(sections.get(key))])
+    sheet.append([])
+    sheet.append(["Savings (section 2)", "Financial year", "Amount (£)", "Area"])
+    for year, amount, area in savings:
+        sheet.append(["Saving", year, _text(amount), _text(area)])
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 100
     for row in sheet.iter_rows(min_row=2, max_col=1):
@@ -192,6 +196,7 @@ def write_plan_workbook(
 @dataclass
 class ParsedPlan:
     sections: dict = field(default_factory=dict)
+    savings: list = field(default_factory=list)  # [financial year, Decimal amount, area]
     actions: list = field(default_factory=list)
     risks: list = field(default_factory=list)
     indicators: list = field(default_factory=list)
@@ -333,6 +338,13 @@ def _parse(book, max_rows: int) -> ParsedPlan:
             if n > max_rows:
                 raise WorkbookError(f"The sheet “Plan” has more than {max_rows} rows.")
             if not row or row[0] in (None, ""):
+                continue
+            if _norm(row[0]) == "saving":
+                cells = list(row) + [None, None, None]
+                year = _integer(str(_cell_text(cells[1]))[:4], problems, "Saving year")
+                amount = _decimal(cells[2], problems, "Saving amount")
+                if year is not None and amount is not None:
+                    parsed.savings.append([year, amount, _cell_text(cells[3])[:300]])
                 continue
             key = labels.get(_norm(row[0]))
             if key is None:

@@ -157,3 +157,43 @@ def test_plan_pages_fit_a_phone_and_pass_axe(kpi_page, demo_council, assert_acce
         page.goto(url)
         assert_accessible(page)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), url
+
+
+def fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_overviews_line_of_sight_objectives_and_import_pass_axe(kpi_page, demo_council, assert_accessible):
+    page = kpi_page
+    sign_in(page, assert_accessible, "hub")
+    page.set_viewport_size({"width": 375, "height": 800})
+    for url, heading in (
+        ("/service-plans/overview/?year=2016", "Service Improvement Plans overview"),
+        ("/service-plans/themes/council-that-listens/", "A Council that Listens to Residents"),
+        ("/service-plans/indicators/STF15/", "in Service Improvement Plans"),
+        ("/service-plans/objectives/", "My objectives"),
+        ("/service-plans/objectives/team/", "Team objectives"),
+        ("/service-plans/corporate-risks/", "Corporate risks"),
+        ("/service-plans/dmt/oce/", "plan actions and risks"),
+    ):
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        assert_accessible(page)
+        assert fits(page), url
+    # The import page and its error, at desktop width.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/service-plans/")
+    assert_accessible(page)
+    page.locator("tr", has_text=PLAN_ROW).filter(has_text="Chief Executive's Office").get_by_role(
+        "link"
+    ).click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Import from a workbook").click()
+    expect(page.get_by_role("heading", name="Import from a workbook", level=1)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Plan workbook (.xlsx)").set_input_files(
+        files=[{"name": "plan.xlsx", "mimeType": "application/octet-stream", "buffer": b"not a workbook"}]
+    )
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("not a readable .xlsx")
+    assert_accessible(page)

@@ -113,3 +113,18 @@ def test_reset_reloads_the_plans(demo, settings):
     count = Plan.objects.count()
     call_command("load_demo", "--reset", stdout=StringIO())
     assert Plan.objects.count() == count
+
+
+def test_dmt_view_and_reminders_on_the_demo(demo):
+    from organisation.models import Directorate
+    from service_plans.reminders import plan_reminder_digests
+
+    rows = {
+        (r.plan.service.slug, r.plan.financial_year): r
+        for r in selectors.dmt_view(Directorate.objects.get(code="OCE"))
+    }
+    oce = rows[("chief-executives-office", 2015)]
+    assert oce.counts == {"on_track": 1, "slippage": 2, "off_track": 1} and oce.overdue >= 1
+    assert {r.risk.reference for r in oce.risks_above_target} >= {"OCE-R1", "OCE-R2"}
+    digests = plan_reminder_digests(as_of=reporting_date())
+    assert demo["officer"].id in digests and demo["head"].id in digests

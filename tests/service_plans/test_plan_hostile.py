@@ -70,7 +70,7 @@ def _snapshot():
     )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     action=st.dictionaries(st.sampled_from(ACTION_FIELDS), junk),
     risk=st.dictionaries(st.sampled_from(RISK_FIELDS), junk),

@@ -94,8 +94,8 @@ def test_plan_page_selector(size, sized_plan, plan_people, django_assert_num_que
     plan = services.plan_for(user, plan.id)  # as the view fetches it: service, directorate, portfolio
     # calendar, actions, outcome indicators, updates, risks, mitigating actions, risk indicators,
     # Table 3.3 entries, visible ids, year assessments, latest assessments, transitions, comments,
-    # versions, changes
-    with django_assert_num_queries(15):
+    # versions, changes, savings
+    with django_assert_num_queries(16):
         page = selectors.plan_page(user, plan)
     assert len(page.actions) == size and len(page.indicators) == size
 

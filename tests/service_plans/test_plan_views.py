@@ -273,3 +273,23 @@ def test_buddy_comments(client, filled_plan, plan_people):
         == 302
     )
     assert "Good plan" in client.get(plan.get_absolute_url()).content.decode()
+
+
+def test_savings_with_amounts_and_years(client, filled_plan, plan_people):
+    client.force_login(plan_people["head"])
+    plan = filled_plan["plan"]
+    url = reverse("service_plans:saving_add", args=[plan.id])
+    response = client.post(url, {"financial_year": "2016", "amount": "-5", "area": "Agency"})
+    assert response.status_code == 400 and "more than £0" in response.content.decode()
+    assert (
+        client.post(url, {"financial_year": "2016", "amount": "50000", "area": "Agency"}).status_code == 302
+    )
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert "£50,000, Agency" in page
+    saving = plan.savings.get()
+    client.force_login(plan_people["auditor"])
+    assert client.post(url, {"financial_year": "2016", "amount": "1", "area": "x"}).status_code == 403
+    assert client.post(reverse("service_plans:saving_remove", args=[plan.id, saving.id])).status_code == 403
+    client.force_login(plan_people["head"])
+    assert client.post(reverse("service_plans:saving_remove", args=[plan.id, saving.id])).status_code == 302
+    assert not plan.savings.exists()

@@ -3,6 +3,7 @@ imports; malformed files never give a 500 or a partial write."""
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -75,6 +76,9 @@ def full_plan(hr_plan, plan_people, make_action_data, make_risk_data, theme, ind
     )
     services.plan_indicator_add(user=head, plan_id=hr_plan.id, indicator=stf90)
     services.plan_indicator_add(user=head, plan_id=hr_plan.id, indicator=cus01)
+    services.saving_add(
+        user=head, plan_id=hr_plan.id, financial_year=2016, amount=Decimal("50000.00"), area="Agency staff"
+    )
     return Plan.objects.get(id=hr_plan.id)
 
 
@@ -83,7 +87,7 @@ def content(plan):
     sections = {
         k: v for k, v in snapshot["sections"].items() if k not in ("portfolio", "buddy", "years_covered")
     }
-    return sections, snapshot["actions"], snapshot["risks"], snapshot["indicators"]
+    return sections, snapshot["savings"], snapshot["actions"], snapshot["risks"], snapshot["indicators"]
 
 
 def test_round_trip_into_an_empty_plan_changes_nothing(full_plan, plan_people, org):
@@ -95,6 +99,7 @@ def test_round_trip_into_an_empty_plan_changes_nothing(full_plan, plan_people, o
     assert preview.can_confirm and not preview.unmatched_people and not preview.unknown_indicators
     plan_import.plan_import_confirm(user=head, plan_id=empty.id, parsed=parsed, seen_edit_count=None)
     assert content(empty) == content(full_plan)
+    assert content(empty)[1] == [[2016, "50000.00", "Agency staff"]]
     # And again: importing the same workbook into the now-full plan changes nothing either.
     before = content(empty)
     plan_import.plan_import_confirm(
