@@ -124,7 +124,13 @@ def exception_list_build(*, period: Period, as_of: datetime.date | None = None) 
 
 
 def refresh_after_recompute(sender, *, indicator_ids=None, **kwargs) -> None:
-    """Receiver of `indicators.services.assessments.assessments_recomputed`: keep the lists current."""
+    """Receiver of `indicators.services.assessments.assessments_recomputed`: keep the lists current.
+
+    ``indicator_ids`` is what the recompute changed (or, after an edit, the edited indicator); an
+    empty list (a recompute that changed nothing) refreshes nothing.
+    """
+    if indicator_ids is not None and not indicator_ids:
+        return
     exception_lists_refresh(indicator_ids=indicator_ids)
 
 
