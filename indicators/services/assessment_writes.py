@@ -11,7 +11,7 @@ its indexes grew with every run and the scorecards slowed week by week).
 How the differences are written (`ChangePlan.apply`, one transaction, a fixed number of queries):
 
 - **PostgreSQL**: the deletes (one `DELETE ... WHERE id = ANY(...)`), then the inserts and updates
-  streamed by one `COPY` into a temporary table (dropped at commit) and merged by two `MERGE`
+  streamed by one `COPY` into a temporary table and merged by two `MERGE`
   statements: first the rows that are not their indicator's latest, then those that are, so the
   unique "one latest assessment per indicator" index never sees two latest rows at once (it is
   checked row by row, not at the end of a statement).
@@ -151,7 +151,7 @@ def _upsert(cursor, table: str, rows: list[tuple]) -> None:
 
 
 def _merge(cursor, table: str, passes: list[list[tuple]]) -> None:
-    """PostgreSQL: one COPY into a temporary table, then a MERGE per pass.
+    """PostgreSQL: one COPY into a temporary table, a MERGE per pass, and the table dropped.
 
     Django's query log does not see the raw psycopg cursor's COPY, so it is recorded there by
     hand and counts as one query.
@@ -186,6 +186,8 @@ def _merge(cursor, table: str, passes: list[list[tuple]]) -> None:
             f"WHEN MATCHED THEN UPDATE SET {assignments} "
             f"WHEN NOT MATCHED AND {latest} THEN INSERT ({columns}) VALUES ({values})"
         )
+    # Dropped now, not only at commit: a caller's transaction may hold two recomputes.
+    cursor.execute("DROP TABLE kpi_assessment_changes")
 
 
 def _stored(indicator_ids: list[int] | None) -> dict[tuple[int, int], tuple]:

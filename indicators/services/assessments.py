@@ -14,12 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-import pandas as pd
 from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from indicators.analytics.bulk import IndicatorSpec, assess_all
 from indicators.analytics.series import IndicatorRules
 from indicators.models import Annotation, Assessment, Indicator, Period, Result, Target
 from indicators.services.assessment_writes import plan_changes
@@ -78,7 +76,9 @@ def rules_for(indicator: Indicator) -> IndicatorRules:
     )
 
 
-def _spec(row: dict, rebase_dates: tuple) -> IndicatorSpec:
+def _spec(row: dict, rebase_dates: tuple):
+    from indicators.analytics.bulk import IndicatorSpec
+
     rules = IndicatorRules(
         polarity=row["polarity"],
         frequency=row["frequency"],
@@ -101,7 +101,9 @@ def _decimal(value: float | None) -> Decimal | None:
     return number if abs(number) < DECIMAL_LIMIT else None
 
 
-def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
+def _frame(rows: list, columns: list[str]):
+    import pandas as pd  # imported when a recompute runs, not when Django starts (a quick `make run`)
+
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
@@ -153,6 +155,8 @@ def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome
         (indicator_id, *periods[period_id][:2], value)
         for indicator_id, period_id, value in targets.values_list("indicator_id", "period_id", "value")
     ]
+    from indicators.analytics.bulk import assess_all  # pandas and numpy: only when a recompute runs
+
     assessed = assess_all(
         specs,
         _frame(result_rows, ["indicator_id", "kind", "start", "end", "value"]),
