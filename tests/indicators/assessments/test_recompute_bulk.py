@@ -13,7 +13,6 @@ from indicators.models import Annotation, Assessment, Indicator, Result, Target
 from indicators.services.assessments import recompute, recompute_assessments
 from indicators.services.periods import ensure_periods
 
-
 WRITE_QUERIES = 16 if connection.vendor == "postgresql" else 11
 
 
