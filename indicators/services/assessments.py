@@ -165,6 +165,20 @@ def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome
 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     inputs_field = Assessment._meta.get_field("forecast_inputs")
+    no_inputs = inputs_field.get_db_prep_save({}, connection)
+    # A series' centre line and limits are the same number at every point of a segment: each
+    # distinct float is converted once (the same conversion, so the same Decimal).
+    decimals: dict[float, Decimal | None] = {}
+
+    def as_decimal(value: float | None) -> Decimal | None:
+        if value is None or value == 0:  # 0.0 and -0.0 are equal keys but distinct Decimals
+            return _decimal(value)
+        try:
+            return decimals[value]
+        except KeyError:
+            decimals[value] = number = _decimal(value)
+            return number
+
     rows = [
         (
             a.indicator_id,
@@ -179,15 +193,15 @@ def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome
             a.variation,
             a.special_cause_rule,
             a.assurance,
-            _decimal(a.centre_line),
-            _decimal(a.upper_limit),
-            _decimal(a.lower_limit),
+            as_decimal(a.centre_line),
+            as_decimal(a.upper_limit),
+            as_decimal(a.lower_limit),
             a.trial_limits,
-            _decimal(a.forecast_value),
-            _decimal(a.forecast_low),
-            _decimal(a.forecast_high),
+            as_decimal(a.forecast_value),
+            as_decimal(a.forecast_low),
+            as_decimal(a.forecast_high),
             a.forecast_method,
-            inputs_field.get_db_prep_save(a.forecast_inputs, connection),
+            inputs_field.get_db_prep_save(a.forecast_inputs, connection) if a.forecast_inputs else no_inputs,
             a.forecast_rag,
             now,
         )
