@@ -247,7 +247,9 @@ class Command(BaseCommand):
         Profile.objects.create(user=user, role=Role.CMT)
         client = Client()
         client.force_login(user)
-        year_key = f"{FIRST_FY + self.years - 1}-{(FIRST_FY + self.years) % 100:02d}"
+        # The one period key ("fy2015-16"): an earlier form ("2015-16") answers a redirect, and
+        # "2007-08" would be read as August 2007.
+        year_key = f"fy{FIRST_FY + self.years - 1}-{(FIRST_FY + self.years) % 100:02d}"
         views = [
             ("/scorecards/cmt/", "latest month, as reported"),
             ("/scorecards/cmt/?view=current", "latest month, current"),
