@@ -23,10 +23,14 @@ $(VENV)/.installed: pyproject.toml uv.lock
 		exit 1; fi
 	@test -x $(PY) || "$(PYTHON)" -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	@UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --quiet --frozen --inexact --python $(PY)
+	@UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --quiet --frozen --inexact --compile-bytecode --python $(PY)
 	@touch $@
 
+# Bytecode for the dependencies (uv sync --compile-bytecode, above) and for the project's own code
+# (compileall, incremental: only changed files), so a start never compiles, even where
+# PYTHONDONTWRITEBYTECODE is set (Python still reads .pyc files; it only stops writing them).
 setup: $(VENV)/.installed
+	@$(PY) -m compileall -q -j 0 kpi_machine indicators organisation reporting service_plans clinics fixtures manage.py >/dev/null
 
 run: setup
 	@$(PY) manage.py prepare_embedded

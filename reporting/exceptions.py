@@ -56,6 +56,12 @@ SNAPSHOT_FIELDS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _ListPeriod:
+    kind: str
+    start: datetime.date
+    end: datetime.date
+
 
 def _require_hub(user) -> None:
     if user is None or not is_hub(user):
@@ -124,7 +130,13 @@ def exception_list_build(*, period: Period, as_of: datetime.date | None = None) 
 
 
 def refresh_after_recompute(sender, *, indicator_ids=None, **kwargs) -> None:
-    """Receiver of `indicators.services.assessments.assessments_recomputed`: keep the lists current."""
+    """Receiver of `indicators.services.assessments.assessments_recomputed`: keep the lists current.
+
+    ``indicator_ids`` is what the recompute changed (or, after an edit, the edited indicator); an
+    empty list (a recompute that changed nothing) refreshes nothing.
+    """
+    if indicator_ids is not None and not indicator_ids:
+        return
     exception_lists_refresh(indicator_ids=indicator_ids)
 
 
@@ -139,10 +151,14 @@ def exception_lists_refresh(
     Seven queries plus the writes, whatever the number of lists and indicators; one when no list
     has been built.
     """
-    lists = ExceptionList.objects.select_related("period")
+    lists = ExceptionList.objects.order_by()
     if period_ids is not None:
         lists = lists.filter(period_id__in=list(period_ids))
-    list_periods = {lst.period_id: lst.period for lst in lists}
+    # Plain values, not model instances: after one edit this runs for one indicator on 120 lists.
+    list_periods = {
+        row[0]: _ListPeriod(*row[1:])
+        for row in lists.values_list("period_id", "period__kind", "period__start", "period__end")
+    }
     if not list_periods:
         return 0
     as_of = as_of or reporting_date()
@@ -204,15 +220,16 @@ def exception_lists_refresh(
         existing = existing.filter(indicator_id__in=ids)
     to_update, to_delete = [], []
     seen = set()
-    for entry in existing.only("id", "period_id", "indicator_id", "reasons", "reviewed_at"):
-        key = (entry.period_id, entry.indicator_id)
+    for entry_id, period_id, indicator_id, stored, reviewed_at in existing.values_list(
+        "id", "period_id", "indicator_id", "reasons", "reviewed_at"
+    ):
+        key = (period_id, indicator_id)
         seen.add(key)
         reasons = wanted.get(key, [])
-        if not reasons and entry.reviewed_at is None:
-            to_delete.append(entry.id)
-        elif reasons != entry.reasons:
-            entry.reasons = reasons
-            to_update.append(entry)
+        if not reasons and reviewed_at is None:
+            to_delete.append(entry_id)
+        elif reasons != stored:
+            to_update.append(ExceptionEntry(id=entry_id, reasons=reasons))
     to_create = [
         ExceptionEntry(period_id=p, indicator_id=i, reasons=r)
         for (p, i), r in wanted.items()

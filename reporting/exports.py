@@ -31,9 +31,6 @@ import json
 from decimal import Decimal
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from indicators.analytics import constants as c
 from indicators.formatting import UNIT_AFFIXES, rounded
@@ -206,6 +203,11 @@ def _cell(value):
 
 def scorecard_xlsx(scorecard, exported_on: datetime.date | None = None) -> bytes:
     """Title, period, figures and filters on top; then per group a heading row and its rows."""
+    # openpyxl is imported when a workbook is written, not when Django starts (a quick `make run`).
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
     exported_on = exported_on or timezone.localdate()
     workbook = Workbook()
     sheet = workbook.active
@@ -298,6 +300,8 @@ def scorecard_xlsx(scorecard, exported_on: datetime.date | None = None) -> bytes
 
 
 def _fill(cell, colours) -> None:
+    from openpyxl.styles import Font, PatternFill
+
     if colours:
         background, text = colours
         cell.fill = PatternFill("solid", fgColor=background)

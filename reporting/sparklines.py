@@ -46,6 +46,7 @@ def sparkline_svg(
     padding: int = 3,
     title: str = "",
     description: str | None = None,
+    compact: bool = False,
 ) -> str:
     """An inline SVG polyline of `values` (oldest first), the last point marked with a dot.
 
@@ -56,6 +57,11 @@ def sparkline_svg(
     of the same values and labels), so a scorecard row does not work it out twice.
 
     Plain string formatting, one pass over the points: a 1,000-row scorecard draws 1,000 of these.
+
+    `compact` (the scorecard tables, 1,000 rows on the CMT's): whole-pixel coordinates, no
+    `xmlns` (an SVG inside HTML needs none), no `aria-label` (the `<title>` child is the image's
+    accessible name, as SVG-AAM and axe-core take it) and no line-join or focus attributes: about
+    40 % fewer bytes a sparkline, drawn the same at this size.
     """
     if not values:
         return ""
@@ -65,28 +71,33 @@ def sparkline_svg(
     span = high - low
     inner_w, inner_h = width - 2 * padding, height - 2 * padding
     # Up is up on the page whatever the polarity: the RAG and direction columns say good or bad.
+    places = ".0f" if compact else ".1f"
     if count > 1:
         step = inner_w / (count - 1)
         if span == 0:
-            middle = f"{padding + inner_h / 2:.1f}"
-            coords = [f"{padding + i * step:.1f},{middle}" for i in range(count)]
+            middle = f"{padding + inner_h / 2:{places}}"
+            coords = [f"{padding + i * step:{places}},{middle}" for i in range(count)]
         else:
             bottom = padding + inner_h
             coords = [
-                f"{padding + i * step:.1f},{bottom - (v - low) / span * inner_h:.1f}"
+                f"{padding + i * step:{places}},{bottom - (v - low) / span * inner_h:{places}}"
                 for i, v in enumerate(floats)
             ]
-        line = (
-            f'<polyline points="{" ".join(coords)}" fill="none" stroke="currentColor" stroke-width="1.5" '
-            'stroke-linejoin="round" stroke-linecap="round"/>'
-        )
+        joins = "" if compact else ' stroke-linejoin="round" stroke-linecap="round"'
+        line = f'<polyline points="{" ".join(coords)}" fill="none" stroke="currentColor" stroke-width="1.5"{joins}/>'
         last_x, last_y = coords[-1].split(",")
     else:
         line = ""
-        last_x, last_y = f"{width / 2:.1f}", f"{padding + inner_h / 2:.1f}"
+        last_x, last_y = f"{width / 2:{places}}", f"{padding + inner_h / 2:{places}}"
     if description is None:
         description = sparkline_description(values, labels)
     label = escape(f"{title}: {description}" if title else description, quote=True)
+    if compact:
+        return (
+            f'<svg class="kpi-sparkline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'role="img"><title>{label}</title>{line}'
+            f'<circle cx="{last_x}" cy="{last_y}" r="2.5" fill="currentColor"/></svg>'
+        )
     return (
         f'<svg class="kpi-sparkline" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}" focusable="false">'

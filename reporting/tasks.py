@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from reporting.exceptions import exception_lists_build_due
+from reporting.exceptions import exception_lists_build_due, exception_lists_refresh
 
 log = logging.getLogger(__name__)
 
@@ -13,9 +13,12 @@ log = logging.getLogger(__name__)
 def build_due_exception_lists() -> int:
     """Build each month's and quarter's exception list once its returns have fallen due.
 
-    Idempotent: a period that already has a list is left to the recomputes that keep it current.
+    Idempotent: a period that already has a list is not built again. Every built list is then
+    refreshed: as the reporting date moves, returns fall due and become "missing" without any
+    assessment changing, and a recompute refreshes only the indicators whose assessments changed.
     """
     built = exception_lists_build_due()
+    exception_lists_refresh()
     if built:
         log.info("Built exception lists for %s", ", ".join(lst.period.label for lst in built))
     return len(built)

@@ -3,24 +3,24 @@
 A fixed number of queries whatever the number of indicators: read indicators, periods, approved
 results, targets and baseline annotations once each (as plain rows into pandas), assess every
 series with the pure `indicators.analytics.bulk.assess_all` (RAG, direction of travel, variation,
-forecast), then replace the stored rows with one delete and batched inserts (one COPY on
-PostgreSQL) inside one transaction, and refresh the exception lists already built for those indicators. The
-per-indicator task after an edit runs exactly the same code with `indicator_ids=[id]`.
+forecast), then write only what differs from the stored rows (`indicators.services.assessment_writes`:
+nothing at all when nothing changed) inside one transaction, and refresh the exception lists
+already built for the indicators that changed. The per-indicator task after an edit runs exactly
+the same code with `indicator_ids=[id]`.
 """
 
 import math
-import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
-import pandas as pd
 from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from indicators.analytics.bulk import IndicatorSpec, assess_all
 from indicators.analytics.series import IndicatorRules
 from indicators.models import Annotation, Assessment, Indicator, Period, Result, Target
+from indicators.services.assessment_writes import plan_changes
 
 # Sent inside the recompute's transaction once assessments are rewritten, with `indicator_ids`
 # (None: every indicator). Apps above the core that keep figures derived from assessments (the
@@ -41,36 +41,24 @@ INDICATOR_FIELDS = (
     "change_threshold_kind",
     "baseline_points",
 )
-BATCH_SIZE = 2000
-COLUMNS = (
-    "indicator_id",
-    "period_id",
-    "value",
-    "target",
-    "rag",
-    "direction",
-    "comparator_period_id",
-    "comparator_value",
-    "is_latest",
-    "variation",
-    "special_cause_rule",
-    "assurance",
-    "centre_line",
-    "upper_limit",
-    "lower_limit",
-    "trial_limits",
-    "forecast_value",
-    "forecast_low",
-    "forecast_high",
-    "forecast_method",
-    "forecast_inputs",
-    "forecast_rag",
-    "computed_at",
-)
 FOUR_PLACES = Decimal("0.0001")
 # Assessment's DecimalFields hold 18 digits with 4 places: anything larger is not a sensible
 # forecast (a diverging fit), so it is not stored rather than failing the whole recompute.
 DECIMAL_LIMIT = Decimal(10) ** 14
+
+
+@dataclass(frozen=True)
+class RecomputeOutcome:
+    """What a recompute did: assessments computed, and the rows it inserted, updated and deleted."""
+
+    assessed: int
+    inserted: int
+    updated: int
+    deleted: int
+
+    @property
+    def written(self) -> int:
+        return self.inserted + self.updated + self.deleted
 
 
 def rules_for(indicator: Indicator) -> IndicatorRules:
@@ -88,7 +76,9 @@ def rules_for(indicator: Indicator) -> IndicatorRules:
     )
 
 
-def _spec(row: dict, rebase_dates: tuple) -> IndicatorSpec:
+def _spec(row: dict, rebase_dates: tuple):
+    from indicators.analytics.bulk import IndicatorSpec
+
     rules = IndicatorRules(
         polarity=row["polarity"],
         frequency=row["frequency"],
@@ -111,61 +101,29 @@ def _decimal(value: float | None) -> Decimal | None:
     return number if abs(number) < DECIMAL_LIMIT else None
 
 
-def _insert(rows: list[tuple]) -> None:
-    """Batched multi-row INSERTs of plain tuples.
+def _frame(rows: list, columns: list[str]):
+    import pandas as pd  # imported when a recompute runs, not when Django starts (a quick `make run`)
 
-    `bulk_create` prepares every field of every object through the ORM (about 25 µs a value), which
-    at 120,000 assessments x 23 columns is most of a full recompute. The values here are already in
-    their database form (Decimals, strings, booleans, an adapted timestamp and JSON), so they go to
-    the driver as they are: one statement per batch, the same query count as `bulk_create`.
-    """
-    if not rows:
-        return
-    table = connection.ops.quote_name(Assessment._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    if connection.vendor == "postgresql":
-        _copy(table, columns, rows)
-        return
-    one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    limit = connection.features.max_query_params
-    size = min(BATCH_SIZE, limit // len(COLUMNS)) if limit else BATCH_SIZE
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), size):
-            batch = rows[i : i + size]
-            # Names come from the model, quoted by the backend; every value is a parameter.
-            sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one] * len(batch))  # noqa: S608
-            cursor.execute(sql, [v for row in batch for v in row])
-
-
-def _copy(table: str, columns: str, rows: list[tuple]) -> None:
-    """PostgreSQL: one `COPY ... FROM STDIN` through psycopg 3 instead of batched INSERTs.
-
-    COPY streams the rows without building a statement per batch; the values are the same as the
-    INSERTs' (psycopg adapts Decimals, booleans, timestamps and the Jsonb wrapper). Django's query
-    log does not see statements made on the raw cursor, so the COPY is recorded there by hand and
-    counts as one query.
-    """
-    sql = f"COPY {table} ({columns}) FROM STDIN"
-    started = time.monotonic()
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
-    if connection.queries_logged:
-        connection.queries_log.append(
-            {"sql": f"{sql} -- {len(rows)} rows", "time": f"{time.monotonic() - started:.3f}"}
-        )
-
-
-def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
-    """Recompute the assessments of the given indicators (all when None); return rows written.
+    """Recompute the assessments of the given indicators (all when None); return how many there are.
 
     Only approved results are assessed: scorecards and reports count approved results only.
-    Queries: 5 reads, 1 delete, one insert per 2,000 assessments (one COPY on PostgreSQL), plus the exception-list refresh
-    (`reporting.exceptions.exception_lists_refresh`).
+    Writes only what changed (`recompute`, which says how many rows it inserted, updated and deleted).
+    """
+    return recompute(indicator_ids=indicator_ids).assessed
+
+
+def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome:
+    """Recompute the assessments of the given indicators (all when None), writing only the differences.
+
+    Queries: 5 reads of the inputs, 1 read of the stored assessments, then only when something
+    changed: the deletes, updates and inserts (PostgreSQL: a temporary table, one COPY into it and
+    two MERGEs; SQLite: batched upserts), plus the exception-list refresh of the indicators that
+    changed (`reporting.exceptions.exception_lists_refresh`). A recompute of unchanged data writes
+    nothing at all.
     """
     indicators = Indicator.objects.all()
     results = Result.objects.filter(status=Result.Status.APPROVED)
@@ -197,6 +155,8 @@ def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
         (indicator_id, *periods[period_id][:2], value)
         for indicator_id, period_id, value in targets.values_list("indicator_id", "period_id", "value")
     ]
+    from indicators.analytics.bulk import assess_all  # pandas and numpy: only when a recompute runs
+
     assessed = assess_all(
         specs,
         _frame(result_rows, ["indicator_id", "kind", "start", "end", "value"]),
@@ -205,6 +165,20 @@ def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     inputs_field = Assessment._meta.get_field("forecast_inputs")
+    no_inputs = inputs_field.get_db_prep_save({}, connection)
+    # A series' centre line and limits are the same number at every point of a segment: each
+    # distinct float is converted once (the same conversion, so the same Decimal).
+    decimals: dict[float, Decimal | None] = {}
+
+    def as_decimal(value: float | None) -> Decimal | None:
+        if value is None or value == 0:  # 0.0 and -0.0 are equal keys but distinct Decimals
+            return _decimal(value)
+        try:
+            return decimals[value]
+        except KeyError:
+            decimals[value] = number = _decimal(value)
+            return number
+
     rows = [
         (
             a.indicator_id,
@@ -219,28 +193,32 @@ def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
             a.variation,
             a.special_cause_rule,
             a.assurance,
-            _decimal(a.centre_line),
-            _decimal(a.upper_limit),
-            _decimal(a.lower_limit),
+            as_decimal(a.centre_line),
+            as_decimal(a.upper_limit),
+            as_decimal(a.lower_limit),
             a.trial_limits,
-            _decimal(a.forecast_value),
-            _decimal(a.forecast_low),
-            _decimal(a.forecast_high),
+            as_decimal(a.forecast_value),
+            as_decimal(a.forecast_low),
+            as_decimal(a.forecast_high),
             a.forecast_method,
-            inputs_field.get_db_prep_save(a.forecast_inputs, connection),
+            inputs_field.get_db_prep_save(a.forecast_inputs, connection) if a.forecast_inputs else no_inputs,
             a.forecast_rag,
             now,
         )
         for a in assessed
     ]
-    stale = Assessment.objects.all()
-    if ids is not None:
-        stale = stale.filter(indicator_id__in=[s.id for s in specs])
+    plan = plan_changes(
+        rows, [a.forecast_inputs for a in assessed], None if ids is None else [s.id for s in specs]
+    )
     with transaction.atomic():
-        stale.delete()
-        _insert(rows)
-        # In the same transaction, so lists derived from assessments never lag them.
+        plan.apply()
+        # In the same transaction, so lists derived from assessments never lag them. A full
+        # recompute passes only the indicators whose assessments changed: the others' lists are
+        # already what they would be (the hourly `build_due_exception_lists` keeps "missing"
+        # current as the reporting date moves). After an edit, the edited indicator is always
+        # passed: a submitted result changes its list (no longer missing) but no assessment.
         assessments_recomputed.send(
-            sender=Assessment, indicator_ids=None if ids is None else [s.id for s in specs]
+            sender=Assessment,
+            indicator_ids=sorted(plan.changed_indicator_ids) if ids is None else [s.id for s in specs],
         )
-    return len(rows)
+    return RecomputeOutcome(len(rows), len(plan.inserts), len(plan.updates), len(plan.deletes))

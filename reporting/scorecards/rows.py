@@ -245,11 +245,13 @@ def build_rows(
     *,
     sparkline_width: int = 120,
     as_reported: bool = False,
+    compact_sparklines: bool = False,
 ) -> tuple[list[ScorecardRow], list[str]]:
     """Rows for these indicators as at `period`, in three queries (four as reported).
 
     `as_reported`: each row shows its frozen as-reported assessment where there is one, else its
-    current one (marked `not_reported`). Returns (rows, year labels).
+    current one (marked `not_reported`). `compact_sparklines`: the smaller SVG of
+    `sparkline_svg(compact=True)`, for the scorecard tables. Returns (rows, year labels).
 
     Read as plain values, not model instances, and built in one pass with dict look-ups: at 1,000
     indicators the ORM's per-instance cost was most of the CMT scorecard's time.
@@ -341,7 +343,14 @@ def build_rows(
         if values:
             text = sparkline_description(values, labels)
             sparkline = mark_safe(  # noqa: S308 — sparkline_svg escapes every piece of text it writes
-                sparkline_svg(values, labels, width=sparkline_width, title=reference, description=text)
+                sparkline_svg(
+                    values,
+                    labels,
+                    width=sparkline_width,
+                    title=reference,
+                    description=text,
+                    compact=compact_sparklines,
+                )
             )
         else:
             text, sparkline = "", mark_safe("")

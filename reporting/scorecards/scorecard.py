@@ -165,6 +165,7 @@ def scorecard(
         chosen,
         as_of,
         as_reported=view == VIEW_REPORTED,
+        compact_sparklines=True,
     )
     if access.scope_filter(user) is not None:  # one more query, for scoped roles only
         hidden = scorecard_indicators(Indicator.objects.all(), kind, subject, show_all).count() - len(rows)

@@ -20,8 +20,11 @@ database `kpi_bench` on the same server.
 """
 
 import datetime
+import gzip
 import math
+import os
 import random
+import re
 import resource
 import sys
 import tempfile
@@ -33,7 +36,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import connections, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from kpi_machine.database import with_portal_options
@@ -48,76 +52,190 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--database-url", help="The bench database (default: see the module docstring).")
         parser.add_argument("--indicators", type=int, default=1000)
+        parser.add_argument(
+            "--sizes",
+            help="Comma-separated council sizes (e.g. 250,1000,2000): the whole bench at each, then a scaling table.",
+        )
         parser.add_argument("--years", type=int, default=10, help="Financial years of monthly results.")
         parser.add_argument("--no-memory", action="store_true", help="Skip the tracemalloc run.")
+        parser.add_argument(
+            "--bloat-runs", type=int, default=10, help="Consecutive full recomputes for the bloat check."
+        )
 
-    def handle(self, *args, database_url=None, indicators=1000, years=10, no_memory=False, **options):
-        if indicators < 1 or not 1 <= years <= 30:
+    def handle(
+        self, *args, database_url=None, indicators=1000, sizes=None, years=10, no_memory=False, **options
+    ):
+        try:
+            counts = [int(n) for n in sizes.split(",")] if sizes else [indicators]
+        except ValueError:
+            raise CommandError(
+                "--sizes takes whole numbers separated by commas, e.g. 250,1000,2000."
+            ) from None
+        if min(counts) < 1 or not 1 <= years <= 30:
             raise CommandError("Use at least 1 indicator and 1 to 30 years.")
         self.years = years
-        bench_db = self._bench_database(database_url)
+        self.bloat_runs = max(options.get("bloat_runs", 10), 1)
+        self.database_url = database_url
+        self.stdout.write(f"Load average at the start: {_load()}")
+        scaling = []
+        for count in counts:
+            scaling.append((count, self._bench(count, no_memory=no_memory or len(counts) > 1)))
+        if len(counts) > 1:
+            self.stdout.write("\nScaling (median seconds or ms; floor; ratio):")
+            self.stdout.write(
+                "| indicators | full recompute (all changed) | unchanged recompute | one edit | CMT scorecard | load |"
+            )
+            self.stdout.write("| ---: | ---: | ---: | ---: | ---: | --- |")
+            for count, f in scaling:
+                self.stdout.write(
+                    f"| {count:,} | {f['full']:.2f} s ({f['full_floor']:.2f}; {f['full'] / f['full_floor']:.1f} ×) "
+                    f"| {f['unchanged']:.2f} s | {f['edit'] * 1000:.1f} ms ({f['edit_floor'] * 1000:.1f}; "
+                    f"{f['edit'] / f['edit_floor']:.1f} ×) | {f['card'] * 1000:.0f} ms ({f['card_floor'] * 1000:.0f}; "
+                    f"{f['card'] / f['card_floor']:.2f} ×) | {f['load']} |"
+                )
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        rss_mib = rss / 2**20 if sys.platform == "darwin" else rss / 1024
+        self.stdout.write(f"Peak resident memory of the whole bench process: {rss_mib:.0f} MiB")
+        self.stdout.write(f"Load average at the end: {_load()}")
+
+    def _figure(self, words: str, seconds: float, floor: float, unit: str = "s", extra: str = "") -> None:
+        """One measure with the floor for the same work, measured in the same run, and the ratio."""
+        scale, fmt = (1000, ".1f") if unit == "ms" else (1, ".2f")
+        self.stdout.write(
+            f"{words}: {seconds * scale:{fmt}} {unit} | floor {floor * scale:{fmt}} {unit} | "
+            f"ratio {seconds / floor:.2f} ×{extra} | load {_load()}"
+        )
+
+    def _bench(self, count: int, *, no_memory: bool) -> dict:
+        years = self.years
+        bench_db = self._bench_database(self.database_url)
         self._switch_default(bench_db)
         engine = connections["default"].vendor
-        self.stdout.write(f"Bench database: {engine} {bench_db['NAME']}")
+        self.stdout.write(
+            f"\nBench database: {engine} {bench_db['NAME']}, {count:,} indicators x {years} years"
+        )
         call_command("migrate", verbosity=0, interactive=False)
 
         started = time.perf_counter()
-        built = build_council(indicators, years)
+        built = build_council(count, years)
         self.stdout.write(
             f"Built {built['indicators']} indicators, {built['results']} results, {built['targets']} targets "
             f"in {time.perf_counter() - started:.1f} s"
         )
-        from indicators.services.assessments import recompute_assessments
+        from indicators.models import Indicator, Result
+        from indicators.services.assessments import recompute
         from reporting.exceptions import exception_lists_build_due
 
-        recompute_assessments()  # first assessments, so the lists have something to freeze
+        first = recompute()  # first assessments, so the lists have something to freeze
         as_of = datetime.date(FIRST_FY + years, 4, 25)
         lists = exception_lists_build_due(as_of=as_of)
         self._set_reporting_date(as_of)
-        self.stdout.write(f"Built {len(lists)} exception lists (as of {as_of:%d %b %Y})")
+        self.stdout.write(
+            f"First recompute: {first.inserted} assessments inserted; built {len(lists)} exception lists "
+            f"(as of {as_of:%d %b %Y})"
+        )
+        _analyse()
+        figures = {"load": _load()}
 
+        # Every assessment changed: each result moved, so every row is rewritten (the old recompute
+        # rewrote every row every time; this is now the worst case, not the nightly one).
+        Result.objects.update(value=F("value") + Decimal("0.5"))
         with CaptureQueriesContext(connections["default"]) as queries:
             started = time.perf_counter()
-            written = recompute_assessments()
-            full_seconds = time.perf_counter() - started
-        self.stdout.write(
-            f"Full recompute: {written} assessments in {full_seconds:.2f} s, {len(queries)} SQL queries"
+            changed = recompute()
+            figures["full"] = time.perf_counter() - started
+        figures["full_floor"] = min(floor_recompute() for _ in range(3))
+        self._figure(
+            f"Full recompute, every assessment changed ({changed.assessed} assessed, {changed.updated} updated, "
+            f"{changed.inserted} inserted, {changed.deleted} deleted, {len(queries)} SQL queries)",
+            figures["full"],
+            figures["full_floor"],
         )
+        self.stdout.write(f"Full recompute: {changed.assessed} assessments")
 
-        from indicators.models import Indicator, Result
+        # The nightly run on a quiet day: nothing changed, so nothing may be written.
+        timings = []
+        for _ in range(3):
+            with CaptureQueriesContext(connections["default"]) as queries:
+                started = time.perf_counter()
+                quiet = recompute()
+                timings.append(time.perf_counter() - started)
+        figures["unchanged"] = sorted(timings)[1]
+        self._figure(
+            f"Full recompute, nothing changed ({quiet.assessed} assessed, {quiet.written} rows written, "
+            f"{len(queries)} SQL queries; median of 3)",
+            figures["unchanged"],
+            figures["full_floor"],
+        )
 
         one = Indicator.objects.order_by("id").values_list("id", flat=True)[len(built["ids"]) // 2]
-        result = Result.objects.filter(indicator_id=one).order_by("-period__start").first()
-        Result.objects.filter(id=result.id).update(value=result.value + 1)  # no signal: timed below
         timings = []
-        for _ in range(5):
+        for attempt in range(5):
+            result = Result.objects.filter(indicator_id=one).order_by("-period__start").first()
+            # A different value each time, so every run has an edit to write (no signal: timed here).
+            Result.objects.filter(id=result.id).update(value=result.value + 1 + attempt)
             with CaptureQueriesContext(connections["default"]) as one_queries:
                 started = time.perf_counter()
-                recompute_assessments(indicator_ids=[one])
+                edited = recompute(indicator_ids=[one])
                 timings.append(time.perf_counter() - started)
-        self.stdout.write(
-            f"One indicator after one edit: median {sorted(timings)[2] * 1000:.0f} ms "
-            f"(min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f}) over 5 runs, "
-            f"{len(one_queries)} SQL queries"
+        figures["edit"] = sorted(timings)[2]
+        figures["edit_floor"] = sorted(floor_recompute([one]) for _ in range(5))[2]
+        self._figure(
+            f"One indicator after one edit ({edited.written} rows written, {len(one_queries)} SQL queries; "
+            f"median of 5, min {min(timings) * 1000:.1f}, max {max(timings) * 1000:.1f} ms)",
+            figures["edit"],
+            figures["edit_floor"],
+            unit="ms",
         )
+        self.stdout.write(f"One indicator after one edit: median {figures['edit'] * 1000:.0f} ms")
 
-        self._time_cmt_scorecard()
+        self._bloat_check(recompute)
+        _analyse()
+        figures["card"], figures["card_floor"] = self._time_cmt_scorecard()
 
         if not no_memory:
             tracemalloc.start()
-            recompute_assessments()
+            Result.objects.update(value=F("value") + Decimal("0.5"))
+            recompute()
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            self.stdout.write(f"Peak Python allocations during a full recompute: {peak / 2**20:.0f} MiB")
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        rss_mib = rss / 2**20 if sys.platform == "darwin" else rss / 1024
-        self.stdout.write(f"Peak resident memory of the whole bench process: {rss_mib:.0f} MiB")
+            self.stdout.write(
+                f"Peak Python allocations during a full recompute (all changed): {peak / 2**20:.0f} MiB"
+            )
+        connections["default"].close()
+        return figures
 
-    def _time_cmt_scorecard(self) -> None:
+    def _bloat_check(self, recompute) -> None:
+        """Consecutive full recomputes must not grow the assessment table (PostgreSQL: pg_total_relation_size)."""
+        if connections["default"].vendor != "postgresql":
+            self.stdout.write("Bloat check: PostgreSQL only (SQLite reuses its free pages).")
+            return
+        from indicators.models import Assessment
+
+        table = Assessment._meta.db_table
+
+        def size() -> int:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_total_relation_size(%s)", [table])
+                return cursor.fetchone()[0]
+
+        after_first = size()
+        written = 0
+        for _ in range(self.bloat_runs):
+            written += recompute().written
+        after = size()
+        self.stdout.write(
+            f"Bloat check: {table} with its indexes {after_first / 2**20:.1f} MiB after the first full "
+            f"recompute, {after / 2**20:.1f} MiB after {self.bloat_runs} more ({written} rows written): "
+            f"{after / after_first:.2f} × (goal ≤ 1.2 ×)"
+        )
+
+    def _time_cmt_scorecard(self) -> tuple[float, float]:
         """Time /scorecards/cmt/ through the whole request cycle (middleware, view, template).
 
         Server time only: the test Client calls the WSGI handler in-process, so there is no network.
         The first request warms the template cache and is not counted, as on a running server.
+        Returns the default view's median and the floor's.
         """
         from django.conf import settings
         from django.contrib.auth import get_user_model
@@ -125,39 +243,56 @@ class Command(BaseCommand):
 
         from organisation.models import Profile, Role
 
-        if connections["default"].vendor == "postgresql":
-            # A live database has statistics (autovacuum analyses it); one just bulk-loaded has
-            # none yet, and the planner then picks poor plans for the scorecard's queries.
-            with connections["default"].cursor() as cursor:
-                cursor.execute("ANALYZE")
-        user = get_user_model().objects.create_user("bench-cmt")
+        user = get_user_model().objects.create_user(f"bench-cmt-{time.monotonic_ns()}")
         Profile.objects.create(user=user, role=Role.CMT)
         client = Client()
         client.force_login(user)
-        year_key = f"{FIRST_FY + self.years - 1}-{(FIRST_FY + self.years) % 100:02d}"
+        # The one period key ("fy2015-16"): an earlier form ("2015-16") answers a redirect, and
+        # "2007-08" would be read as August 2007.
+        year_key = f"fy{FIRST_FY + self.years - 1}-{(FIRST_FY + self.years) % 100:02d}"
         views = [
             ("/scorecards/cmt/", "latest month, as reported"),
             ("/scorecards/cmt/?view=current", "latest month, current"),
             (f"/scorecards/cmt/?period={year_key}", "last financial year"),
         ]
+        floors = [floor_scorecard() for _ in range(6)][1:]
+        floor, floor_html = sorted(t for t, _ in floors)[2], floors[0][1]
+        default = None
         with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
             for url, words in views:
                 timings, rows = [], 0
                 for attempt in range(6):
                     with CaptureQueriesContext(connections["default"]) as page_queries:
                         started = time.perf_counter()
-                        response = client.get(url, secure=True)
+                        response = client.get(url, secure=True, headers={"accept-encoding": "gzip"})
                         elapsed = time.perf_counter() - started
                     if response.status_code != 200:
                         raise CommandError(f"{url} answered {response.status_code}.")
                     if attempt:
                         timings.append(elapsed)
-                    rows = response.content.count(b'class="govuk-table__row')
-                self.stdout.write(
-                    f"CMT scorecard ({url}: {words}, {rows} table rows): median "
-                    f"{sorted(timings)[2] * 1000:.0f} ms (min {min(timings) * 1000:.0f}, "
-                    f"max {max(timings) * 1000:.0f}) over 5 requests, {len(page_queries)} SQL queries"
+                    compressed = response.content
+                    html = (
+                        gzip.decompress(compressed)
+                        if response.get("Content-Encoding") == "gzip"
+                        else compressed
+                    )
+                    rows = html.count(b'class="govuk-table__row')
+                median = sorted(timings)[2]
+                default = median if default is None else default
+                self._figure(
+                    f"CMT scorecard ({url}: {words}, {rows} table rows, {len(page_queries)} SQL queries; "
+                    f"median of 5, min {min(timings) * 1000:.0f}, max {max(timings) * 1000:.0f} ms)",
+                    median,
+                    floor,
+                    unit="ms",
+                    extra=(
+                        f" | HTML {len(html) / 1024:.0f} KB (floor {floor_html / 1024:.0f} KB, "
+                        f"{len(html) / floor_html:.1f} ×), sent {len(compressed) / 1024:.0f} KB "
+                        f"{'gzip' if len(compressed) < len(html) else 'uncompressed'}, sparklines "
+                        f"{_sparkline_bytes(html) / 1024:.0f} KB"
+                    ),
                 )
+        return default, floor
 
     def _bench_database(self, database_url: str | None) -> dict:
         current = connections["default"].settings_dict
@@ -331,3 +466,99 @@ def build_council(count: int, years: int) -> dict:
         "targets": Target.objects.count(),
         "ids": [i.id for i in indicators],
     }
+
+
+# --------------------------------------------------------------------------------------------
+# The floors: the same work done as directly as the machine allows, measured in the same run
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def _analyse() -> None:
+    # A live database has statistics (autovacuum analyses it); one just bulk-loaded has none yet.
+    if connections["default"].vendor == "postgresql":
+        with connections["default"].cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def _sparkline_bytes(html: bytes) -> int:
+    return sum(len(m) for m in re.findall(rb"<svg class=\"kpi-sparkline.*?</svg>", html, flags=re.S))
+
+
+def floor_recompute(indicator_ids: list[int] | None = None) -> float:
+    """Seconds for the floor of a recompute: one SELECT of the approved results, numpy over the
+    whole table (each series' change from its previous value and a comparison with a target), and
+    one COPY (SQLite: one executemany) of one row per result into an unindexed temporary table."""
+    import numpy as np
+
+    from indicators.models import Result
+
+    connection = connections["default"]
+    results = Result.objects.filter(status="approved").order_by("indicator_id", "period__start")
+    if indicator_ids is not None:
+        results = results.filter(indicator_id__in=indicator_ids)
+    sql, params = results.values_list("indicator_id", "period_id", "value").query.sql_with_params()
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if not rows:
+            return time.perf_counter() - started
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        periods = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        values = np.fromiter((float(r[2]) for r in rows), dtype=float, count=len(rows))
+        previous = np.roll(values, 1)
+        first = np.r_[True, ids[1:] != ids[:-1]]
+        change = np.where(first, np.nan, values - previous)
+        rag = np.where(values >= np.nanmean(values), "green", "red")
+        out = list(
+            zip(ids.tolist(), periods.tolist(), values.tolist(), change.tolist(), rag.tolist(), strict=True)
+        )
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_floor (indicator_id bigint, period_id bigint, value double precision, "
+            "change double precision, rag varchar(10))"
+        )
+        if postgres:
+            with cursor.cursor.copy("COPY bench_floor FROM STDIN") as copy:
+                for row in out:
+                    copy.write_row(row)
+        else:
+            cursor.executemany("INSERT INTO bench_floor VALUES (%s, %s, %s, %s, %s)", out)
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_floor")
+    return elapsed
+
+
+FLOOR_TEMPLATE = """<table><thead><tr><th>Reference</th><th>Title</th><th>Value</th><th>Target</th><th>RAG</th>
+<th>Direction</th><th>Forecast</th></tr></thead><tbody>{% for r in rows %}<tr><td>{{ r.0 }}</td><td>{{ r.1 }}</td>
+<td>{{ r.2 }}</td><td>{{ r.3 }}</td><td>{{ r.4 }}</td><td>{{ r.5 }}</td><td>{{ r.6 }}</td></tr>{% endfor %}</tbody></table>"""
+
+
+def floor_scorecard() -> tuple[float, int]:
+    """(seconds, HTML bytes) for the floor of the scorecard: one query (every indicator with its
+    latest assessment) and one template render of a plain table of them."""
+    from django.template import engines
+
+    from indicators.models import Indicator
+
+    template = engines["django"].from_string(FLOOR_TEMPLATE)
+    started = time.perf_counter()
+    rows = list(
+        Indicator.objects.filter(assessments__is_latest=True)
+        .order_by("reference")
+        .values_list(
+            "reference",
+            "title",
+            "assessments__value",
+            "assessments__target",
+            "assessments__rag",
+            "assessments__direction",
+            "assessments__forecast_value",
+        )
+    )
+    html = template.render({"rows": rows})
+    return time.perf_counter() - started, len(html.encode())

@@ -4,12 +4,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db.models import F
 
 from indicators.analytics import constants as c
 from indicators.analytics.bulk import forecast_type, is_additive
 from indicators.models import Annotation, Assessment, Indicator, Result, Target
-from indicators.services.assessments import recompute_assessments
+from indicators.services.assessments import recompute, recompute_assessments
 from indicators.services.periods import ensure_periods
+
+WRITE_QUERIES = 16 if connection.vendor == "postgresql" else 11
 
 
 def month(i: int) -> datetime.date:
@@ -129,20 +133,74 @@ def test_one_indicator_recompute_leaves_the_others_alone(build_council):
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_full_recompute_runs_a_fixed_number_of_queries(build_council, django_assert_num_queries, count):
+def test_full_recompute_of_unchanged_data_reads_and_writes_nothing(
+    build_council, django_assert_num_queries, count
+):
+    build_council(count, months=24)  # already recomputed once
+    # indicators, periods, results, targets, annotations, the stored assessments; savepoint and
+    # its release. No write, and no exception-list refresh (nothing changed).
+    with django_assert_num_queries(8):
+        outcome = recompute()
+    assert (outcome.assessed, outcome.written) == (count * 24, 0)
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_full_recompute_after_every_result_changed_runs_a_fixed_number_of_queries(
+    build_council, django_assert_num_queries, count
+):
     build_council(count, months=24)
-    # indicators, periods, results, targets, annotations; savepoint, delete, insert, the
-    # exception-list check (no list built yet), savepoint release.
-    with django_assert_num_queries(10):
-        written = recompute_assessments()
-    assert written == count * 24
+    Result.objects.update(value=F("value") + 1)
+    # the six reads; savepoint, the upserts of rows that are not latest and of latest ones, the
+    # exception-list check (no list built yet), savepoint release. PostgreSQL instead of the two
+    # upserts: foreign keys immediate, temporary table, COPY, two MERGEs, drop, keys deferred.
+    with django_assert_num_queries(WRITE_QUERIES):
+        outcome = recompute()
+    assert (outcome.assessed, outcome.updated, outcome.inserted, outcome.deleted) == (
+        count * 24,
+        count * 24,
+        0,
+        0,
+    )
 
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_one_indicator_recompute_runs_the_same_queries(build_council, django_assert_num_queries, count):
     indicators = build_council(count, months=24)
-    with django_assert_num_queries(10):
-        recompute_assessments(indicator_ids=[indicators[0].id])
+    Result.objects.filter(indicator=indicators[0]).update(value=F("value") + 1)
+    with django_assert_num_queries(WRITE_QUERIES):
+        outcome = recompute(indicator_ids=[indicators[0].id])
+    assert outcome.updated == 24
+
+
+def test_only_the_changed_assessments_are_rewritten_and_the_others_keep_their_rows(build_council):
+    first, second = build_council(2, months=24)[:2]
+    before = dict(Assessment.objects.values_list("id", "computed_at"))
+    last = Result.objects.filter(indicator=first).order_by("-period__start").first()
+    Result.objects.filter(id=last.id).update(value=last.value + 1000)
+    outcome = recompute()
+    assert outcome.written > 0 and outcome.inserted == outcome.deleted == 0
+    after = dict(Assessment.objects.values_list("id", "computed_at"))
+    assert after.keys() == before.keys()  # updated in place: same rows, same ids
+    rewritten = {i for i in after if after[i] != before[i]}
+    assert rewritten == set(
+        Assessment.objects.filter(indicator=first, id__in=rewritten).values_list("id", flat=True)
+    )
+    assert recompute().written == 0
+
+
+def test_a_deleted_result_deletes_its_assessment_and_a_new_one_is_inserted(build_council):
+    first = build_council(1, months=24)[0]
+    last = Result.objects.filter(indicator=first).order_by("-period__start").first()
+    period = last.period
+    last.delete()
+    outcome = recompute()
+    assert outcome.deleted == 1
+    assert not Assessment.objects.filter(indicator=first, period=period).exists()
+    assert Assessment.objects.filter(indicator=first, is_latest=True).count() == 1
+    Result.objects.create(indicator=first, period=period, value=Decimal(5), status="approved")
+    outcome = recompute()
+    assert outcome.inserted == 1
+    assert Assessment.objects.get(indicator=first, is_latest=True).period == period
 
 
 def test_a_quarterly_count_is_forecast_on_its_quarters(org):

@@ -65,3 +65,15 @@ def test_text_is_escaped():
 
 def test_labels_of_the_wrong_length_are_left_out():
     assert sparkline_description([1, 2], ["only one"]) == "2 results from 1 to 2; lowest 1, highest 2."
+
+
+def test_the_compact_sparkline_draws_the_same_line_in_whole_pixels_with_its_title_as_its_name():
+    values, labels = [3, 7.25, 5, 9.5], ["Jan", "Feb", "Mar", "Apr"]
+    full = sparkline_svg(values, labels, title="STF15")
+    compact = sparkline_svg(values, labels, title="STF15", compact=True)
+    assert [(round(x), round(y)) for x, y in points(full)] == points(compact)
+    assert all(x == int(x) and y == int(y) for x, y in points(compact))
+    assert 'role="img"><title>STF15: 4 results from 3 (Jan) to 9.5 (Apr)' in compact
+    assert "aria-label" not in compact and len(compact) < 0.7 * len(full)
+    escaped = sparkline_svg([1, 2], ['<script>"x"</script>', "b&c"], title="<b>", compact=True)
+    assert "<script>" not in escaped and "<b>" not in escaped
