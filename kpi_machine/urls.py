@@ -22,5 +22,7 @@ urlpatterns = [
     # Scorecards, dashboards, public pages and exception lists (reporting app).
     path("", include("reporting.scorecard_urls")),
     path("", include("reporting.exception_urls")),
+    # Committee reports and returns to central government (reporting.reports).
+    path("", include("reporting.reports.urls")),
     path("admin/", admin.site.urls),
 ]
