@@ -57,7 +57,6 @@ SNAPSHOT_FIELDS = (
 )
 
 
-
 def _require_hub(user) -> None:
     if not (user.is_authenticated and (user.is_superuser or role_of(user) == Role.HUB)):
         raise PermissionDenied("Only the Strategic Intelligence Hub can do this.")

@@ -260,7 +260,6 @@ class Scorecard:
 # Building blocks shared by scorecards, the dashboard and the public pages
 
 
-
 def choose_period(raw: str | None, periods: list[Period], as_of: datetime.date) -> tuple[Period | None, str]:
     """The period asked for in the URL, else the financial year of the reporting date.
 
@@ -786,9 +785,7 @@ def scorecards_for(user) -> list[tuple[str, str]]:
     if roles.may_see_scorecard(user, roles.SCORECARD_CMT):
         links.append((KIND_TITLES[roles.SCORECARD_CMT], scorecard_url(roles.SCORECARD_CMT)))
     if roles.may_see_scorecard(user, roles.SCORECARD_COUNCIL_PLAN):
-        links.append(
-            (KIND_TITLES[roles.SCORECARD_COUNCIL_PLAN], scorecard_url(roles.SCORECARD_COUNCIL_PLAN))
-        )
+        links.append((KIND_TITLES[roles.SCORECARD_COUNCIL_PLAN], scorecard_url(roles.SCORECARD_COUNCIL_PLAN)))
     for kind, model in (
         (roles.SCORECARD_DIRECTORATE, Directorate),
         (roles.SCORECARD_PORTFOLIO, Portfolio),

@@ -21,4 +21,4 @@ def build_due_exception_lists() -> int:
     return len(built)
 
 
-from reporting.reports.tasks import generate_report  # noqa: E402, F401 — registered with the worker
+from reporting.reports.tasks import generate_report, send_narrative_reminders  # noqa: E402, F401 — registered

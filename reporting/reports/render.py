@@ -9,6 +9,7 @@ numbers. Charts are the same vector SVG as the page, each followed by its data t
 
 import datetime
 import io
+import logging
 import re
 
 from django.template.loader import render_to_string
@@ -21,6 +22,8 @@ from reporting.reports.charts import SHAPES, bar_chart_svg
 from reporting.reports.markdown import plain_text, render_markdown
 
 STATUS_COLUMNS = {"RAG", "Direction of travel", "Forecast RAG"}
+# WeasyPrint logs every layout step at INFO: a 40-page report is 200 lines of noise per PDF.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def _narrative(item: dict | None) -> dict | None:

@@ -130,9 +130,14 @@ def export_xlsx(ret: CollectionReturn) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in export_rows(ret):
+        value = row[5]
         sheet.append(
-            [neutralise(c) if isinstance(c, str) else (float(c) if c is not None else None) for c in row]
+            [neutralise(c) if isinstance(c, str) else c for c in row[:5]] + [None, neutralise(row[6])]
         )
+        if value is not None:
+            cell = sheet.cell(sheet.max_row, 6, float(value))
+            places = -value.as_tuple().exponent if value.as_tuple().exponent < 0 else 0
+            cell.number_format = "0." + "0" * places if places else "0"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

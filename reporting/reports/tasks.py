@@ -9,3 +9,12 @@ def generate_report(report_id: int) -> int:
 
     generate(report_id)
     return report_id
+
+
+@shared_task
+def send_narrative_reminders() -> int:
+    """Daily: remind authors of narrative falling due for a meeting (see `reminders`)."""
+    from organisation.calendar import reporting_date
+    from reporting.reports.reminders import send_narrative_reminders as send
+
+    return send(reporting_date())

@@ -60,6 +60,11 @@ def report_list(request, error: str = "", status: int = 200):
         "may_read_collections": roles.may_read_collections(request.user),
         "nav_section": "reports",
     }
+    if context["may_read_collections"]:
+        from organisation.calendar import reporting_date
+        from reporting.reports.returns import overdue_count
+
+        context["overdue_returns"] = overdue_count(reporting_date())
     if context["may_generate"]:
         context.update(_generate_form_context(request, error, request.POST if error else None))
     return render(request, "reporting/reports/list.html", context, status=status)
