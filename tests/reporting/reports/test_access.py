@@ -187,3 +187,35 @@ def test_unknown_reports_and_files_are_404(published_q3, executive_q3, client, u
 def test_command_line_acts_as_the_hub():
     assert roles.may_read_report(None, "executive", None, None, published=False)
     assert roles.may_generate_reports(None)
+
+
+HOSTILE = "?q=%3Cscript%3E&period=99999&page=-1&sort=__class__&kind=%27%22"
+
+
+@pytest.mark.parametrize(
+    "role", [None, "officer", "head", "director", "cmt", "hub", "councillor", "scrutiny", "auditor"]
+)
+def test_no_report_page_gives_a_server_error_to_any_role(published_q3, client, users, role):
+    if role:
+        client.force_login(users[role])
+    rid = published_q3.id
+    for path in (
+        "/reports/",
+        "/reports/calendar/",
+        "/reports/returns/",
+        f"/reports/{rid}/",
+        f"/reports/{rid}/progress/",
+        f"/reports/{rid}/report.pdf",
+        f"/reports/{rid}/report.xlsx",
+        f"/reports/{rid}/new-version/",
+        f"/reports/{rid}/publish/",
+        f"/reports/{rid}/narrative/summary/",
+        f"/reports/{rid}/step/nonsense/",
+        "/public/reports/",
+        f"/public/reports/{rid}/",
+        f"/public/reports/{rid}/data.json",
+    ):
+        for url in (path, path + HOSTILE):
+            assert client.get(url).status_code < 500, url
+    for path in (f"/reports/{rid}/step/nonsense/", "/reports/generate/", f"/reports/{rid}/exempt/"):
+        assert client.post(path, {"kind": "<x>", "period": "-1", "sections": ["'"]}).status_code < 500, path
