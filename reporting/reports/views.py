@@ -13,6 +13,7 @@ from organisation import roles
 from organisation.models import Board, Directorate
 from reporting.reports import kinds, services
 from reporting.reports.models import CommitteeMeeting, Report, ReportFile
+from reporting.reports.render import render_body
 from reporting.reports.services import ReportRefused
 
 CONTENT_TYPES = {
@@ -99,8 +100,6 @@ def report_detail(request, report_id: int):
         context["digest"] = report.digest
     else:
         snapshot, digest = services.preview(report)
-        from reporting.reports.render import render_body
-
         context.update(
             body=render_body(snapshot, digest),
             digest=digest,
@@ -120,7 +119,18 @@ def report_detail(request, report_id: int):
 @login_required
 def progress(request, report_id: int):
     report = services.report_for(request.user, report_id)
-    return render(request, "reporting/reports/progress.html", {"report": report})
+    response = render(request, "reporting/reports/progress.html", {"report": report})
+    if (
+        request.htmx
+        and request.GET.get("poll")
+        and report.generation
+        in (
+            Report.Generation.DONE,
+            Report.Generation.FAILED,
+        )
+    ):
+        response["HX-Refresh"] = "true"  # the task has finished: reload the page to show the report
+    return response
 
 
 @login_required

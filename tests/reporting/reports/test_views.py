@@ -34,6 +34,12 @@ def test_progress_polls_while_the_task_runs_and_stops_when_done(executive_q3, cl
     ).content.decode()
     assert 'hx-trigger="every 1s"' in running and 'value="40"' in running
     assert "Refresh to see the report" in running  # without JavaScript
+    assert "HX-Refresh" not in client.get(
+        f"/reports/{executive_q3.id}/progress/?poll=1", headers={"HX-Request": "true"}
+    )
+    Report.objects.filter(pk=executive_q3.pk).update(generation="done", generation_progress=100)
+    finished = client.get(f"/reports/{executive_q3.id}/progress/?poll=1", headers={"HX-Request": "true"})
+    assert finished["HX-Refresh"] == "true"  # the page reloads once to show the generated report
 
 
 def test_bad_generation_input_shows_an_error_summary(report_council, client, users, q3):
