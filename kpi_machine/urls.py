@@ -26,5 +26,7 @@ urlpatterns = [
     path("clinics/", include("clinics.urls")),
     # Service Improvement Plans (service_plans app).
     path("service-plans/", include("service_plans.urls")),
+    # Committee reports and returns to central government (reporting.reports).
+    path("", include("reporting.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -293,3 +293,103 @@ def may_create_service_plan(user) -> bool:
 def may_open_dmt_plans_view(user, directorate_id: int | None) -> bool:
     """The monthly DMT view of a directorate's plans: its director, and those who read everything."""
     return reads_everything(user) or directs_service(user, directorate_id)
+
+
+
+# --- Committee reports --------------------------------------------------------------------------
+# Report kinds as plain strings (reporting.reports.kinds holds the same values; this module
+# imports nothing above organisation).
+REPORT_EXECUTIVE = "executive"
+REPORT_CMT = "cmt"
+REPORT_DMT = "dmt"
+REPORT_BOARD = "board"
+REPORT_YEAR_END = "year_end"
+# Councillors read the Executive's reports once published; directors read (and sign off) drafts.
+COUNCILLOR_REPORTS = frozenset({REPORT_EXECUTIVE, REPORT_YEAR_END})
+DIRECTOR_REPORTS = frozenset({REPORT_EXECUTIVE, REPORT_CMT, REPORT_YEAR_END, REPORT_BOARD})
+NARRATIVE_REVIEWERS = frozenset({Role.HUB, Role.CMT, Role.DIRECTOR})
+
+
+def may_generate_reports(user) -> bool:
+    """The hub generates (and re-generates) committee reports."""
+    return is_hub(user)
+
+
+def may_publish_reports(user) -> bool:
+    return is_hub(user)
+
+
+def may_write_report(user, kind: str, directorate_id: int | None) -> bool:
+    """Narrative: the hub on any report; a director on their own directorate's DMT report."""
+    if is_hub(user):
+        return True
+    return (
+        role_of(user) == Role.DIRECTOR
+        and kind == REPORT_DMT
+        and directorate_id is not None
+        and directorate_id == directorate_id_of(user)
+    )
+
+
+def may_review_narrative(user, kind: str, directorate_id: int | None) -> bool:
+    """The hub, CMT, and directors (on their own directorate's DMT report, or the corporate ones)."""
+    if is_hub(user) or role_of(user) == Role.CMT:
+        return True
+    if role_of(user) != Role.DIRECTOR:
+        return False
+    return kind in DIRECTOR_REPORTS or directorate_id == directorate_id_of(user)
+
+
+def may_sign_off_report(user, sign_off_roles) -> bool:
+    """`sign_off_roles`: the roles configured for the report's kind (reporting.reports.kinds)."""
+    return is_superuser(user) or role_of(user) in sign_off_roles
+
+
+def may_read_report(
+    user, kind: str, directorate_id: int | None, board_id: int | None, *, published: bool
+) -> bool:
+    """The internal version of a report.
+
+    Hub, CMT, audit: every report, drafts included. Directors: the corporate reports (which they
+    sign off) and their own directorate's DMT reports, drafts included. Once published:
+    councillors the Executive's reports, scrutiny members their board's, heads of service and
+    officers their directorate's DMT reports. Anonymous visitors read only public published
+    versions, on /public/ (never through this check).
+    """
+    if user is None:
+        return True
+    if not user.is_authenticated:
+        return False
+    if reads_everything(user):
+        return True
+    role = role_of(user)
+    own_directorate = directorate_id is not None and directorate_id == directorate_id_of(user)
+    if role == Role.DIRECTOR:
+        return kind in DIRECTOR_REPORTS or (kind == REPORT_DMT and own_directorate)
+    if not published:
+        return False
+    if role == Role.COUNCILLOR:
+        return kind in COUNCILLOR_REPORTS
+    if role == Role.SCRUTINY:
+        return kind == REPORT_BOARD and board_id is not None and board_id == user.profile.board_id
+    if role in (Role.HEAD, Role.OFFICER):
+        return kind == REPORT_DMT and own_directorate
+    return False
+
+
+def may_open_reports(user) -> bool:
+    """Who sees the reports page in the navigation: everyone signed in with a role."""
+    return user is not None and user.is_authenticated and (is_superuser(user) or role_of(user) is not None)
+
+
+# --- Returns to central government --------------------------------------------------------------
+RETURNS_READERS = frozenset({Role.HUB, Role.CMT, Role.AUDITOR})
+
+
+def may_read_collections(user) -> bool:
+    return has_role(user, RETURNS_READERS)
+
+
+def may_update_collections(user) -> bool:
+    """The hub prepares, checks and submits the returns."""
+    return is_hub(user)

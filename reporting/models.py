@@ -130,3 +130,15 @@ class HistoryRecompute(models.Model):
 
     def __str__(self):
         return f"History of {self.period_id} recomputed by {self.recomputed_by_id} at {self.recomputed_at}"
+
+
+# Committee reports and returns to central government live in their own package.
+from reporting.reports.models import (  # noqa: E402, F401
+    Collection,
+    CollectionReturn,
+    CommitteeMeeting,
+    NarrativeItem,
+    Report,
+    ReportEvent,
+    ReportFile,
+)

@@ -22,3 +22,6 @@ def build_due_exception_lists() -> int:
     if built:
         log.info("Built exception lists for %s", ", ".join(lst.period.label for lst in built))
     return len(built)
+
+
+from reporting.reports.tasks import generate_report, send_narrative_reminders  # noqa: E402, F401 — registered

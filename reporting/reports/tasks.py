@@ -1,0 +1,20 @@
+"""Celery task: generate a report (eager in the embedded run and the tests)."""
+
+from celery import shared_task
+
+
+@shared_task
+def generate_report(report_id: int) -> int:
+    from reporting.reports.services import generate
+
+    generate(report_id)
+    return report_id
+
+
+@shared_task
+def send_narrative_reminders() -> int:
+    """Daily: remind authors of narrative falling due for a meeting (see `reminders`)."""
+    from organisation.calendar import reporting_date
+    from reporting.reports.reminders import send_narrative_reminders as send
+
+    return send(reporting_date())
