@@ -17,9 +17,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+# openpyxl is imported where a workbook is written or read, not at import: the portal's start
+# (every view module) stays free of it (tests/kpi_machine/test_quick_start.py).
 
 HEADER_LABELS = [
     ("service", "Service:"),
@@ -132,6 +131,8 @@ def _text(value) -> object:
         return ""
     if isinstance(value, str):
         # Control characters typed or pasted into a plan cannot be stored in a worksheet.
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     if isinstance(value, Decimal):
         return float(value) if value != value.to_integral_value() else int(value)
@@ -142,6 +143,9 @@ def write_plan_workbook(
     *, header: dict, sections: dict, actions: list, risks: list, indicators: dict, savings: list = ()
 ) -> bytes:
     """`indicators`: {"years": ["2013/14", …], "rows": [{reference, description, years: [...], …}]}."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET_PLAN
@@ -313,6 +317,8 @@ def parse_plan_workbook(data: bytes, *, max_rows: int = 20000) -> ParsedPlan:
     # The file is untrusted: a damaged archive can fail anywhere inside openpyxl, zipfile, zlib or
     # the XML parser, lazily, while rows are read. Any such failure is the file's, told to the person.
     try:
+        from openpyxl import load_workbook
+
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001
         raise WorkbookError("The file is not a readable .xlsx workbook.") from error
