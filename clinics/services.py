@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -895,6 +895,75 @@ def held_clinics_by_indicator(indicator_ids) -> dict[int, list[tuple[int, dateti
     ).values("indicator_id", "clinic_id", "clinic__date"):
         found.setdefault(row["indicator_id"], []).append((row["clinic_id"], row["clinic__date"]))
     return found
+
+
+@dataclass(frozen=True)
+class ClinicMark:
+    """What the exception list and scorecards say beside an indicator about its clinics."""
+
+    held: tuple[tuple[int, datetime.date | None], ...] = ()  # (clinic id, date), latest first
+    open_clinic: tuple[int, str, datetime.date | None] | None = None  # (id, status, date), soonest
+    plan: tuple[int, str] | None = None  # the remedial plan in progress: (id, status)
+
+    @property
+    def latest_held(self) -> tuple[int, datetime.date | None] | None:
+        return self.held[0] if self.held else None
+
+    @property
+    def plan_label(self) -> str:
+        if self.plan is None:
+            return ""
+        return {
+            RemedialPlan.Status.SIGNED_OFF: "Remedial plan in progress: being tracked",
+            RemedialPlan.Status.RETURNED: "Remedial plan in progress: returned for changes",
+        }.get(self.plan[1], "Remedial plan in progress: awaiting sign-off")
+
+    @property
+    def open_label(self) -> str:
+        if self.open_clinic is None:
+            return ""
+        _, status, date = self.open_clinic
+        if status == Clinic.Status.SCHEDULED and date:
+            return f"Clinic scheduled for {date:%-d %b %Y}"
+        return "Clinic requested"
+
+
+def clinic_marks(indicator_ids) -> dict[int, ClinicMark]:
+    """For scorecards and the exception list: per indicator, its held clinics, its open clinic and
+    its remedial plan in progress (not closed). One query whatever the number of indicators.
+
+    Only whether a clinic was held is said, not what it found, so the mark may sit beside any
+    indicator the reader can already see; the clinic itself is still opened under its own rules.
+    """
+    through = Clinic.indicators.through
+    plans = RemedialPlan.objects.filter(
+        clinic_id=OuterRef("clinic_id"), indicator_id=OuterRef("indicator_id")
+    ).exclude(status=RemedialPlan.Status.CLOSED)
+    rows = (
+        through.objects.filter(indicator_id__in=list(indicator_ids))
+        .exclude(clinic__status=Clinic.Status.CANCELLED)
+        .annotate(plan_id=Subquery(plans.values("id")[:1]), plan_status=Subquery(plans.values("status")[:1]))
+        .values("indicator_id", "clinic_id", "clinic__status", "clinic__date", "plan_id", "plan_status")
+    )
+    found: dict[int, dict] = {}
+    for row in rows:
+        mark = found.setdefault(row["indicator_id"], {"held": [], "open": [], "plan": None})
+        clinic = (row["clinic_id"], row["clinic__status"], row["clinic__date"])
+        if row["clinic__status"] == Clinic.Status.HELD:
+            mark["held"].append((row["clinic_id"], row["clinic__date"]))
+        else:
+            mark["open"].append(clinic)
+        if row["plan_id"] and (mark["plan"] is None or row["plan_id"] > mark["plan"][0]):
+            mark["plan"] = (row["plan_id"], row["plan_status"])
+    far = datetime.date.max
+    return {
+        indicator_id: ClinicMark(
+            held=tuple(sorted(m["held"], key=lambda h: (h[1] or datetime.date.min, h[0]), reverse=True)),
+            open_clinic=min(m["open"], key=lambda o: (o[2] or far, o[0])) if m["open"] else None,
+            plan=m["plan"],
+        )
+        for indicator_id, m in found.items()
+    }
 
 
 # --- Who sees which clinic ----------------------------------------------------------------------
