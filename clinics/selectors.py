@@ -15,7 +15,7 @@ def clinic_for(user, clinic_id: int) -> Clinic:
     """The clinic if the user may open it: 404 when there is none, 403 when it is not theirs."""
     clinic = (
         visible_clinics(user)
-        .select_related("requested_by", "source_period", "recorded_by")
+        .select_related("requested_by", "source_period", "recorded_by", "review_closed_by")
         .prefetch_related(
             Prefetch("indicators", to_attr="indicator_list"),
             Prefetch("attendees", queryset=Attendee.objects.select_related("user"), to_attr="attendee_list"),
@@ -90,7 +90,9 @@ def clinic_lists(user) -> dict:
     return {
         "open_clinics": [c for c in clinics if c.is_open],
         "held_clinics": [c for c in clinics if c.status == Clinic.Status.HELD],
-        "definition_reviews": [c for c in clinics if c.decision == Clinic.Decision.MISLEADING],
+        "definition_reviews": [
+            c for c in clinics if c.opens_definition_review and c.review_closed_at is None
+        ],
         "open_plans": plans,
     }
 

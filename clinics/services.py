@@ -555,6 +555,35 @@ def clinic_record(
     return clinic
 
 
+@transaction.atomic
+def definition_review_close(*, user, clinic: Clinic, outcome: str) -> Clinic:
+    """The hub closes the definition review a clinic opened by finding its indicator misleading,
+    saying what it decided (the definition changed, or kept and why)."""
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub closes definition reviews.")
+    clinic = Clinic.objects.select_for_update().get(id=clinic.id)
+    errors: dict[str, list[str]] = {}
+    if not clinic.opens_definition_review:
+        errors.setdefault("review_outcome", []).append(
+            "Only a held clinic that found its indicator misleading has a definition review."
+        )
+    elif clinic.review_closed_at is not None:
+        errors.setdefault("review_outcome", []).append("This definition review is already closed.")
+    outcome = _text(
+        outcome,
+        "review_outcome",
+        "Say what the review decided, such as the definition changed or kept and why (at least 10 characters).",
+        errors,
+    )
+    if errors:
+        raise ValidationError(errors)
+    clinic.review_closed_at, clinic.review_closed_by = timezone.now(), _actor(user)
+    clinic.review_outcome = outcome
+    clinic.save(update_fields=["review_closed_at", "review_closed_by", "review_outcome"])
+    _event(clinic, "definition_review_closed", user, outcome)
+    return clinic
+
+
 # --- Remedial plans ------------------------------------------------------------------------------
 
 
@@ -586,36 +615,31 @@ def parse_decimal(raw: str) -> Decimal | None:
     return value
 
 
-@transaction.atomic
-def remedial_plan_create(
+@dataclass
+class _PlanContent:
+    owners: dict
+    monitoring: str
+    recovery_criteria: str
+    trajectory_starts: list
+    actions: list
+
+
+def _plan_content(
+    errors: dict,
     *,
-    user,
-    clinic: Clinic,
     indicator: Indicator,
     owner_id: int | None,
     monitoring: str,
     monitoring_frequency: str,
-    delivery_plan_changes: str,
     recovery_criteria: str,
     trajectory_values: dict[datetime.date, Decimal],
     recovery_start: datetime.date | None,
     offered_starts: list[datetime.date],
     actions: list[ActionInput],
-) -> RemedialPlan:
-    """Agree a remedial plan at a held clinic (a draft until the Executive Member and CMT sign it off)."""
-    if not roles.may_manage_clinics(user):
-        raise PermissionDenied("Only the Strategic Intelligence Hub records remedial plans.")
-    errors: dict[str, list[str]] = {}
-    if clinic.status != Clinic.Status.HELD or clinic.decision != Clinic.Decision.REMEDIAL_PLAN:
-        errors.setdefault("monitoring", []).append(
-            "A remedial plan is agreed at a held clinic whose decision was a remedial plan."
-        )
-    if not clinic.indicators.filter(id=indicator.id).exists():
-        errors.setdefault("monitoring", []).append("That indicator was not discussed at this clinic.")
-    elif RemedialPlan.objects.filter(clinic=clinic, indicator=indicator).exists():
-        errors.setdefault("monitoring", []).append(
-            "This clinic already has a remedial plan for that indicator."
-        )
+) -> _PlanContent:
+    """Check what a remedial plan says (a new one or a revised one): owner, monitoring, recovery
+    criteria, the trajectory (no gap, within the plausible range) and the actions (at least one,
+    each with an owner and a date). Adds messages by the field to `errors`."""
     User = get_user_model()  # noqa: N806
     owner_ids = {owner_id} | {a.owner_id for a in actions if a.owner_id}
     known = {u.id: u for u in User.objects.filter(id__in=[i for i in owner_ids if i], is_active=True)}
@@ -670,29 +694,136 @@ def remedial_plan_create(
         complete.append(action)
     if not complete and "actions" not in errors:
         errors.setdefault("actions", []).append("A remedial plan needs at least one action with an owner.")
+    return _PlanContent(known, monitoring, recovery_criteria, given, complete)
+
+
+def _write_plan_parts(plan, indicator, content: _PlanContent, trajectory_values) -> None:
+    kind = FREQUENCY_KIND[indicator.frequency]
+    periods = ensure_periods([(kind, s) for s in content.trajectory_starts])
+    TrajectoryPoint.objects.bulk_create(
+        TrajectoryPoint(plan=plan, period=periods[(kind, s)], expected=trajectory_values[s])
+        for s in content.trajectory_starts
+    )
+    RemedialAction.objects.bulk_create(
+        RemedialAction(
+            plan=plan, description=a.description.strip(), owner=content.owners[a.owner_id], due=a.due
+        )
+        for a in content.actions
+    )
+
+
+@transaction.atomic
+def remedial_plan_create(
+    *,
+    user,
+    clinic: Clinic,
+    indicator: Indicator,
+    owner_id: int | None,
+    monitoring: str,
+    monitoring_frequency: str,
+    delivery_plan_changes: str,
+    recovery_criteria: str,
+    trajectory_values: dict[datetime.date, Decimal],
+    recovery_start: datetime.date | None,
+    offered_starts: list[datetime.date],
+    actions: list[ActionInput],
+) -> RemedialPlan:
+    """Agree a remedial plan at a held clinic (a draft until the Executive Member and CMT sign it off)."""
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub records remedial plans.")
+    errors: dict[str, list[str]] = {}
+    if clinic.status != Clinic.Status.HELD or clinic.decision != Clinic.Decision.REMEDIAL_PLAN:
+        errors.setdefault("monitoring", []).append(
+            "A remedial plan is agreed at a held clinic whose decision was a remedial plan."
+        )
+    if not clinic.indicators.filter(id=indicator.id).exists():
+        errors.setdefault("monitoring", []).append("That indicator was not discussed at this clinic.")
+    elif RemedialPlan.objects.filter(clinic=clinic, indicator=indicator).exists():
+        errors.setdefault("monitoring", []).append(
+            "This clinic already has a remedial plan for that indicator."
+        )
+    content = _plan_content(
+        errors,
+        indicator=indicator,
+        owner_id=owner_id,
+        monitoring=monitoring,
+        monitoring_frequency=monitoring_frequency,
+        recovery_criteria=recovery_criteria,
+        trajectory_values=trajectory_values,
+        recovery_start=recovery_start,
+        offered_starts=offered_starts,
+        actions=actions,
+    )
     if errors:
         raise ValidationError(errors)
     plan = RemedialPlan.objects.create(
         clinic=clinic,
         indicator=indicator,
-        owner=known[owner_id],
-        monitoring=monitoring,
+        owner=content.owners[owner_id],
+        monitoring=content.monitoring,
         monitoring_frequency=monitoring_frequency,
         delivery_plan_changes=(delivery_plan_changes or "").strip(),
-        recovery_criteria=recovery_criteria,
+        recovery_criteria=content.recovery_criteria,
         created_by=_actor(user),
         created_at=timezone.now(),
     )
-    kind = FREQUENCY_KIND[indicator.frequency]
-    periods = ensure_periods([(kind, s) for s in given])
-    TrajectoryPoint.objects.bulk_create(
-        TrajectoryPoint(plan=plan, period=periods[(kind, s)], expected=trajectory_values[s]) for s in given
-    )
-    RemedialAction.objects.bulk_create(
-        RemedialAction(plan=plan, description=a.description.strip(), owner=known[a.owner_id], due=a.due)
-        for a in complete
-    )
+    _write_plan_parts(plan, indicator, content, trajectory_values)
     _event(clinic, "plan_drafted", user, f"Remedial plan for {indicator.reference}", plan=plan)
+    return plan
+
+
+@transaction.atomic
+def remedial_plan_revise(
+    *,
+    user,
+    plan: RemedialPlan,
+    owner_id: int | None,
+    monitoring: str,
+    monitoring_frequency: str,
+    delivery_plan_changes: str,
+    recovery_criteria: str,
+    trajectory_values: dict[datetime.date, Decimal],
+    recovery_start: datetime.date | None,
+    offered_starts: list[datetime.date],
+    actions: list[ActionInput],
+    note: str,
+) -> RemedialPlan:
+    """The hub edits a returned plan and sends it back for sign-off: the plan's content is checked
+    as when it was agreed, its trajectory and actions are replaced, and it is a draft again (both
+    sign-offs are needed anew). The note says what changed; the history keeps the return and this."""
+    plan = _plan_for_update(plan.id)
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub revises remedial plans.")
+    errors: dict[str, list[str]] = {}
+    if plan.status != RemedialPlan.Status.RETURNED:
+        errors.setdefault("note", []).append("Only a returned plan can be revised and resubmitted.")
+    note = _text(
+        note, "note", "Say what changed since the plan was returned (at least 10 characters).", errors
+    )
+    content = _plan_content(
+        errors,
+        indicator=plan.indicator,
+        owner_id=owner_id,
+        monitoring=monitoring,
+        monitoring_frequency=monitoring_frequency,
+        recovery_criteria=recovery_criteria,
+        trajectory_values=trajectory_values,
+        recovery_start=recovery_start,
+        offered_starts=offered_starts,
+        actions=actions,
+    )
+    if errors:
+        raise ValidationError(errors)
+    plan.owner = content.owners[owner_id]
+    plan.monitoring, plan.monitoring_frequency = content.monitoring, monitoring_frequency
+    plan.delivery_plan_changes = (delivery_plan_changes or "").strip()
+    plan.recovery_criteria = content.recovery_criteria
+    plan.status = RemedialPlan.Status.DRAFT
+    plan.save()
+    plan.trajectory.all().delete()
+    plan.actions.all().delete()
+    _write_plan_parts(plan, plan.indicator, content, trajectory_values)
+    _event(plan.clinic, "plan_revised", user, note, plan=plan)
     return plan
 
 
