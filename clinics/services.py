@@ -12,6 +12,8 @@ For the exception list (reporting, above this app):
 * `request_url(references, period=None, reason="", source=...)` — the link to the request form
   pre-filled with the indicators, the period and the reason.
 * `held_clinics_by_indicator(indicator_ids)` — {indicator id: [(clinic id, date)]}, one query.
+* `clinic_marks(indicator_ids)` — {indicator id: ClinicMark} (held clinics, open clinic, remedial
+  plan in progress), one query.
 """
 
 import datetime
@@ -791,9 +793,9 @@ def remedial_plan_revise(
     """The hub edits a returned plan and sends it back for sign-off: the plan's content is checked
     as when it was agreed, its trajectory and actions are replaced, and it is a draft again (both
     sign-offs are needed anew). The note says what changed; the history keeps the return and this."""
-    plan = _plan_for_update(plan.id)
     if not roles.may_manage_clinics(user):
         raise PermissionDenied("Only the Strategic Intelligence Hub revises remedial plans.")
+    plan = _plan_for_update(plan.id)
     errors: dict[str, list[str]] = {}
     if plan.status != RemedialPlan.Status.RETURNED:
         errors.setdefault("note", []).append("Only a returned plan can be revised and resubmitted.")
