@@ -11,6 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     UV_PYTHON_DOWNLOADS=never
 
+# WeasyPrint (the clinic pack as a PDF) needs Pango and a font at run time: the system libraries
+# its Python package does not bring. The same list as .ci/run's step a (WEASYPRINT_PACKAGES).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # The same uv as the Makefile, so the image installs exactly what uv.lock says.
 RUN pip install uv==0.13.9
 

@@ -104,6 +104,13 @@ class Clinic(models.Model):
         default=dict, blank=True, help_text="The pack as it stood when the clinic was held (frozen)."
     )
 
+    # A misleading indicator's definition review (opened by that decision), closed by the hub.
+    review_closed_at = models.DateTimeField(null=True, blank=True)
+    review_closed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_outcome = models.TextField(blank=True, help_text="What the definition review decided.")
+
     class Meta:
         ordering = ["-requested_at", "-id"]
         constraints = [
@@ -127,6 +134,10 @@ class Clinic(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.REQUESTED, self.Status.SCHEDULED)
+
+    @property
+    def opens_definition_review(self) -> bool:
+        return self.status == self.Status.HELD and self.decision == self.Decision.MISLEADING
 
 
 class Attendee(models.Model):
@@ -350,6 +361,8 @@ EVENT_LABELS = {
     "action_updated": "Action progress updated",
     "off_track_notified": "Off trajectory two periods running: owner and hub notified",
     "closed": "Remedial plan closed",
+    "definition_review_closed": "Definition review closed",
+    "plan_revised": "Remedial plan revised and resubmitted",
 }
 
 

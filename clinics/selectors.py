@@ -5,15 +5,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 
+from clinics import trajectory
 from clinics.models import Attendee, Clinic, ClinicEvent, RemedialAction, RemedialPlan, TrajectoryPoint
 from clinics.services import visible_clinics
+from indicators.charts import ChartSeries
 
 
 def clinic_for(user, clinic_id: int) -> Clinic:
     """The clinic if the user may open it: 404 when there is none, 403 when it is not theirs."""
     clinic = (
         visible_clinics(user)
-        .select_related("requested_by", "source_period", "recorded_by")
+        .select_related("requested_by", "source_period", "recorded_by", "review_closed_by")
         .prefetch_related(
             Prefetch("indicators", to_attr="indicator_list"),
             Prefetch("attendees", queryset=Attendee.objects.select_related("user"), to_attr="attendee_list"),
@@ -88,7 +90,9 @@ def clinic_lists(user) -> dict:
     return {
         "open_clinics": [c for c in clinics if c.is_open],
         "held_clinics": [c for c in clinics if c.status == Clinic.Status.HELD],
-        "definition_reviews": [c for c in clinics if c.decision == Clinic.Decision.MISLEADING],
+        "definition_reviews": [
+            c for c in clinics if c.opens_definition_review and c.review_closed_at is None
+        ],
         "open_plans": plans,
     }
 
@@ -101,3 +105,46 @@ def people():
         .select_related("profile")
         .order_by("last_name", "first_name", "username")
     )
+
+
+def trajectory_chart_series(sender, *, indicator, user, actuals, **kwargs) -> list[ChartSeries]:
+    """The indicator chart's trajectory: for each signed-off remedial plan of the indicator that the
+    user may open, its expected value per period, and the charted results off it. One query.
+    Connected to `indicators.charts.chart_series_wanted` in ClinicsConfig.ready."""
+    points = list(
+        TrajectoryPoint.objects.filter(
+            plan__indicator=indicator,
+            plan__status=RemedialPlan.Status.SIGNED_OFF,
+            plan__clinic__in=visible_clinics(user),
+        )
+        .select_related("period")
+        .order_by("plan_id", "period__start")
+    )
+    by_plan: dict[int, list[TrajectoryPoint]] = {}
+    for point in points:
+        by_plan.setdefault(point.plan_id, []).append(point)
+    several = len(by_plan) > 1
+    series = []
+    for plan_id, plan_points in by_plan.items():
+        name = "Remedial plan trajectory (expected)" + (f", plan {plan_id}" if several else "")
+        flagged = [
+            (p.period.end, actuals[p.period_id], p.period.label)
+            for p in plan_points
+            if p.period_id in actuals
+            and trajectory.judge(actuals[p.period_id], p.expected, indicator.polarity) == trajectory.OFF
+        ]
+        series.append(
+            ChartSeries(
+                name=name,
+                points=[(p.period.end, p.expected, p.period.label) for p in plan_points],
+                description=(
+                    "The orange long-dashed line with open squares is the remedial plan's expected "
+                    "trajectory"
+                    + (f" (plan {plan_id})" if several else "")
+                    + "; a cross (✕) marks a result off it."
+                ),
+                flagged=flagged,
+                flagged_name="Off trajectory",
+            )
+        )
+    return series

@@ -12,6 +12,8 @@ For the exception list (reporting, above this app):
 * `request_url(references, period=None, reason="", source=...)` — the link to the request form
   pre-filled with the indicators, the period and the reason.
 * `held_clinics_by_indicator(indicator_ids)` — {indicator id: [(clinic id, date)]}, one query.
+* `clinic_marks(indicator_ids)` — {indicator id: ClinicMark} (held clinics, open clinic, remedial
+  plan in progress), one query.
 """
 
 import datetime
@@ -23,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -555,6 +557,35 @@ def clinic_record(
     return clinic
 
 
+@transaction.atomic
+def definition_review_close(*, user, clinic: Clinic, outcome: str) -> Clinic:
+    """The hub closes the definition review a clinic opened by finding its indicator misleading,
+    saying what it decided (the definition changed, or kept and why)."""
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub closes definition reviews.")
+    clinic = Clinic.objects.select_for_update().get(id=clinic.id)
+    errors: dict[str, list[str]] = {}
+    if not clinic.opens_definition_review:
+        errors.setdefault("review_outcome", []).append(
+            "Only a held clinic that found its indicator misleading has a definition review."
+        )
+    elif clinic.review_closed_at is not None:
+        errors.setdefault("review_outcome", []).append("This definition review is already closed.")
+    outcome = _text(
+        outcome,
+        "review_outcome",
+        "Say what the review decided, such as the definition changed or kept and why (at least 10 characters).",
+        errors,
+    )
+    if errors:
+        raise ValidationError(errors)
+    clinic.review_closed_at, clinic.review_closed_by = timezone.now(), _actor(user)
+    clinic.review_outcome = outcome
+    clinic.save(update_fields=["review_closed_at", "review_closed_by", "review_outcome"])
+    _event(clinic, "definition_review_closed", user, outcome)
+    return clinic
+
+
 # --- Remedial plans ------------------------------------------------------------------------------
 
 
@@ -586,36 +617,31 @@ def parse_decimal(raw: str) -> Decimal | None:
     return value
 
 
-@transaction.atomic
-def remedial_plan_create(
+@dataclass
+class _PlanContent:
+    owners: dict
+    monitoring: str
+    recovery_criteria: str
+    trajectory_starts: list
+    actions: list
+
+
+def _plan_content(
+    errors: dict,
     *,
-    user,
-    clinic: Clinic,
     indicator: Indicator,
     owner_id: int | None,
     monitoring: str,
     monitoring_frequency: str,
-    delivery_plan_changes: str,
     recovery_criteria: str,
     trajectory_values: dict[datetime.date, Decimal],
     recovery_start: datetime.date | None,
     offered_starts: list[datetime.date],
     actions: list[ActionInput],
-) -> RemedialPlan:
-    """Agree a remedial plan at a held clinic (a draft until the Executive Member and CMT sign it off)."""
-    if not roles.may_manage_clinics(user):
-        raise PermissionDenied("Only the Strategic Intelligence Hub records remedial plans.")
-    errors: dict[str, list[str]] = {}
-    if clinic.status != Clinic.Status.HELD or clinic.decision != Clinic.Decision.REMEDIAL_PLAN:
-        errors.setdefault("monitoring", []).append(
-            "A remedial plan is agreed at a held clinic whose decision was a remedial plan."
-        )
-    if not clinic.indicators.filter(id=indicator.id).exists():
-        errors.setdefault("monitoring", []).append("That indicator was not discussed at this clinic.")
-    elif RemedialPlan.objects.filter(clinic=clinic, indicator=indicator).exists():
-        errors.setdefault("monitoring", []).append(
-            "This clinic already has a remedial plan for that indicator."
-        )
+) -> _PlanContent:
+    """Check what a remedial plan says (a new one or a revised one): owner, monitoring, recovery
+    criteria, the trajectory (no gap, within the plausible range) and the actions (at least one,
+    each with an owner and a date). Adds messages by the field to `errors`."""
     User = get_user_model()  # noqa: N806
     owner_ids = {owner_id} | {a.owner_id for a in actions if a.owner_id}
     known = {u.id: u for u in User.objects.filter(id__in=[i for i in owner_ids if i], is_active=True)}
@@ -670,29 +696,136 @@ def remedial_plan_create(
         complete.append(action)
     if not complete and "actions" not in errors:
         errors.setdefault("actions", []).append("A remedial plan needs at least one action with an owner.")
+    return _PlanContent(known, monitoring, recovery_criteria, given, complete)
+
+
+def _write_plan_parts(plan, indicator, content: _PlanContent, trajectory_values) -> None:
+    kind = FREQUENCY_KIND[indicator.frequency]
+    periods = ensure_periods([(kind, s) for s in content.trajectory_starts])
+    TrajectoryPoint.objects.bulk_create(
+        TrajectoryPoint(plan=plan, period=periods[(kind, s)], expected=trajectory_values[s])
+        for s in content.trajectory_starts
+    )
+    RemedialAction.objects.bulk_create(
+        RemedialAction(
+            plan=plan, description=a.description.strip(), owner=content.owners[a.owner_id], due=a.due
+        )
+        for a in content.actions
+    )
+
+
+@transaction.atomic
+def remedial_plan_create(
+    *,
+    user,
+    clinic: Clinic,
+    indicator: Indicator,
+    owner_id: int | None,
+    monitoring: str,
+    monitoring_frequency: str,
+    delivery_plan_changes: str,
+    recovery_criteria: str,
+    trajectory_values: dict[datetime.date, Decimal],
+    recovery_start: datetime.date | None,
+    offered_starts: list[datetime.date],
+    actions: list[ActionInput],
+) -> RemedialPlan:
+    """Agree a remedial plan at a held clinic (a draft until the Executive Member and CMT sign it off)."""
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub records remedial plans.")
+    errors: dict[str, list[str]] = {}
+    if clinic.status != Clinic.Status.HELD or clinic.decision != Clinic.Decision.REMEDIAL_PLAN:
+        errors.setdefault("monitoring", []).append(
+            "A remedial plan is agreed at a held clinic whose decision was a remedial plan."
+        )
+    if not clinic.indicators.filter(id=indicator.id).exists():
+        errors.setdefault("monitoring", []).append("That indicator was not discussed at this clinic.")
+    elif RemedialPlan.objects.filter(clinic=clinic, indicator=indicator).exists():
+        errors.setdefault("monitoring", []).append(
+            "This clinic already has a remedial plan for that indicator."
+        )
+    content = _plan_content(
+        errors,
+        indicator=indicator,
+        owner_id=owner_id,
+        monitoring=monitoring,
+        monitoring_frequency=monitoring_frequency,
+        recovery_criteria=recovery_criteria,
+        trajectory_values=trajectory_values,
+        recovery_start=recovery_start,
+        offered_starts=offered_starts,
+        actions=actions,
+    )
     if errors:
         raise ValidationError(errors)
     plan = RemedialPlan.objects.create(
         clinic=clinic,
         indicator=indicator,
-        owner=known[owner_id],
-        monitoring=monitoring,
+        owner=content.owners[owner_id],
+        monitoring=content.monitoring,
         monitoring_frequency=monitoring_frequency,
         delivery_plan_changes=(delivery_plan_changes or "").strip(),
-        recovery_criteria=recovery_criteria,
+        recovery_criteria=content.recovery_criteria,
         created_by=_actor(user),
         created_at=timezone.now(),
     )
-    kind = FREQUENCY_KIND[indicator.frequency]
-    periods = ensure_periods([(kind, s) for s in given])
-    TrajectoryPoint.objects.bulk_create(
-        TrajectoryPoint(plan=plan, period=periods[(kind, s)], expected=trajectory_values[s]) for s in given
-    )
-    RemedialAction.objects.bulk_create(
-        RemedialAction(plan=plan, description=a.description.strip(), owner=known[a.owner_id], due=a.due)
-        for a in complete
-    )
+    _write_plan_parts(plan, indicator, content, trajectory_values)
     _event(clinic, "plan_drafted", user, f"Remedial plan for {indicator.reference}", plan=plan)
+    return plan
+
+
+@transaction.atomic
+def remedial_plan_revise(
+    *,
+    user,
+    plan: RemedialPlan,
+    owner_id: int | None,
+    monitoring: str,
+    monitoring_frequency: str,
+    delivery_plan_changes: str,
+    recovery_criteria: str,
+    trajectory_values: dict[datetime.date, Decimal],
+    recovery_start: datetime.date | None,
+    offered_starts: list[datetime.date],
+    actions: list[ActionInput],
+    note: str,
+) -> RemedialPlan:
+    """The hub edits a returned plan and sends it back for sign-off: the plan's content is checked
+    as when it was agreed, its trajectory and actions are replaced, and it is a draft again (both
+    sign-offs are needed anew). The note says what changed; the history keeps the return and this."""
+    if not roles.may_manage_clinics(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub revises remedial plans.")
+    plan = _plan_for_update(plan.id)
+    errors: dict[str, list[str]] = {}
+    if plan.status != RemedialPlan.Status.RETURNED:
+        errors.setdefault("note", []).append("Only a returned plan can be revised and resubmitted.")
+    note = _text(
+        note, "note", "Say what changed since the plan was returned (at least 10 characters).", errors
+    )
+    content = _plan_content(
+        errors,
+        indicator=plan.indicator,
+        owner_id=owner_id,
+        monitoring=monitoring,
+        monitoring_frequency=monitoring_frequency,
+        recovery_criteria=recovery_criteria,
+        trajectory_values=trajectory_values,
+        recovery_start=recovery_start,
+        offered_starts=offered_starts,
+        actions=actions,
+    )
+    if errors:
+        raise ValidationError(errors)
+    plan.owner = content.owners[owner_id]
+    plan.monitoring, plan.monitoring_frequency = content.monitoring, monitoring_frequency
+    plan.delivery_plan_changes = (delivery_plan_changes or "").strip()
+    plan.recovery_criteria = content.recovery_criteria
+    plan.status = RemedialPlan.Status.DRAFT
+    plan.save()
+    plan.trajectory.all().delete()
+    plan.actions.all().delete()
+    _write_plan_parts(plan, plan.indicator, content, trajectory_values)
+    _event(plan.clinic, "plan_revised", user, note, plan=plan)
     return plan
 
 
@@ -895,6 +1028,75 @@ def held_clinics_by_indicator(indicator_ids) -> dict[int, list[tuple[int, dateti
     ).values("indicator_id", "clinic_id", "clinic__date"):
         found.setdefault(row["indicator_id"], []).append((row["clinic_id"], row["clinic__date"]))
     return found
+
+
+@dataclass(frozen=True)
+class ClinicMark:
+    """What the exception list and scorecards say beside an indicator about its clinics."""
+
+    held: tuple[tuple[int, datetime.date | None], ...] = ()  # (clinic id, date), latest first
+    open_clinic: tuple[int, str, datetime.date | None] | None = None  # (id, status, date), soonest
+    plan: tuple[int, str] | None = None  # the remedial plan in progress: (id, status)
+
+    @property
+    def latest_held(self) -> tuple[int, datetime.date | None] | None:
+        return self.held[0] if self.held else None
+
+    @property
+    def plan_label(self) -> str:
+        if self.plan is None:
+            return ""
+        return {
+            RemedialPlan.Status.SIGNED_OFF: "Remedial plan in progress: being tracked",
+            RemedialPlan.Status.RETURNED: "Remedial plan in progress: returned for changes",
+        }.get(self.plan[1], "Remedial plan in progress: awaiting sign-off")
+
+    @property
+    def open_label(self) -> str:
+        if self.open_clinic is None:
+            return ""
+        _, status, date = self.open_clinic
+        if status == Clinic.Status.SCHEDULED and date:
+            return f"Clinic scheduled for {date:%-d %b %Y}"
+        return "Clinic requested"
+
+
+def clinic_marks(indicator_ids) -> dict[int, ClinicMark]:
+    """For scorecards and the exception list: per indicator, its held clinics, its open clinic and
+    its remedial plan in progress (not closed). One query whatever the number of indicators.
+
+    Only whether a clinic was held is said, not what it found, so the mark may sit beside any
+    indicator the reader can already see; the clinic itself is still opened under its own rules.
+    """
+    through = Clinic.indicators.through
+    plans = RemedialPlan.objects.filter(
+        clinic_id=OuterRef("clinic_id"), indicator_id=OuterRef("indicator_id")
+    ).exclude(status=RemedialPlan.Status.CLOSED)
+    rows = (
+        through.objects.filter(indicator_id__in=list(indicator_ids))
+        .exclude(clinic__status=Clinic.Status.CANCELLED)
+        .annotate(plan_id=Subquery(plans.values("id")[:1]), plan_status=Subquery(plans.values("status")[:1]))
+        .values("indicator_id", "clinic_id", "clinic__status", "clinic__date", "plan_id", "plan_status")
+    )
+    found: dict[int, dict] = {}
+    for row in rows:
+        mark = found.setdefault(row["indicator_id"], {"held": [], "open": [], "plan": None})
+        clinic = (row["clinic_id"], row["clinic__status"], row["clinic__date"])
+        if row["clinic__status"] == Clinic.Status.HELD:
+            mark["held"].append((row["clinic_id"], row["clinic__date"]))
+        else:
+            mark["open"].append(clinic)
+        if row["plan_id"] and (mark["plan"] is None or row["plan_id"] > mark["plan"][0]):
+            mark["plan"] = (row["plan_id"], row["plan_status"])
+    far = datetime.date.max
+    return {
+        indicator_id: ClinicMark(
+            held=tuple(sorted(m["held"], key=lambda h: (h[1] or datetime.date.min, h[0]), reverse=True)),
+            open_clinic=min(m["open"], key=lambda o: (o[2] or far, o[0])) if m["open"] else None,
+            plan=m["plan"],
+        )
+        for indicator_id, m in found.items()
+    }
 
 
 # --- Who sees which clinic ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -221,6 +222,27 @@ def clinic_cancel(request, clinic_id: int):
 
 
 @login_required
+@require_POST
+def definition_review_close(request, clinic_id: int):
+    clinic = selectors.clinic_for(request.user, clinic_id)
+    outcome = request.POST.get("review_outcome", "")[:5000]
+    try:
+        services.definition_review_close(user=request.user, clinic=clinic, outcome=outcome)
+    except ValidationError as error:
+        context = _base(
+            clinic=clinic,
+            is_hub=roles.may_manage_clinics(request.user),
+            contacts=services.shows_contact_details(request.user),
+            errors=error.message_dict,
+            plan_candidates=[],
+            values={"review_outcome": outcome},
+        )
+        return render(request, "clinics/detail.html", context, status=400)
+    messages.success(request, "Definition review closed.")
+    return redirect("clinics:detail", clinic.id)
+
+
+@login_required
 def clinic_pack(request, clinic_id: int):
     clinic = selectors.clinic_for(request.user, clinic_id)
     pack = services.clinic_pack(clinic)
@@ -297,36 +319,12 @@ def plan_create(request, clinic_id: int):
     if latest is not None:
         after = latest.period.start
     offered = services.trajectory_periods(indicator, after)
+    values, traj_raw, action_rows = _plan_form_values(request, offered, ACTION_ROWS)
     errors: dict = {}
-    text_fields = (
-        "owner",
-        "monitoring",
-        "monitoring_frequency",
-        "delivery_plan_changes",
-        "recovery_criteria",
-        "recovery",
-    )
-    values = {k: request.POST.get(k, "")[:5000] for k in text_fields}
-    traj_raw = {s: request.POST.get(f"trajectory-{s:%Y-%m}", "")[:30] for s in offered}
-    action_rows = [
-        {k: request.POST.get(f"action-{n}-{k}", "")[:2000] for k in ("description", "owner", "due")}
-        for n in range(ACTION_ROWS)
-    ]
     if request.method == "POST":
-        trajectory_values = {}
-        for start, raw in traj_raw.items():
-            try:
-                value = services.parse_decimal(raw)
-            except ValueError:
-                errors.setdefault("trajectory", []).append(f"{start:%b %Y}: enter a number, such as 9.5.")
-                continue
-            if value is not None:
-                trajectory_values[start] = value
-        actions = []
-        for n, row in enumerate(action_rows, start=1):
-            due = forms.parse_date(row["due"], "actions", errors, label=f"action {n}'s date", required=False)
-            actions.append(services.ActionInput(row["description"], forms.parse_id(row["owner"]), due))
-        recovery = next((s for s in offered if f"{s:%Y-%m}" == values["recovery"]), None)
+        trajectory_values, actions, recovery = _plan_form_input(
+            values, traj_raw, action_rows, offered, errors
+        )
         try:
             with transaction.atomic():  # a parsing error below rolls the plan back: nothing half-saved
                 plan = services.remedial_plan_create(
@@ -352,16 +350,128 @@ def plan_create(request, clinic_id: int):
                 request, "Remedial plan drafted: it goes to the Executive Member and CMT for sign-off."
             )
             return redirect("clinics:plan", plan.id)
-    context = _base(
+    context = _plan_form_context(clinic, indicator, values, errors, offered, traj_raw, action_rows)
+    context.update(form_action=reverse("clinics:plan_create", args=[clinic.id]))
+    return render(request, "clinics/plan_form.html", context, status=400 if errors else 200)
+
+
+PLAN_TEXT_FIELDS = (
+    "owner",
+    "monitoring",
+    "monitoring_frequency",
+    "delivery_plan_changes",
+    "recovery_criteria",
+    "recovery",
+)
+
+
+def _plan_form_values(request, offered, rows: int, initial=None):
+    """What the plan form holds: the POST, else `initial` (a plan being revised), else blanks."""
+    if request.method == "POST" or initial is None:
+        values = {k: request.POST.get(k, "")[:5000] for k in (*PLAN_TEXT_FIELDS, "note")}
+        traj_raw = {s: request.POST.get(f"trajectory-{s:%Y-%m}", "")[:30] for s in offered}
+        action_rows = [
+            {k: request.POST.get(f"action-{n}-{k}", "")[:2000] for k in ("description", "owner", "due")}
+            for n in range(rows)
+        ]
+        return values, traj_raw, action_rows
+    return initial
+
+
+def _plan_form_input(values, traj_raw, action_rows, offered, errors):
+    """The typed trajectory, actions and recovery period, with a message by the field for each
+    value that is not a number or a date."""
+    trajectory_values = {}
+    for start, raw in traj_raw.items():
+        try:
+            value = services.parse_decimal(raw)
+        except ValueError:
+            errors.setdefault("trajectory", []).append(f"{start:%b %Y}: enter a number, such as 9.5.")
+            continue
+        if value is not None:
+            trajectory_values[start] = value
+    actions = []
+    for n, row in enumerate(action_rows, start=1):
+        due = forms.parse_date(row["due"], "actions", errors, label=f"action {n}'s date", required=False)
+        actions.append(services.ActionInput(row["description"], forms.parse_id(row["owner"]), due))
+    recovery = next((s for s in offered if f"{s:%Y-%m}" == values["recovery"]), None)
+    return trajectory_values, actions, recovery
+
+
+def _plan_form_context(clinic, indicator, values, errors, offered, traj_raw, action_rows) -> dict:
+    return _base(
         clinic=clinic,
         indicator=indicator,
         values=values,
         errors=errors,
         people=selectors.people(),
-        offered=[(s, f"{s:%Y-%m}", f"{s:%b %Y}", traj_raw[s]) for s in offered],
+        offered=[(s, f"{s:%Y-%m}", f"{s:%b %Y}", traj_raw.get(s, "")) for s in offered],
         action_rows=list(enumerate(action_rows)),
         frequencies=RemedialPlan.Frequency.choices,
     )
+
+
+@login_required
+def plan_edit(request, plan_id: int):
+    """The hub edits a returned remedial plan and resubmits it for sign-off, saying what changed."""
+    plan = selectors.plan_for(request.user, plan_id)
+    _require_hub(request.user)
+    if plan.status != RemedialPlan.Status.RETURNED:
+        raise Http404("Only a returned remedial plan is edited and resubmitted.")
+    indicator = plan.indicator
+    points = sorted(plan.points, key=lambda p: p.period.start)
+    # The same periods as when the plan was agreed: from its trajectory's first period.
+    after = points[0].period.start - datetime.timedelta(days=1) if points else timezone.localdate()
+    offered = services.trajectory_periods(indicator, after)
+    rows = max(ACTION_ROWS, len(plan.action_list) + 1)
+    initial = (
+        {
+            "owner": str(plan.owner_id or ""),
+            "monitoring": plan.monitoring,
+            "monitoring_frequency": plan.monitoring_frequency,
+            "delivery_plan_changes": plan.delivery_plan_changes,
+            "recovery_criteria": plan.recovery_criteria,
+            "recovery": f"{points[-1].period.start:%Y-%m}" if points else "",
+            "note": "",
+        },
+        {p.period.start: f"{p.expected.normalize():f}" for p in points},
+        [
+            {"description": a.description, "owner": str(a.owner_id or ""), "due": a.due.isoformat()}
+            for a in plan.action_list
+        ]
+        + [{"description": "", "owner": "", "due": ""}] * (rows - len(plan.action_list)),
+    )
+    values, traj_raw, action_rows = _plan_form_values(request, offered, rows, initial)
+    errors: dict = {}
+    if request.method == "POST":
+        trajectory_values, actions, recovery = _plan_form_input(
+            values, traj_raw, action_rows, offered, errors
+        )
+        try:
+            with transaction.atomic():  # a parsing error below rolls the revision back
+                services.remedial_plan_revise(
+                    user=request.user,
+                    plan=plan,
+                    owner_id=forms.parse_id(values["owner"]),
+                    monitoring=values["monitoring"],
+                    monitoring_frequency=values["monitoring_frequency"],
+                    delivery_plan_changes=values["delivery_plan_changes"],
+                    recovery_criteria=values["recovery_criteria"],
+                    trajectory_values=trajectory_values,
+                    recovery_start=recovery,
+                    offered_starts=offered,
+                    actions=actions,
+                    note=values["note"],
+                )
+                if errors:
+                    raise ValidationError(errors)
+        except ValidationError as error:
+            forms.merge(errors, error.message_dict)
+        else:
+            messages.success(request, "Remedial plan revised and resubmitted for sign-off.")
+            return redirect("clinics:plan", plan.id)
+    context = _plan_form_context(plan.clinic, indicator, values, errors, offered, traj_raw, action_rows)
+    context.update(plan=plan, form_action=reverse("clinics:plan_edit", args=[plan.id]))
     return render(request, "clinics/plan_form.html", context, status=400 if errors else 200)
 
 

@@ -1,6 +1,15 @@
-"""Chart figures (Plotly JSON built on the server; static/js/indicator-chart.js draws them)."""
+"""Chart figures (Plotly JSON built on the server; static/js/indicator-chart.js draws them).
+
+Apps above the indicator core may draw series of their own on the indicator chart (a remedial
+plan's trajectory, from clinics) without this module knowing them: the page sends
+`chart_series_wanted`, each receiver returns a list of `ChartSeries`, and `add_series` draws them.
+"""
 
 import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.dispatch import Signal
 
 from indicators.analytics import constants as c
 from indicators.analytics.rag import amber_tolerance
@@ -280,3 +289,67 @@ def add_insights(chart: dict, insights) -> None:
     for name, value in insights.layout.items():
         before = chart["layout"].get(name)
         chart["layout"][name] = {**before, **value} if isinstance(before, dict) else value
+
+
+# --- Series from the apps above (e.g. a remedial plan's trajectory) --------------------------------
+
+# Sent by the indicator page with `indicator`, `user` (receivers show only what the user may see)
+# and `actuals` ({period id: value} of the approved results on the chart). Each receiver returns
+# a list of ChartSeries (or an empty one). Receivers are connected in their app's AppConfig.ready.
+chart_series_wanted = Signal()
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """A line of expected values drawn beside the results, with the results it flags."""
+
+    name: str  # the legend: "Remedial plan trajectory (expected)"
+    points: list[tuple[datetime.date, Decimal, str]]  # (period end, value, period label), oldest first
+    description: str  # one sentence for the caption, saying how it is drawn
+    flagged: list[tuple[datetime.date, Decimal, str]] = field(default_factory=list)  # results marked
+    flagged_name: str = ""  # the legend of the marked results: "Off trajectory"
+
+
+def extra_series(indicator: Indicator, user, rows: list) -> list[ChartSeries]:
+    """The series the apps above want on this indicator's chart, for this user."""
+    actuals = {r.period_id: r.value for r in rows if r.status == Result.Status.APPROVED}
+    found = []
+    for _receiver, response in chart_series_wanted.send(
+        sender=Indicator, indicator=indicator, user=user, actuals=actuals
+    ):
+        found.extend(response or [])
+    return found
+
+
+def add_series(chart: dict, series: list[ChartSeries]) -> None:
+    """Draw each series on the results chart, in place: a long-dashed line with open squares, and
+    its flagged results as crosses (shapes as well as colour); a chart with no results stays empty."""
+    if not chart.get("data"):
+        return
+    for one in series:
+        chart["data"].append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": one.name,
+                "x": [end.isoformat() for end, _, _ in one.points],
+                "y": [float(value) for _, value, _ in one.points],
+                "text": [label for _, _, label in one.points],
+                "hovertemplate": f"%{{text}}: %{{y}}<extra>{one.name}</extra>",
+                "line": {"color": "#f47738", "dash": "longdash", "width": 2},
+                "marker": {"symbol": "square-open", "size": 8},
+            }
+        )
+        if one.flagged:
+            chart["data"].append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": one.flagged_name,
+                    "x": [end.isoformat() for end, _, _ in one.flagged],
+                    "y": [float(value) for _, value, _ in one.flagged],
+                    "text": [label for _, _, label in one.flagged],
+                    "hovertemplate": f"%{{text}}: %{{y}}<extra>{one.flagged_name}</extra>",
+                    "marker": {"symbol": "x", "size": 12, "color": "#0b0c0c"},
+                }
+            )

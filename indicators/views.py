@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from indicators.access import can_approve_results
-from indicators.charts import add_insights
+from indicators.charts import add_insights, add_series, extra_series
 from indicators.filters import SORTS, IndicatorFilter
 from indicators.selectors import indicator_insights, indicator_page, library_queryset, result_history
 
@@ -65,9 +65,13 @@ def indicator_detail(request, reference):
     # Variation, forecast, annotations and benchmarking (three queries), drawn on the same chart.
     insights = indicator_insights(page.indicator)
     add_insights(page.chart, insights)
+    # Series the apps above draw on the chart (a remedial plan's trajectory): `chart_series_wanted`.
+    series = extra_series(page.indicator, request.user, page.rows)
+    add_series(page.chart, series)
     context = {
         "page": page,
         "insights": insights,
+        "chart_series": series,
         "history": history,
         "can_restore": can_approve_results(request.user, page.indicator),
         "nav_section": "indicators",

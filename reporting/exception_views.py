@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from clinics import services as clinic_services
+from clinics.models import RequestSource
 from indicators.periods import canonical_period_key
 from organisation.models import Directorate
 from organisation.roles import is_hub, may_read_exceptions
@@ -48,6 +50,7 @@ def _page_context(request, *, errors=None, failed_entry=None, note=""):
         if chosen
         else []
     )
+    _add_clinics(request.user, rows, chosen.period if chosen else None)
     return {
         "lists": sorted(lists, key=lambda lst: (-lst.period.start.toordinal(), lst.period.kind)),
         "chosen": chosen,
@@ -68,6 +71,34 @@ def _page_context(request, *, errors=None, failed_entry=None, note=""):
         "note": note,
         "nav_section": "exceptions",
     }
+
+
+def _add_clinics(user, rows, period) -> None:
+    """Each row's "clinic suggested" reason, its clinics and remedial plan, and (for those who may
+    request one) the request link. Three queries (suggestions: two; clinics: one), none without rows.
+
+    Exception lists are read by the hub and CMT, who may request a clinic for any indicator, so the
+    indicator's boards (which widen the right only for board members) are not read here.
+    """
+    if not rows:
+        return
+    suggested = {s["indicator_id"]: s for s in clinic_services.suggestions(period)}
+    marks = clinic_services.clinic_marks([row.entry.indicator_id for row in rows])
+    for row in rows:
+        indicator = row.entry.indicator
+        row.clinic_suggestion = suggested.get(indicator.id)
+        row.clinic_mark = marks.get(indicator.id)
+        if row.clinic_mark and row.clinic_mark.open_clinic:
+            continue  # a clinic is already requested or scheduled: no second request offered
+        if not clinic_services.may_request_for(user, indicator):
+            continue
+        if row.clinic_suggestion:
+            reason = "Clinic suggested: " + "; ".join(row.clinic_suggestion["reason_labels"]).lower() + "."
+        else:
+            reason = "On the exception list: " + "; ".join(row.entry.reason_labels).lower() + "."
+        row.clinic_request_url = clinic_services.request_url(
+            [row.reference], period, reason, source=RequestSource.EXCEPTION_LIST
+        )
 
 
 @login_required

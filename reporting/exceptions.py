@@ -308,6 +308,11 @@ class ExceptionRow:
     assessment: Assessment | None
     reported: ReportedAssessment | None
     due: datetime.date
+    # Set by the page (reporting.exception_views) from clinics: the portal's suggestion for this
+    # indicator, its clinics and remedial plan, and the pre-filled request link.
+    clinic_suggestion: dict | None = None
+    clinic_mark: object | None = None
+    clinic_request_url: str = ""
 
 
 def exception_page_rows(*, period: Period, directorate_id: int | None = None) -> list[ExceptionRow]:

@@ -46,3 +46,10 @@ def clinic_panel(context, indicator):
         "tracked": tracked,
         "may_request": may_request,
     }
+
+
+@register.inclusion_tag("clinics/includes/clinic_mark.html")
+def clinic_mark(indicator):
+    """Beside the indicator's title: a held clinic and a remedial plan in progress, as scorecards
+    mark them (words and shape). One query. No links: the clinics panel lists those the user may open."""
+    return {"mark": services.clinic_marks([indicator.id]).get(indicator.id), "links": False}

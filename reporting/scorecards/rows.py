@@ -115,6 +115,7 @@ class ScorecardRow:
     statutory: bool = False  # a statutory / single data list return to central government
     reported_on: datetime.date | None = None  # set when the row shows an as-reported assessment
     not_reported: bool = False  # as-reported view, but this indicator had nothing reported then
+    clinic_mark: object | None = None  # clinics.services.ClinicMark: a held clinic, a plan in progress
 
     @property
     def rag_label(self) -> str:

@@ -12,6 +12,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from clinics.services import clinic_marks
 from indicators import access
 from indicators.access import visible_indicators
 from indicators.analytics import constants as c
@@ -114,9 +115,10 @@ def scorecard(
     show_all: bool = False,
     view: str | None = None,
 ) -> Scorecard:
-    """A scorecard as at a period, filtered and sorted as the URL says. Six queries (seven for
+    """A scorecard as at a period, filtered and sorted as the URL says. Seven queries (eight for
     the Council Plan; one more as reported; one more for a role that sees only part of the
-    council) after the user's profile is loaded, whatever the number of indicators.
+    council) after the user's profile is loaded, whatever the number of indicators; one of them
+    reads the clinic marks (`clinics.services.clinic_marks`).
 
     `view`: "reported" (the default where the period was reported) or "current".
     """
@@ -167,6 +169,10 @@ def scorecard(
         as_reported=view == VIEW_REPORTED,
         compact_sparklines=True,
     )
+    # The mark beside an indicator with a held clinic or a remedial plan in progress: one query.
+    marks = clinic_marks([r.indicator.id for r in rows]) if rows else {}
+    for row in rows:
+        row.clinic_mark = marks.get(row.indicator.id)
     if access.scope_filter(user) is not None:  # one more query, for scoped roles only
         hidden = scorecard_indicators(Indicator.objects.all(), kind, subject, show_all).count() - len(rows)
         if hidden > 0:

@@ -29,7 +29,7 @@ _ROW = (
     '\n      <tr class="govuk-table__row" data-reference="{reference}">\n'
     '        <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{url}">{reference}</a></th>\n'
     '        <td class="govuk-table__cell">{title}<br><span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-0">'
-    "{polarity}</span>{statutory}</td>\n"
+    "{polarity}</span>{statutory}{clinic}</td>\n"
     "        {directorate}\n"
     "        {years}\n"
     '        <td class="govuk-table__cell govuk-table__cell--numeric">{value}{period}{not_reported}</td>\n'
@@ -47,6 +47,26 @@ _NUMERIC = '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
 _DIRECTORATE = '<td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a></td>'
 _NOT_REPORTED = _HINT.format("Current: not reported then")
 _STATUTORY = '<br><strong class="kpi-statutory govuk-!-font-size-16">Statutory / single data list</strong>'
+# A held clinic and a remedial plan in progress, in words and shape (■, ⚑), never colour alone.
+_CLINIC_HELD = (
+    '<br><span class="kpi-clinic-mark govuk-!-font-size-16"><span aria-hidden="true">■ </span>{}</span>'
+)
+_CLINIC_PLAN = (
+    '<br><strong class="kpi-clinic-mark govuk-!-font-size-16"><span aria-hidden="true">⚑ </span>{}</strong>'
+)
+
+
+def clinic_mark_html(mark) -> str:
+    """The clinic mark of a scorecard row (`clinics.services.ClinicMark`), or "" without one."""
+    if mark is None:
+        return ""
+    out = ""
+    held = mark.latest_held
+    if held is not None:
+        out += _CLINIC_HELD.format(f"Clinic held {held[1]:%-d %b %Y}" if held[1] else "Clinic held")
+    if mark.plan is not None:
+        out += _CLINIC_PLAN.format(html.escape(mark.plan_label))
+    return out
 
 
 def _escape(value) -> str:
@@ -100,6 +120,7 @@ def scorecard_rows(context, rows, kind: str) -> SafeString:
                 title=esc(row.title),
                 polarity=esc(row.polarity_label),
                 statutory=_STATUTORY if row.statutory else "",
+                clinic=clinic_mark_html(row.clinic_mark),
                 directorate=directorate,
                 years="".join(_NUMERIC.format(esc(v)) for v in row.years_display),
                 value=esc(row.value_display),

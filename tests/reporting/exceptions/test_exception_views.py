@@ -118,9 +118,10 @@ def test_the_page_runs_a_fixed_number_of_queries(
     exception_lists_build_due()
     client.force_login(users["hub"])
     client.get(URL)  # warm the session
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         # session, user, profile, lists, directorates, entries, assessments, as-reported,
-        # the log of deliberate as-reported history rewrites
+        # clinics (issue 14, three added: the suggestions' assessments and decisions, the clinic
+        # marks), the log of deliberate as-reported history rewrites
         client.get(URL)
 
 

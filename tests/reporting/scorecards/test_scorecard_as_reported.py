@@ -108,8 +108,8 @@ def test_as_reported_scorecard_runs_a_fixed_number_of_queries(
     user = users["cmt"]
     roles.role_of(user)
     # calendar, periods (+ when reported), indicators (+ both selections), selected,
-    # as-reported rows, window, directorates: one more than the current view.
-    with django_assert_num_queries(7):
+    # as-reported rows, window, clinic marks, directorates: one more than the current view.
+    with django_assert_num_queries(8):
         card = scorecard(user, roles.SCORECARD_CMT, period=DEC)
     assert card.view == "reported" and card.total == size
     assert all(r.reported_on for r in card.rows)

@@ -22,8 +22,9 @@ def warm(user):
 def test_cmt_scorecard(size, scorecard_council, users, django_assert_num_queries):
     scorecard_council(size)
     user = warm(users["cmt"])
-    # calendar, periods, indicators (+ selected assessment subquery), selected, window, directorates
-    with django_assert_num_queries(6):
+    # calendar, periods, indicators (+ selected assessment subquery), selected, window, clinic
+    # marks (clinics.services.clinic_marks, one query added for issue 14), directorates
+    with django_assert_num_queries(7):
         card = cmt_scorecard(user)
     assert card.total == size
 
@@ -33,8 +34,8 @@ def test_directorate_scorecard(size, scorecard_council, users, django_assert_num
     scorecard_council(size)
     user = warm(users["director"])
     # directorate, calendar, periods, indicators, selected, window, and (a director's scope is
-    # their directorate) how many of the scorecard's indicators are outside it
-    with django_assert_num_queries(7):
+    # their directorate) how many of the scorecard's indicators are outside it; + the clinic marks
+    with django_assert_num_queries(8):
         card = scorecard(user, roles.SCORECARD_DIRECTORATE, "oce", period="fy2015-16")
     assert card.total == len([n for n in range(size) if n % 2 and not str(n).endswith("1")])
 
@@ -43,8 +44,8 @@ def test_directorate_scorecard(size, scorecard_council, users, django_assert_num
 def test_council_plan_scorecard(size, scorecard_council, users, django_assert_num_queries):
     scorecard_council(size)
     user = warm(users["hub"])
-    # calendar, periods, indicators, selected, window, themes, theme links
-    with django_assert_num_queries(7):
+    # calendar, periods, indicators, selected, window, clinic marks, themes, theme links
+    with django_assert_num_queries(8):
         card = scorecard(user, roles.SCORECARD_COUNCIL_PLAN)
     assert card.total == size
 
@@ -58,8 +59,9 @@ def test_portfolio_and_board_scorecards(
 ):
     scorecard_council(size)
     user = warm(users[role])
-    # subject, calendar, periods, indicators, selected, window, count beyond the user's scope
-    with django_assert_num_queries(7):
+    # subject, calendar, periods, indicators, selected, window, clinic marks, count beyond the
+    # user's scope
+    with django_assert_num_queries(8):
         card = scorecard(user, kind, slug)
     assert card.total == size
 
