@@ -11,6 +11,7 @@ urlpatterns = [
     path("returns/<str:reference>/<str:period>/", returns.return_entry, name="entry"),
     path("approvals/", approvals.approvals_list, name="approvals"),
     path("approvals/<int:result_id>/", approvals.approval_decide, name="decide"),
+    path("approvals/approve-selected/", approvals.approvals_approve_selected, name="approve_selected"),
     path("audit/", audit.audit, name="audit"),
     path("targets/", targets.targets_index, name="targets"),
     path("targets/import/", targets.targets_import, name="targets_import"),
