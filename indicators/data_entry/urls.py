@@ -9,6 +9,7 @@ urlpatterns = [
     path("returns/", returns.returns_list, name="returns"),
     path("returns/bulk/", returns.returns_bulk, name="bulk"),
     path("returns/<str:reference>/<str:period>/", returns.return_entry, name="entry"),
+    path("returns/<str:reference>/<str:period>/rag/", returns.return_entry_rag, name="entry_rag"),
     path("approvals/", approvals.approvals_list, name="approvals"),
     path("approvals/<int:result_id>/", approvals.approval_decide, name="decide"),
     path("approvals/approve-selected/", approvals.approvals_approve_selected, name="approve_selected"),

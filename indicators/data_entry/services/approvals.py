@@ -159,3 +159,68 @@ def results_approve_selected(*, user, results: list[Result], versions: dict[int,
                 }
             ) from None
     return len(results)
+
+
+@dataclass
+class EntryContext:
+    """What the return form shows beside the value box (issue 10 item 11)."""
+
+    target: str
+    tolerance: str
+    previous: str
+    previous_label: str
+    last_year: str
+    last_year_label: str
+    rag: str | None  # the RAG the typed value would get; None until a number is typed
+    has_target: bool = True
+
+
+def entry_context(
+    indicator, kind: str, start: datetime.date, end: datetime.date, value: Decimal | None
+) -> EntryContext:
+    """Target, tolerance, previous period, same period last year and the typed value's RAG.
+
+    Two queries (the indicator's targets and its approved results of this period kind)."""
+    from indicators.analytics import constants as c
+
+    targets = {
+        (k, s): v
+        for k, s, v in Target.objects.filter(indicator=indicator).values_list(
+            "period__kind", "period__start", "value"
+        )
+    }
+    rules = rules_for(indicator)
+    places, unit = indicator.decimal_places, indicator.unit
+    target = target_for(
+        SeriesPoint(kind, start, end, value if value is not None else Decimal(0)), targets, rules
+    )
+    series = list(
+        Result.objects.filter(
+            indicator=indicator, status=Result.Status.APPROVED, period__kind=kind, period__start__lt=start
+        )
+        .order_by("period__start")
+        .values_list("period__start", "period__label", "value")
+    )
+    previous = series[-1] if series else None
+    last_year = next((p for p in series if p[0] == _shift_year(start)), None)
+    if rules.tolerance_kind == c.PERCENT:
+        tolerance = f"{format_value(rules.tolerance, 1 if rules.tolerance % 1 else 0)}% of the target"
+        if target is not None:
+            tolerance += (
+                f" (amber within {format_value(abs(target) * rules.tolerance / 100, places, unit)} of it)"
+            )
+    else:
+        tolerance = f"{format_value(rules.tolerance, places, unit)} either side of the target"
+    rag = None
+    if value is not None:
+        rag = rag_status(value, target, rules.polarity, rules.tolerance, rules.tolerance_kind)
+    return EntryContext(
+        target=format_value(target, places, unit) if target is not None else "No target set",
+        tolerance=tolerance,
+        previous=format_value(previous[2], places, unit) if previous else "—",
+        previous_label=previous[1] if previous else "",
+        last_year=format_value(last_year[2], places, unit) if last_year else "—",
+        last_year_label=last_year[1] if last_year else "",
+        rag=rag,
+        has_target=target is not None,
+    )
