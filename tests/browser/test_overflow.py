@@ -103,3 +103,21 @@ def test_no_page_scrolls_sideways_at_375_and_tables_fit_at_1280(
     finally:
         context.close()
     assert not problems, f"{role or 'anonymous'}:\n" + "\n".join(problems)
+
+
+def test_the_public_rag_column_is_on_screen_at_375(chromium_browser, live_server, demo_council):
+    context = chromium_browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto("/public/")
+        edges = page.evaluate(
+            """() => [...document.querySelectorAll('main table')].map((table) => {
+              const headers = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+              const column = headers.indexOf('RAG') + 1;
+              const cells = [...table.querySelectorAll(`tbody tr > :nth-child(${column})`)];
+              return Math.max(...cells.map((cell) => cell.getBoundingClientRect().right));
+            })"""
+        )
+    finally:
+        context.close()
+    assert edges and all(edge <= 375 for edge in edges), edges
