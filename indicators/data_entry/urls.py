@@ -14,6 +14,7 @@ urlpatterns = [
     path("approvals/<int:result_id>/", approvals.approval_decide, name="decide"),
     path("approvals/approve-selected/", approvals.approvals_approve_selected, name="approve_selected"),
     path("audit/", audit.audit, name="audit"),
+    path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
     path("targets/", targets.targets_index, name="targets"),
     path("targets/import/", targets.targets_import, name="targets_import"),
     path("targets/<str:reference>/", targets.targets_indicator, name="targets_indicator"),
