@@ -4,6 +4,9 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
+# The embedded run's server settings (with SECRET_KEY from .embedded-secret-key): see `run`.
+EMBEDDED_ENV := DEBUG=false SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 SECURE_HSTS_PRELOAD=false \
+	SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false STATIC_MANIFEST=false
 
 # Python 3.12 or newer: python3.13 or python3.12 on the PATH (a pyenv shim that does not work
 # is skipped), else a pyenv-installed 3.13/3.12. Override with `make PYTHON=/path/to/python3.12`.
@@ -37,7 +40,13 @@ run: setup
 	@echo "KPI Machine: http://127.0.0.1:$(PORT)/  (demo users: officer, head, director, cmt, hub, councillor, scrutiny, auditor; password kpi-demo)"
 	@# No autoreloader (it starts Django twice) and no second system check (prepare_embedded just ran them):
 	@# a quick start. Developers who want reloading run `.venv/bin/python manage.py runserver`.
-	@$(PY) manage.py runserver --noreload --skip-checks 127.0.0.1:$(PORT)
+	@# Served with DEBUG off, so visitors see the portal's own 404 and 500 pages, never Django's
+	@# technical pages (which list every URL pattern). The demo was loaded above with DEBUG on
+	@# (load_demo still refuses without it). Plain HTTP on 127.0.0.1: no HTTPS redirect, HSTS or
+	@# secure-only cookies; static files from the finders (no collectstatic); a random signing key
+	@# kept in .embedded-secret-key so sign-ins survive a restart.
+	@test -s .embedded-secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(64))' > .embedded-secret-key
+	@SECRET_KEY="$$(cat .embedded-secret-key)" $(EMBEDDED_ENV) $(PY) manage.py runserver --noreload --skip-checks 127.0.0.1:$(PORT)
 
 # Two worker processes (pytest-xdist): the suite takes about half the time on a 2-core machine.
 # TEST_WORKERS=0 runs it in one process.

@@ -256,7 +256,15 @@ def _who(first, last, username) -> str:
 
 
 def result_history(
-    user, *, reference: str | None = None, indicator=None, limit: int = 200
+    user,
+    *,
+    reference: str | None = None,
+    indicator=None,
+    limit: int = 200,
+    changed_by: str | None = None,
+    date_from=None,
+    date_to=None,
+    kind: str | None = None,
 ) -> list[HistoryEntry]:
     """Result and target changes, newest first: two queries whatever the number of rows.
 
@@ -272,6 +280,29 @@ def result_history(
             changes.filter(indicator__reference__iexact=reference),
             targets.filter(indicator__reference__iexact=reference),
         )
+    # The audit trail's filters: who (username or name), when (dates inclusive, local time) and
+    # what kind of change (a result action such as "approve", or "target").
+    if changed_by:
+        who = (
+            Q(changed_by__username__iexact=changed_by)
+            | Q(changed_by__first_name__icontains=changed_by)
+            | Q(changed_by__last_name__icontains=changed_by)
+        )
+        changes, targets = changes.filter(who), targets.filter(who)
+    if date_from:
+        changes, targets = (
+            changes.filter(changed_at__date__gte=date_from),
+            targets.filter(changed_at__date__gte=date_from),
+        )
+    if date_to:
+        changes, targets = (
+            changes.filter(changed_at__date__lte=date_to),
+            targets.filter(changed_at__date__lte=date_to),
+        )
+    if kind == "target":
+        changes = changes.none()
+    elif kind:
+        changes, targets = changes.filter(action=kind), targets.none()
     names = ("changed_by__first_name", "changed_by__last_name", "changed_by__username")
     entries = [
         HistoryEntry(

@@ -168,6 +168,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Without the manifest (the embedded run, even with DEBUG off) WhiteNoise serves straight from the
+# finders, so `make run` needs no collectstatic.
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Celery: eager in the embedded run, a real worker on Redis in production.

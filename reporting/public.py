@@ -1,5 +1,7 @@
 """The public pages and open data: published indicators only, for anyone without signing in."""
 
+from decimal import Decimal
+
 from django.db.models import (
     QuerySet,
 )
@@ -8,11 +10,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from indicators.analytics import constants as c
 from indicators.analytics.series import FREQUENCY_KIND
-from indicators.formatting import rounded
+from indicators.formatting import format_value, rounded
 from indicators.models import Assessment, Indicator
 from organisation.calendar import reporting_date
+from reporting.public_chart import public_chart_svg
 from reporting.scorecards.rows import Count, Group, build_rows, group_by_category, summarise
-from reporting.sparklines import sparkline_svg
 
 
 def published_indicators() -> QuerySet[Indicator]:
@@ -39,15 +41,14 @@ def public_indicator(reference: str) -> tuple[Indicator, list[Assessment], SafeS
     )
     own = [a for a in assessments if a.period.kind == FREQUENCY_KIND[indicator.frequency]]
     chart = own if len(own) >= 2 else assessments
-    svg = sparkline_svg(
+    svg = public_chart_svg(
         [a.value for a in chart],
         [a.period.label for a in chart],
-        width=600,
-        height=120,
-        padding=8,
-        title=f"{indicator.reference} results",
+        [a.target for a in chart],
+        title=f"{indicator.reference}: results against target",
+        fmt=lambda v: format_value(Decimal(str(v)), indicator.decimal_places, indicator.unit),
     )
-    return indicator, assessments, mark_safe(svg)  # noqa: S308 — escaped by sparkline_svg
+    return indicator, assessments, mark_safe(svg)  # noqa: S308 — escaped by public_chart_svg
 
 
 OPEN_DATA_FIELDS = [

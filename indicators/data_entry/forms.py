@@ -153,3 +153,38 @@ class TargetForm(GovukForm):
         if key is None:
             raise ValidationError('Enter a period like "2015/16", "Q3 2015/16" or "Dec 2015"')
         return key
+
+
+class AuditFilterForm(GovukForm):
+    """The audit trail's filters (all optional): indicator, who, from and to dates, kind of change."""
+
+    indicator = forms.CharField(label="Indicator reference", required=False, max_length=20)
+    changed_by = forms.CharField(label="Changed by (username or name)", required=False, max_length=150)
+    date_from = forms.DateField(
+        label="From (date)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}),
+        error_messages={"invalid": "Enter the from date as a real date, for example 2015-12-31"},
+    )
+    date_to = forms.DateField(
+        label="To (date)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}),
+        error_messages={"invalid": "Enter the to date as a real date, for example 2015-12-31"},
+    )
+    kind = forms.ChoiceField(label="Kind of change", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from indicators.selectors import HISTORY_ACTION_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Any change")] + list(HISTORY_ACTION_LABELS.items())
+        self.fields["kind"].widget.attrs["class"] = "govuk-select"
+        for name in ("indicator", "changed_by"):
+            self.fields[name].widget.attrs.setdefault("class", "govuk-input govuk-input--width-20")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The to date must be the same as or after the from date")
+        return data

@@ -66,7 +66,7 @@ def test_officer_enters_red_result_head_approves_history_shows_both(
     sign_in(page, assert_accessible, "head")
     page.goto("/approvals/")
     assert_accessible(page)
-    approval = page.locator("tr", has_text="CEO03").filter(has_text="Dec 2015")
+    approval = page.locator("section.govuk-summary-card", has_text="CEO03").filter(has_text="Dec 2015")
     approval.get_by_role("button", name=re.compile("^Approve")).click()
     page.wait_for_load_state()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("CEO03 Dec 2015 approved")

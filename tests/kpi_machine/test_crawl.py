@@ -30,7 +30,9 @@ LINK = re.compile(r'href="([^"#][^"]*)"')
 
 @pytest.fixture(scope="module")
 def demo_db(django_db_setup, django_db_blocker):
-    assert "memory" in str(connection.settings_dict["NAME"]) or "test" in str(connection.settings_dict["NAME"])
+    assert "memory" in str(connection.settings_dict["NAME"]) or "test" in str(
+        connection.settings_dict["NAME"]
+    )
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock(), override_settings(DEBUG=True, PASSWORD_HASHERS=hashers):
         call_command("load_demo", stdout=StringIO())
@@ -38,6 +40,24 @@ def demo_db(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         delete_demo()
         Period.objects.all().delete()
+
+
+def duplicate_landmarks(html: str) -> list[str]:
+    """axe's landmark-unique rule (moderate, so the browser check lets it pass): no two landmarks
+    of one kind (a region, a nav, ...) with the same label on a page."""
+    seen: dict[tuple[str, str], int] = {}
+    for tag in re.findall(r"<(?:nav|section|aside|div|form)\b[^>]*>", html):
+        label = re.search(r'aria-label="([^"]+)"', tag)
+        role = re.search(r'role="([^"]+)"', tag)
+        kind = role.group(1) if role else tag[1:].split()[0].rstrip(">")
+        if not label or kind in {"div", "form"}:
+            continue
+        key = (kind, label.group(1))
+        seen[key] = seen.get(key, 0) + 1
+    return [f"{kind} {label!r} x{count}" for (kind, label), count in seen.items() if count > 1]
+
+
+DUPLICATES: dict[str, list[str]] = {}
 
 
 def crawl(client) -> dict[str, int]:
@@ -52,7 +72,10 @@ def crawl(client) -> dict[str, int]:
         visited[url] = response.status_code
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
-        for href in LINK.findall(response.content.decode()):
+        html = response.content.decode()
+        if duplicates := duplicate_landmarks(html):
+            DUPLICATES[url] = duplicates
+        for href in LINK.findall(html):
             href = urldefrag(href.replace("&amp;", "&"))[0]
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not href.startswith("/") or href.startswith(SKIP):
@@ -80,3 +103,16 @@ def test_no_link_leads_to_a_server_error(client, demo_db, role):
         if status >= 500:
             hostile[joined] = status
     assert not hostile, hostile
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["hub", "auditor", "cmt", "director"])
+def test_no_page_repeats_a_landmark_label(client, demo_db, role):
+    client.force_login(get_user_model().objects.get(username=role))
+    DUPLICATES.clear()
+    crawl(client)
+    for path in ("/data-quality/", "/audit/", "/approvals/", "/scorecards/cmt/"):
+        response = client.get(path)
+        if response.status_code == 200 and (duplicates := duplicate_landmarks(response.content.decode())):
+            DUPLICATES[path] = duplicates
+    assert DUPLICATES == {}

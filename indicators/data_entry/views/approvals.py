@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from indicators.access import can_approve_results
 from indicators.data_entry.forms import ReturnDecisionForm, new_form_key
+from indicators.data_entry.services.approvals import approval_contexts, results_approve_selected
 from indicators.data_entry.services.results import (
     ResultConflict,
     result_approve,
@@ -35,14 +36,60 @@ def approvals_list(request):
         request.user, responsible_for_any=request.user.responsible_for_indicators.exists()
     ):
         raise PermissionDenied("Approving results is for responsible officers and heads of service.")
-    results = list(approvals_for(request.user))
+    return render_approvals(request, list(approvals_for(request.user)))
+
+
+def render_approvals(request, results, *, errors=None, status=200):
+    contexts = approval_contexts(results)
     forms = [
-        (r, ReturnDecisionForm(initial={"version": r.version, "key": new_form_key()}, prefix=f"a{r.pk}"))
-        for r in results
+        (
+            context,
+            ReturnDecisionForm(
+                initial={"version": context.result.version, "key": new_form_key()},
+                prefix=f"a{context.result.pk}",
+            ),
+        )
+        for context in contexts
     ]
     return render(
-        request, "indicators/returns/approvals.html", {"entries": forms, "nav_section": "approvals"}
+        request,
+        "indicators/returns/approvals.html",
+        {"entries": forms, "nav_section": "approvals", "bulk_errors": errors or []},
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def approvals_approve_selected(request):
+    """Approve the ticked results together (each still gets its own history row)."""
+    if not may_open_approvals(
+        request.user, responsible_for_any=request.user.responsible_for_indicators.exists()
+    ):
+        raise PermissionDenied("Approving results is for responsible officers and heads of service.")
+    pending = {r.pk: r for r in approvals_for(request.user)}
+    chosen, versions, unknown = [], {}, False
+    for raw in request.POST.getlist("selected"):
+        result_id, _, version = raw.partition(":")
+        if not (result_id.isdigit() and version.isdigit()) or int(result_id) not in pending:
+            unknown = True
+            continue
+        chosen.append(pending[int(result_id)])
+        versions[int(result_id)] = int(version)
+    errors = []
+    if unknown:
+        errors.append(
+            "Some of the results you selected are no longer awaiting your approval. Nothing was approved."
+        )
+    else:
+        try:
+            count = results_approve_selected(user=request.user, results=chosen, versions=versions)
+        except ValidationError as error:
+            errors.extend(error.messages)
+        else:
+            messages.success(request, f"{count} result{'s' if count != 1 else ''} approved.")
+            return redirect("data_entry:approvals")
+    return render_approvals(request, list(pending.values()), errors=errors, status=400)
 
 
 @login_required
@@ -80,9 +127,10 @@ def approval_decide(request, result_id):
     elif decision not in ("approve", "return"):
         form.add_error(None, "Choose Approve or Return for changes")
     result.refresh_from_db()
+    context = approval_contexts([result])[0]
     return render(
         request,
         "indicators/returns/approvals.html",
-        {"entries": [(result, form)], "nav_section": "approvals", "single": True},
+        {"entries": [(context, form)], "nav_section": "approvals", "single": True},
         status=400,
     )

@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from indicators.data_entry.forms import ResultEntryForm, new_form_key
+from indicators.data_entry.services.approvals import entry_context
 from indicators.data_entry.services.results import (
     ResultConflict,
     can_enter_results,
     result_save_draft,
     result_submit,
+    to_decimal_or_none,
 )
 from indicators.data_entry.services.returns import (
     Return,
@@ -124,6 +126,16 @@ def return_entry(request, reference, period):
         return redirect("data_entry:entry", reference, key, permanent=True)
     ret = _return_for(request.user, reference, key or period)
     conflict = None
+    if request.method == "POST" and request.POST.get("action") == "preview" and not request.htmx:
+        # "Check the RAG" without JavaScript: the same page with the typed value judged, nothing saved.
+        form = _entry_form(ret, request.POST)
+        context = {
+            "ret": ret,
+            "form": form,
+            "entry": _entry_context(ret, request.POST.get("value")),
+            "nav_section": "returns",
+        }
+        return render(request, "indicators/returns/entry.html", context)
     if request.method == "POST":
         action = "submit" if request.POST.get("action") == "submit" else "draft"
         form = _entry_form(ret, request.POST)
@@ -150,8 +162,30 @@ def return_entry(request, reference, period):
         return render(
             request, "indicators/returns/list.html#row", {"row": ret, "form": form, "conflict": conflict}
         )
-    context = {"ret": ret, "form": form, "conflict": conflict, "nav_section": "returns"}
+    typed = (
+        request.POST.get("value") if request.method == "POST" else (ret.result.value if ret.result else None)
+    )
+    context = {
+        "ret": ret,
+        "form": form,
+        "conflict": conflict,
+        "entry": _entry_context(ret, typed),
+        "nav_section": "returns",
+    }
     return render(request, "indicators/returns/entry.html", context)
+
+
+def _entry_context(ret: Return, raw):
+    return entry_context(ret.indicator, ret.kind, ret.start, ret.end, to_decimal_or_none(raw))
+
+
+@login_required
+@require_http_methods(["GET"])
+def return_entry_rag(request, reference, period):
+    """The RAG the value being typed would get (htmx swaps it in below the value box)."""
+    ret = _return_for(request.user, reference, canonical_period_key(period) or period)
+    context = {"entry": _entry_context(ret, request.GET.get("value"))}
+    return render(request, "indicators/returns/_rag_preview.html", context)
 
 
 @login_required
