@@ -50,11 +50,11 @@ SNAPSHOT_FIELDS = (
     "direction",
     "variation",
     "assurance",
+    "shift_since",
     "forecast_value",
     "forecast_method",
     "forecast_rag",
 )
-
 
 
 def _require_hub(user) -> None:

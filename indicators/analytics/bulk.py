@@ -21,6 +21,10 @@ Product decisions the documents leave open, made here:
   (`reporting.ReportedAssessment`), not by re-deriving old charts.
 - **Rebase**: an annotation that starts a new baseline starts a new segment at the first result
   whose period starts on or after its date (an annotation before the first result changes nothing).
+- **Sustained shift per period**: that point's sustained shift on the current chart (`xmr`'s
+  ``shift_start``), as the start date of the charted period where it began (``shift_since``); its
+  assurance is then "limits pre-date the change" instead of a verdict, unless the hub dismissed a
+  rebase from that start.
 - **Assurance per period**: the target against that point's process limits, both in the terms of
   the charted value (`xmr_targets`): the target the result's RAG uses for a `period` or `snapshot`
   measure (its own period's; the year's only where that also judges the parts, so a monthly count
@@ -53,6 +57,7 @@ from .constants import (
     FORECAST_LINEAR_TREND,
     FORECAST_RUN_RATE,
     FORECAST_SEASONAL_PROFILE,
+    LIMITS_PREDATE_CHANGE,
     MEASURE_SNAPSHOT,
     MEASURE_YTD,
     MONTH,
@@ -147,6 +152,8 @@ class IndicatorSpec:
     rules: IndicatorRules
     baseline_points: int | None = None
     rebase_dates: tuple[datetime.date, ...] = ()
+    # Starts (period start dates) of sustained shifts whose suggested rebase the hub dismissed.
+    dismissed_shift_dates: tuple[datetime.date, ...] = ()
 
 
 @dataclass
@@ -170,6 +177,9 @@ class Assessed:
     upper_limit: float | None = None
     lower_limit: float | None = None
     trial_limits: bool = False
+    # Start of the charted period where the sustained shift this point ends began (a rebase is
+    # suggested from there; the assurance is not judged meanwhile), or None.
+    shift_since: datetime.date | None = None
     forecast_value: float | None = None
     forecast_low: float | None = None
     forecast_high: float | None = None
@@ -251,7 +261,14 @@ def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, ou
         {next((i for i, p in enumerate(charted) if p.start >= day), None) for day in spec.rebase_dates}
         - {None, 0}
     )
-    chart = xmr(values, spec.rules.polarity, baseline_points=spec.baseline_points, rebase_at=rebase or None)
+    dismissed = {i for i, p in enumerate(charted) if p.start in set(spec.dismissed_shift_dates)}
+    chart = xmr(
+        values,
+        spec.rules.polarity,
+        baseline_points=spec.baseline_points,
+        rebase_at=rebase or None,
+        dismissed_shift_starts=dismissed,
+    )
     bounds = list(zip(chart.segment_starts, chart.segment_starts[1:] + [len(charted)], strict=True))
     # From the targets themselves, not the RAG's row.target: the same whichever path gave the RAG,
     # and in the charted terms (a cumulative target is not compared with per-period limits).
@@ -265,9 +282,14 @@ def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, ou
         row.special_cause_rule = chart.rule[i] or ""
         row.centre_line, row.upper_limit, row.lower_limit = chart.mean[i], upper, lower
         row.trial_limits = baseline_len < MIN_BASELINE_FOR_FIRM_LIMITS
+        shift = chart.shift_start[i]
+        row.shift_since = charted[shift].start if shift is not None else None
         target = assurance_targets[i]
         if target is not None and lower is not None and spec.rules.polarity != NEUTRAL:
-            row.assurance = assurance_for(target, lower, upper, spec.rules.polarity)
+            if row.shift_since is not None:
+                row.assurance = LIMITS_PREDATE_CHANGE
+            else:
+                row.assurance = assurance_for(target, lower, upper, spec.rules.polarity)
 
 
 def monthly_inputs(

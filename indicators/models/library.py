@@ -206,3 +206,40 @@ class Annotation(models.Model):
 
     def __str__(self):
         return f"{self.indicator_id} {self.date}: {self.text}"
+
+
+class RebaseDecision(models.Model):
+    """The hub's answer to a suggested rebase after a sustained shift (DOMAIN.md "Variation").
+
+    Accepted: the rebase is the dated baseline annotation it created (limits recalculated from it).
+    Dismissed: kept with its note, and a shift from the same start is not suggested again.
+    """
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted: limits rebased"
+        DISMISSED = "dismissed", "Dismissed"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="rebase_decisions")
+    shift_start = models.DateField(help_text="Start of the first period of the sustained shift.")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    note = models.TextField(blank=True)
+    annotation = models.OneToOneField(
+        Annotation, null=True, blank=True, on_delete=models.SET_NULL, related_name="rebase_decision"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["indicator", "-shift_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "shift_start"],
+                name="rebase_decision_one_per_shift_start",
+                violation_error_message="This shift has already been accepted or dismissed.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} shift from {self.shift_start}: {self.decision}"

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from indicators.analytics.bulk import IndicatorSpec, assess_all
 from indicators.analytics.series import IndicatorRules
-from indicators.models import Annotation, Assessment, Indicator, Period, Result, Target
+from indicators.models import Annotation, Assessment, Indicator, Period, RebaseDecision, Result, Target
 
 # Sent inside the recompute's transaction once assessments are rewritten, with `indicator_ids`
 # (None: every indicator). Apps above the core that keep figures derived from assessments (the
@@ -59,6 +59,7 @@ COLUMNS = (
     "upper_limit",
     "lower_limit",
     "trial_limits",
+    "shift_since",
     "forecast_value",
     "forecast_low",
     "forecast_high",
@@ -88,7 +89,7 @@ def rules_for(indicator: Indicator) -> IndicatorRules:
     )
 
 
-def _spec(row: dict, rebase_dates: tuple) -> IndicatorSpec:
+def _spec(row: dict, rebase_dates: tuple, dismissed: tuple = ()) -> IndicatorSpec:
     rules = IndicatorRules(
         polarity=row["polarity"],
         frequency=row["frequency"],
@@ -101,7 +102,7 @@ def _spec(row: dict, rebase_dates: tuple) -> IndicatorSpec:
         change_threshold=row["change_threshold"],
         change_threshold_kind=row["change_threshold_kind"],
     )
-    return IndicatorSpec(row["id"], rules, row["baseline_points"], rebase_dates)
+    return IndicatorSpec(row["id"], rules, row["baseline_points"], rebase_dates, dismissed)
 
 
 def _decimal(value: float | None) -> Decimal | None:
@@ -164,13 +165,14 @@ def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
     """Recompute the assessments of the given indicators (all when None); return rows written.
 
     Only approved results are assessed: scorecards and reports count approved results only.
-    Queries: 5 reads, 1 delete, one insert per 2,000 assessments (one COPY on PostgreSQL), plus the exception-list refresh
+    Queries: 6 reads, 1 delete, one insert per 2,000 assessments (one COPY on PostgreSQL), plus the exception-list refresh
     (`reporting.exceptions.exception_lists_refresh`).
     """
     indicators = Indicator.objects.all()
     results = Result.objects.filter(status=Result.Status.APPROVED)
     targets = Target.objects.all()
     annotations = Annotation.objects.filter(starts_new_baseline=True)
+    dismissals = RebaseDecision.objects.filter(decision=RebaseDecision.Decision.DISMISSED)
     ids = None
     if indicator_ids is not None:
         ids = list(indicator_ids)
@@ -178,6 +180,7 @@ def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
         results = results.filter(indicator_id__in=ids)
         targets = targets.filter(indicator_id__in=ids)
         annotations = annotations.filter(indicator_id__in=ids)
+        dismissals = dismissals.filter(indicator_id__in=ids)
 
     periods = {
         pid: (kind, start, end)
@@ -187,7 +190,13 @@ def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
     rebase: dict[int, list] = {}
     for indicator_id, day in annotations.values_list("indicator_id", "date"):
         rebase.setdefault(indicator_id, []).append(day)
-    specs = [_spec(row, tuple(rebase.get(row["id"], ()))) for row in indicators.values(*INDICATOR_FIELDS)]
+    dismissed: dict[int, list] = {}
+    for indicator_id, day in dismissals.values_list("indicator_id", "shift_start"):
+        dismissed.setdefault(indicator_id, []).append(day)
+    specs = [
+        _spec(row, tuple(rebase.get(row["id"], ())), tuple(dismissed.get(row["id"], ())))
+        for row in indicators.values(*INDICATOR_FIELDS)
+    ]
 
     result_rows = [
         (indicator_id, *periods[period_id], value)
@@ -223,6 +232,7 @@ def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
             _decimal(a.upper_limit),
             _decimal(a.lower_limit),
             a.trial_limits,
+            connection.ops.adapt_datefield_value(a.shift_since),
             _decimal(a.forecast_value),
             _decimal(a.forecast_low),
             _decimal(a.forecast_high),
