@@ -92,6 +92,15 @@ class Indicator(models.Model):
     seasonal = models.BooleanField(
         default=False, help_text="Compare with the same period a year earlier, not the previous period."
     )
+    ytd_accumulates = models.BooleanField(
+        null=True,
+        blank=True,
+        verbose_name="year to date accumulates",
+        help_text="Year-to-date measures only. Yes: each period adds an amount (calls so far; council tax "
+        "collected as a % of the year's fixed debit; waste per household so far), charted and forecast on "
+        "the amount added. No: a running rate whose base changes (sickness days per FTE so far), with no "
+        "variation chart. Blank: counts, money and days accumulate, percentages and ratios do not.",
+    )
     compare_across_period_kinds = models.BooleanField(
         default=False,
         help_text="Values of different period kinds are comparable (e.g. a forecast outturn, "
@@ -185,6 +194,14 @@ class Indicator(models.Model):
     @property
     def polarity_label(self) -> str:
         return c.POLARITY_LABELS[self.polarity]
+
+    @property
+    def variation_basis(self) -> str | None:
+        """What its XmR chart plots: "value", "increment" (an accumulating year-to-date measure) or
+        None (a year-to-date running rate: no chart). See `indicators.analytics.bulk.variation_basis`."""
+        from indicators.analytics.bulk import variation_basis
+
+        return variation_basis(self.measure_type, self.unit, self.ytd_accumulates)
 
 
 class Annotation(models.Model):

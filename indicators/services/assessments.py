@@ -40,6 +40,7 @@ INDICATOR_FIELDS = (
     "change_threshold",
     "change_threshold_kind",
     "baseline_points",
+    "ytd_accumulates",
 )
 BATCH_SIZE = 2000
 COLUMNS = (
@@ -86,6 +87,7 @@ def rules_for(indicator: Indicator) -> IndicatorRules:
         tolerance_kind=indicator.tolerance_kind,
         change_threshold=indicator.change_threshold,
         change_threshold_kind=indicator.change_threshold_kind,
+        ytd_accumulates=indicator.ytd_accumulates,
     )
 
 
@@ -101,6 +103,7 @@ def _spec(row: dict, rebase_dates: tuple, dismissed: tuple = ()) -> IndicatorSpe
         tolerance_kind=row["tolerance_kind"],
         change_threshold=row["change_threshold"],
         change_threshold_kind=row["change_threshold_kind"],
+        ytd_accumulates=row["ytd_accumulates"],
     )
     return IndicatorSpec(row["id"], rules, row["baseline_points"], rebase_dates, dismissed)
 
