@@ -37,6 +37,8 @@ from indicators.analytics.rag import rag_status
 from indicators.analytics.series import SeriesPoint, target_for
 from indicators.formatting import decimal_text
 from indicators.models import Indicator, Period, Result, ResultChange, SubmissionReceipt, Target
+from indicators.periods import result_period_error
+from organisation.calendar import reporting_date
 
 # The database stores 18 digits, 4 of them after the point.
 MAX_ABS_VALUE = Decimal("99999999999999.9999")
@@ -168,6 +170,18 @@ def indicator_validity_errors(
         value=value,
         numerator=numerator,
         denominator=denominator,
+    )
+
+
+def period_refusal(indicator: Indicator, period: Period, as_of=None) -> str | None:
+    """Why no result is accepted for ``period`` (wrong kind, or not ended by the reporting date)."""
+    return result_period_error(
+        reference=indicator.reference,
+        frequency=indicator.frequency,
+        kind=period.kind,
+        end=period.end,
+        label=period.label,
+        as_of=as_of or reporting_date(),
     )
 
 
@@ -318,7 +332,12 @@ def _entry(
         # It goes through the version check like any form, so a stale form gets a conflict.
         receipt = None
 
-    errors = indicator_validity_errors(indicator, value, numerator, denominator)
+    period_error = period_refusal(indicator, period)
+    errors = (
+        {"value": period_error}
+        if period_error
+        else indicator_validity_errors(indicator, value, numerator, denominator)
+    )
     rag = None
     if not errors:
         rag = would_be_rag(indicator, period, value)
@@ -507,6 +526,9 @@ def result_import(
     Imports carry no version: the preview the user confirmed is the check. Permission is checked
     by the import service for the whole file.
     """
+    refusal = period_refusal(indicator, period)
+    if refusal:  # the preview refuses these; a plan confirmed later must not slip one through
+        raise ValidationError({"value": [refusal]})
     result = Result.objects.select_for_update().filter(indicator=indicator, period=period).first()
     before = snapshot(result)
     # A blank commentary cell keeps the stored commentary rather than wiping it.
