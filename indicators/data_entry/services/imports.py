@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from indicators.access import can_enter_results
 from indicators.analytics.constants import MONTH, QUARTER, RED, YEAR
+from indicators.analytics.sense import meaningful_commentary
 from indicators.data_entry.services.results import (
     period_refusal,
     result_import,
@@ -52,7 +53,9 @@ FREQUENCY_KIND = {
     Indicator.Frequency.QUARTERLY: QUARTER,
     Indicator.Frequency.ANNUAL: YEAR,
 }
-RED_NEEDS_COMMENTARY = "A red result needs commentary: add it in the Commentary column"
+RED_NEEDS_COMMENTARY = (
+    "A red result needs commentary, a sentence of at least 10 characters: add it in the Commentary column"
+)
 
 
 class ImportStale(Exception):
@@ -295,7 +298,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
         if old is not None and old[0] == value.value and same_commentary:
             unchanged.append(entry)
             continue
-        if indicator is not None and not commentary and not (old is not None and old[1]):
+        if indicator is not None and not meaningful_commentary(commentary or (old[1] if old else "")):
             period = Period(
                 kind=kind, start=period_start, end=period_end, label=label, financial_year=financial_year
             )
