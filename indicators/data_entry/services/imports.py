@@ -311,6 +311,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
         writes.append(entry)
     return {
         "layout": parsed.layout,
+        "skipped_non_values": parsed.skipped,
         "service_id": service.id if service else None,
         "status": target_status,
         "create_indicators": creates,
