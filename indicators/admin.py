@@ -66,6 +66,7 @@ class IndicatorAdmin(admin.ModelAdmin):
                     "polarity",
                     "frequency",
                     "measure_type",
+                    "ytd_accumulates",
                     "seasonal",
                     "compare_across_period_kinds",
                     "plausible_min",

@@ -111,7 +111,9 @@ def charts_increments(indicator: Indicator) -> bool:
     """Whether the indicator's variation is of the amount added each period (additive YTD)."""
     from indicators.analytics.bulk import is_additive
 
-    return indicator.measure_type == c.MEASURE_YTD and is_additive(indicator.measure_type, indicator.unit)
+    return indicator.measure_type == c.MEASURE_YTD and is_additive(
+        indicator.measure_type, indicator.unit, indicator.ytd_accumulates
+    )
 
 
 def _increments(own: list) -> dict:
@@ -275,7 +277,7 @@ def forecast_on_scale(indicator: Indicator) -> bool:
     from indicators.analytics.bulk import is_additive
 
     return indicator.measure_type != c.MEASURE_PERIOD or not is_additive(
-        indicator.measure_type, indicator.unit
+        indicator.measure_type, indicator.unit, indicator.ytd_accumulates
     )
 
 

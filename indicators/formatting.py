@@ -7,6 +7,8 @@ Decimal), the rule councillors and Excel use: 2.5 → 3, 6.45 → 6.5, -2.5 → 
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from indicators.analytics.constants import ASSURANCE_LABELS, LIMITS_PREDATE_CHANGE
+
 # (before, after) the number, by unit (`Indicator.Unit` values): 98.20% · £1,250 · £110k.
 UNIT_AFFIXES = {
     "percentage": ("", "%"),
@@ -47,3 +49,15 @@ def decimal_text(number: Decimal) -> str:
     """The canonical text of a number, as history and forms keep it: 90.0000 and 90 are "90",
     never "9E+1"."""
     return format(number.normalize(), "f")
+
+
+def assurance_label(assurance: str, shift_since=None) -> str:
+    """The assurance in words; for a sustained shift, since when the limits pre-date the change.
+
+    ``shift_since``: the start date of the shift's first period (``Assessment.shift_since``).
+    """
+    if not assurance:
+        return ""
+    if assurance == LIMITS_PREDATE_CHANGE and shift_since is not None:
+        return f"Not judged: the limits pre-date the change since {shift_since:%b %Y}"
+    return ASSURANCE_LABELS.get(assurance, "")

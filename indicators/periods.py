@@ -26,6 +26,36 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
+FREQUENCY_KINDS = {"monthly": MONTH, "quarterly": QUARTER, "annual": YEAR}
+KIND_WORDS = {
+    MONTH: ("month", "months"),
+    QUARTER: ("quarter", "quarters"),
+    YEAR: ("financial year", "financial years"),
+}
+
+
+def result_period_error(
+    *, reference: str, frequency: str, kind: str, end: datetime.date, label: str, as_of: datetime.date
+) -> str | None:
+    """Why a result cannot be accepted for this period, or None (DOMAIN.md "Results and targets").
+
+    A result is of the indicator's own period kind, or a financial year (an outturn), and only for
+    a period that has ended by the reporting date ``as_of``. The same words in forms, the bulk grid
+    and imports.
+    """
+    own = FREQUENCY_KINDS.get(frequency)
+    if own is not None and kind not in (own, YEAR):
+        article = "an" if frequency[:1] in "aeiou" else "a"
+        takes = KIND_WORDS[YEAR][1] if own == YEAR else f"{KIND_WORDS[own][1]} or {KIND_WORDS[YEAR][1]}"
+        return f"{reference} is {article} {frequency} indicator: it takes results for {takes}, not for a {KIND_WORDS[kind][0]}"
+    if end > as_of:
+        return (
+            f"{label} has not ended by the reporting date, {as_of.day} {MONTH_ABBR[as_of.month - 1]} {as_of.year}: "
+            "a result can only be entered for a period that has ended"
+        )
+    return None
+
+
 def period_bounds(kind: str, start: datetime.date) -> tuple[datetime.date, datetime.date, str, int]:
     """(start, end, label, financial year) of the period of `kind` that starts on `start`.
 

@@ -103,7 +103,12 @@ def indicator_page(user, reference: str) -> IndicatorPage:
             raise PermissionDenied("This indicator is outside your role's scope.")
         raise Http404("No such indicator.")
     drafts = sees_drafts(user, indicator)
-    results = Result.objects.filter(indicator=indicator).select_related("period").order_by("period__start")
+    # By period end, a year after its last month and quarter (issue 10 item 8): "Mar 2013, Q4 2012/13, 2012/13".
+    results = (
+        Result.objects.filter(indicator=indicator)
+        .select_related("period")
+        .order_by("period__end", "period__kind", "period__start")
+    )
     if not drafts:
         results = results.filter(status=Result.Status.APPROVED)
     assessments = {

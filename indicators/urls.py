@@ -6,4 +6,5 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.indicator_library, name="library"),
     path("<str:reference>/", views.indicator_detail, name="detail"),
+    path("<str:reference>/rebase/", views.rebase_decision, name="rebase"),
 ]

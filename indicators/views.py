@@ -1,11 +1,20 @@
+import datetime
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from indicators.access import can_approve_results
 from indicators.charts import add_insights, add_series, extra_series
 from indicators.filters import SORTS, IndicatorFilter
+from indicators.models import Indicator
 from indicators.selectors import indicator_insights, indicator_page, library_queryset, result_history
+from indicators.services.rebase import RebaseError, decide_rebase
+from organisation.roles import is_hub
 
 # The library's columns after Reference, with the sort key each header links to ("" = not sortable).
 SORT_COLUMNS = [
@@ -74,6 +83,38 @@ def indicator_detail(request, reference):
         "chart_series": series,
         "history": history,
         "can_restore": can_approve_results(request.user, page.indicator),
+        "can_decide_rebase": is_hub(request.user),
         "nav_section": "indicators",
     }
     return render(request, "indicators/detail.html", context)
+
+
+@login_required
+@require_POST
+def rebase_decision(request, reference):
+    """The hub accepts or dismisses the rebase suggested after a sustained shift."""
+    if not is_hub(request.user):
+        raise PermissionDenied(
+            "Only the Strategic Intelligence Hub decides on rebasing an indicator's limits."
+        )
+    indicator = get_object_or_404(Indicator, reference=reference)
+    try:
+        start = datetime.date.fromisoformat(request.POST.get("shift_start", ""))
+    except ValueError:
+        start = None
+    if start is None:
+        messages.error(request, "The suggested rebase's start date is missing or not a date.")
+    else:
+        try:
+            decision = decide_rebase(
+                request.user, indicator, start, request.POST.get("decision", ""), request.POST.get("note", "")
+            )
+        except RebaseError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Rebase from {start:%b %Y} {decision.get_decision_display().split(':')[0].lower()}."
+                " The limits are being recalculated.",
+            )
+    return redirect(f"{indicator.get_absolute_url()}#assurance")

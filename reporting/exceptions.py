@@ -50,6 +50,7 @@ SNAPSHOT_FIELDS = (
     "direction",
     "variation",
     "assurance",
+    "shift_since",
     "forecast_value",
     "forecast_method",
     "forecast_rag",

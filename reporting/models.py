@@ -88,6 +88,9 @@ class ReportedAssessment(models.Model):
     direction = models.CharField(max_length=10, choices=list(c.DIRECTION_LABELS.items()))
     variation = models.CharField(max_length=20, choices=list(c.VARIATION_LABELS.items()), blank=True)
     assurance = models.CharField(max_length=20, choices=list(c.ASSURANCE_LABELS.items()), blank=True)
+    shift_since = models.DateField(
+        null=True, blank=True, help_text="Start of a sustained shift (see Assessment)."
+    )
     forecast_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     forecast_method = models.CharField(
         max_length=20, choices=list(c.FORECAST_METHOD_LABELS.items()), blank=True

@@ -37,7 +37,7 @@ def public_indicator(reference: str) -> tuple[Indicator, list[Assessment], SafeS
     assessments = list(
         Assessment.objects.filter(indicator=indicator)
         .select_related("period")
-        .order_by("period__start", "period__kind")
+        .order_by("period__end", "period__kind", "period__start")
     )
     own = [a for a in assessments if a.period.kind == FREQUENCY_KIND[indicator.frequency]]
     chart = own if len(own) >= 2 else assessments
@@ -69,7 +69,7 @@ def open_data_rows() -> list[dict]:
     assessments = (
         Assessment.objects.filter(indicator__in=published_indicators())
         .select_related("indicator", "period")
-        .order_by("indicator__reference", "period__start", "period__kind")
+        .order_by("indicator__reference", "period__end", "period__kind", "period__start")
     )
     return [
         {

@@ -14,13 +14,18 @@ Product decisions the documents leave open, made here:
   monthly indicator), oldest first, missing periods dropped. Additive year-to-date measures
   (cumulative counts, money, days) are charted as the amount added in each period, since a
   cumulative series rises every month by construction and would always show a "trend".
-  Non-additive year-to-date measures (a cumulative rate) get no variation: their value is an
+  Whether a year-to-date measure accumulates is the library's (``ytd_accumulates``), else the unit's.
+  Non-additive year-to-date measures (a running rate) get no variation: their value is an
   average that restarts each April and is not an individual observation.
 - **Variation per period** is that point's judgement on the indicator's whole current chart (as the
   chart shows it). What a committee saw at the time is kept by the as-reported snapshot
   (`reporting.ReportedAssessment`), not by re-deriving old charts.
 - **Rebase**: an annotation that starts a new baseline starts a new segment at the first result
   whose period starts on or after its date (an annotation before the first result changes nothing).
+- **Sustained shift per period**: that point's sustained shift on the current chart (`xmr`'s
+  ``shift_start``), as the start date of the charted period where it began (``shift_since``); its
+  assurance is then "limits pre-date the change" instead of a verdict, unless the hub dismissed a
+  rebase from that start.
 - **Assurance per period**: the target against that point's process limits, both in the terms of
   the charted value (`xmr_targets`): the target the result's RAG uses for a `period` or `snapshot`
   measure (its own period's; the year's only where that also judges the parts, so a monthly count
@@ -53,6 +58,7 @@ from .constants import (
     FORECAST_LINEAR_TREND,
     FORECAST_RUN_RATE,
     FORECAST_SEASONAL_PROFILE,
+    LIMITS_PREDATE_CHANGE,
     MEASURE_SNAPSHOT,
     MEASURE_YTD,
     MONTH,
@@ -105,17 +111,18 @@ CANDIDATE_METHODS = {
 }
 
 
-def is_additive(measure_type: str, unit: str) -> bool:
+def is_additive(measure_type: str, unit: str, ytd_accumulates: bool | None = None) -> bool:
     """Whether months add up to the year: counts and money per period, or any cumulative amount.
 
-    The rule reads only the measure type and the unit (an indicator has no "sum or level" field),
-    so the unit must say which an indicator is:
+    The rule reads the measure type, the unit and, for year-to-date measures, the library's
+    ``ytd_accumulates`` (DOMAIN.md "Indicators": the library says whether a year-to-date measure
+    accumulates):
 
     - ``snapshot``: never additive (a headcount at March is not the sum of the months);
-    - ``ytd``: additive unless the unit is ``percentage`` or ``ratio``. A year-to-date figure in
-      days (sickness days lost per FTE) is a running sum; a year-to-date percentage is a running
-      average. A year-to-date *average* (average days to process a claim, year to date) must
-      therefore use the ``ratio`` unit, not ``days``;
+    - ``ytd``: ``ytd_accumulates`` when the library says (True: each period adds an amount, such as
+      council tax collected as a % of the year's fixed debit, or waste per household so far;
+      False: a running rate whose base changes, such as sickness days per FTE so far). Left blank,
+      the unit decides: additive unless the unit is ``percentage`` or ``ratio``;
     - ``period``: additive exactly when the unit is ``count``, ``currency`` or
       ``currency_thousands``. ``percentage``, ``ratio`` and ``days`` are levels: ``days`` per
       period is taken to be a time taken (average days to re-let), so a total of days in a period
@@ -129,12 +136,23 @@ def is_additive(measure_type: str, unit: str) -> bool:
     if measure_type == MEASURE_SNAPSHOT:
         return False
     if measure_type == MEASURE_YTD:
+        if ytd_accumulates is not None:
+            return bool(ytd_accumulates)
         return unit not in {"percentage", "ratio"}
     return unit in ADDITIVE_UNITS
 
 
-def forecast_type(measure_type: str, unit: str) -> str:
-    if not is_additive(measure_type, unit):
+def variation_basis(measure_type: str, unit: str, ytd_accumulates: bool | None = None) -> str | None:
+    """What the XmR chart plots: "value" (the result), "increment" (the amount added in each period
+    of an accumulating year-to-date measure) or None (a year-to-date running rate: no chart, since
+    its value is an average that restarts each April, not one observation per period)."""
+    if measure_type != MEASURE_YTD:
+        return "value"
+    return "increment" if is_additive(measure_type, unit, ytd_accumulates) else None
+
+
+def forecast_type(measure_type: str, unit: str, ytd_accumulates: bool | None = None) -> str:
+    if not is_additive(measure_type, unit, ytd_accumulates):
         return TYPE_LEVEL
     return TYPE_ADDITIVE_YTD if measure_type == MEASURE_YTD else TYPE_ADDITIVE_PERIOD
 
@@ -147,6 +165,8 @@ class IndicatorSpec:
     rules: IndicatorRules
     baseline_points: int | None = None
     rebase_dates: tuple[datetime.date, ...] = ()
+    # Starts (period start dates) of sustained shifts whose suggested rebase the hub dismissed.
+    dismissed_shift_dates: tuple[datetime.date, ...] = ()
 
 
 @dataclass
@@ -170,6 +190,9 @@ class Assessed:
     upper_limit: float | None = None
     lower_limit: float | None = None
     trial_limits: bool = False
+    # Start of the charted period where the sustained shift this point ends began (a rebase is
+    # suggested from there; the assurance is not judged meanwhile), or None.
+    shift_since: datetime.date | None = None
     forecast_value: float | None = None
     forecast_low: float | None = None
     forecast_high: float | None = None
@@ -192,7 +215,7 @@ def _xmr_series(points: list[SeriesPoint], rules: IndicatorRules) -> tuple[list[
     own = sorted((p for p in points if p.kind == own_kind), key=lambda p: p.start)
     if rules.measure_type != MEASURE_YTD:
         return own, [float(p.value) for p in own]
-    if not is_additive(rules.measure_type, rules.unit):
+    if not is_additive(rules.measure_type, rules.unit, rules.ytd_accumulates):
         return [], []
     # Amount added in each period: the difference from the previous period of the same
     # financial year, or the value itself for the year's first period. A gap leaves the next
@@ -251,7 +274,14 @@ def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, ou
         {next((i for i, p in enumerate(charted) if p.start >= day), None) for day in spec.rebase_dates}
         - {None, 0}
     )
-    chart = xmr(values, spec.rules.polarity, baseline_points=spec.baseline_points, rebase_at=rebase or None)
+    dismissed = {i for i, p in enumerate(charted) if p.start in set(spec.dismissed_shift_dates)}
+    chart = xmr(
+        values,
+        spec.rules.polarity,
+        baseline_points=spec.baseline_points,
+        rebase_at=rebase or None,
+        dismissed_shift_starts=dismissed,
+    )
     bounds = list(zip(chart.segment_starts, chart.segment_starts[1:] + [len(charted)], strict=True))
     # From the targets themselves, not the RAG's row.target: the same whichever path gave the RAG,
     # and in the charted terms (a cumulative target is not compared with per-period limits).
@@ -265,9 +295,14 @@ def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, ou
         row.special_cause_rule = chart.rule[i] or ""
         row.centre_line, row.upper_limit, row.lower_limit = chart.mean[i], upper, lower
         row.trial_limits = baseline_len < MIN_BASELINE_FOR_FIRM_LIMITS
+        shift = chart.shift_start[i]
+        row.shift_since = charted[shift].start if shift is not None else None
         target = assurance_targets[i]
         if target is not None and lower is not None and spec.rules.polarity != NEUTRAL:
-            row.assurance = assurance_for(target, lower, upper, spec.rules.polarity)
+            if row.shift_since is not None:
+                row.assurance = LIMITS_PREDATE_CHANGE
+            else:
+                row.assurance = assurance_for(target, lower, upper, spec.rules.polarity)
 
 
 def monthly_inputs(
@@ -336,7 +371,7 @@ def _forecasts(
     spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, out: dict, methods: dict
 ) -> None:
     rules = spec.rules
-    additive = is_additive(rules.measure_type, rules.unit)
+    additive = is_additive(rules.measure_type, rules.unit, rules.ytd_accumulates)
     if rules.frequency == "monthly":
         months = {p.start: float(p.value) for p in points if p.kind == MONTH}
         made_at = {start: (MONTH, start) for start in months}
@@ -347,7 +382,7 @@ def _forecasts(
     if not months:
         return
     fy = _fy_start(max(months)).year
-    method = methods.get(forecast_type(rules.measure_type, rules.unit))
+    method = methods.get(forecast_type(rules.measure_type, rules.unit, rules.ytd_accumulates))
     annual_target = targets.get((YEAR, datetime.date(fy, 4, 1)))
     inputs = MonthlyInputs(months, fy)
     for start in sorted(d for d in made_at if _fy_start(d).year == fy):
@@ -492,6 +527,7 @@ __all__ = [
     "forecast_with",
     "is_additive",
     "monthly_inputs",
+    "variation_basis",
     "target_for",
     "xmr_targets",
 ]

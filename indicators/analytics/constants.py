@@ -85,11 +85,15 @@ VARIATION_LABELS = {
 CONSISTENTLY_PASSES = "passes"
 CONSISTENTLY_FAILS = "fails"
 HIT_AND_MISS = "hit_and_miss"
+# A sustained shift (DOMAIN.md "Variation"): the limits describe a process that has since changed,
+# so no verdict is given from them until the hub accepts or dismisses the suggested rebase.
+LIMITS_PREDATE_CHANGE = "predates_change"
 
 ASSURANCE_LABELS = {
     CONSISTENTLY_PASSES: "Consistently passes",
     CONSISTENTLY_FAILS: "Consistently fails",
     HIT_AND_MISS: "Hit and miss",
+    LIMITS_PREDATE_CHANGE: "Not judged: the limits pre-date a change",
 }
 
 # Special-cause rule names, in order of precedence (highest first).

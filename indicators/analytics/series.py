@@ -40,6 +40,9 @@ class IndicatorRules:
     tolerance_kind: str = "percent"
     change_threshold: Decimal | None = None
     change_threshold_kind: str = "absolute"
+    # Year-to-date measures: whether each period adds an amount (True) or the value is a running
+    # rate whose base changes (False); None: decided by the unit (`bulk.is_additive`).
+    ytd_accumulates: bool | None = None
 
     @property
     def annual_target_applies_to_parts(self) -> bool:

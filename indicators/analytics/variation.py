@@ -18,14 +18,29 @@ the highest):
 
 1. ``outside_limits``: the point is strictly beyond a process limit;
 2. ``trend``: 7 consecutive points each strictly higher (or each strictly
-   lower) than the one before -- 6 rises; every point in the run is marked;
+   lower) than the one before -- 6 rises; every point in the run is marked. A
+   point that ends one trend and starts another in the opposite direction (a
+   peak or a trough shared by a rise and a fall) takes the later trend's
+   direction;
 3. ``two_of_three``: within 3 consecutive points, 2 (or 3) are strictly beyond
-   the same near limit (the Western Electric rule: the third point may be
-   anywhere). The points beyond the near limit are marked, not the other one;
+   the same near limit *and all three lie strictly on that side of the mean*
+   (Making Data Count's rule: a neighbour across the mean, or on it, breaks it).
+   A point beyond the process limit is beyond the near limit too, so it counts
+   as near (as Making Data Count's own tool does since 2023). The points beyond
+   the near limit are marked, not the other one;
 4. ``shift``: 7 consecutive points on the same side of the mean; a point
    exactly on the mean breaks the run; every point in the run is marked.
 
 Rules are applied within a segment, never across a rebase.
+
+A **sustained shift** (DOMAIN.md "Variation"): a point that ends a run of 7 or more consecutive
+points on the same side of the centre line, or a 7-point trend, shows a process that has left the
+one its limits describe. ``shift_start[i]`` is the index where that run began (the start of the
+same-side run; failing one, of the trend), within the point's segment and never at the segment's
+own start (a rebase there would change nothing). The portal suggests a rebase from it, and until
+the hub accepts or dismisses it the assurance is not judged (``LIMITS_PREDATE_CHANGE``): a target
+compared with limits the process has left says nothing. ``dismissed_shift_starts`` lists the run
+starts the hub dismissed: those are neither suggested again nor stop the assurance.
 
 Polarity turns a signal into "improving" or "concerning": for up is good a
 point above the mean, a rising trend or the upper near limit is improving; for
@@ -47,6 +62,7 @@ from .constants import (
     CONSISTENTLY_FAILS,
     CONSISTENTLY_PASSES,
     HIT_AND_MISS,
+    LIMITS_PREDATE_CHANGE,
     NEUTRAL,
     NO_VARIATION,
     RULE_OUTSIDE_LIMITS,
@@ -92,13 +108,18 @@ class XmRResult:
     rule: list[str | None]
     side: list[int]
     variation: list[str]
+    # Per point: the index where the sustained shift it ends began (see the module docstring), or None.
+    shift_start: list[int | None] = field(default_factory=list)
     segment_starts: list[int] = field(default_factory=list)
     # True when the latest segment's baseline has fewer than 13 points.
     trial_limits: bool = True
     latest_variation: str = NO_VARIATION
     latest_rule: str | None = None
-    # None without a target, for neutral polarity, or without limits.
+    # None without a target, for neutral polarity, or without limits; LIMITS_PREDATE_CHANGE while
+    # the latest point ends a sustained shift that has not been dismissed.
     assurance: str | None = None
+    # Index where the latest point's sustained shift began (None: no shift, or it was dismissed).
+    latest_shift_start: int | None = None
 
 
 def _segments(n: int, rebase_at: int | Iterable[int] | None) -> list[int]:
@@ -147,7 +168,7 @@ def _mark_runs(flags: list[int], run_length: int) -> list[int]:
 
 def _trend_sides(ys: Sequence[float]) -> list[int]:
     """+1/-1 for points in a run of 7 strictly rising/falling points (6 rises/falls)."""
-    out = [0] * len(ys)
+    runs = []  # (first point, last point, direction) of every trend, in either direction
     for direction in (1, -1):
         # step[i] = direction when ys[i] moved that way from ys[i-1]; a run of 6
         # such steps ending at i covers points i-6 .. i.
@@ -163,20 +184,28 @@ def _trend_sides(ys: Sequence[float]) -> list[int]:
             while j + 1 < len(ys) and steps[j + 1] == direction:
                 j += 1
             if j - i + 1 >= RUN_LENGTH - 1:
-                for k in range(i - 1, j + 1):
-                    # A peak shared by a rising and a falling run keeps the first found.
-                    out[k] = out[k] or direction
+                runs.append((i - 1, j, direction))
             i = j + 1
+    out = [0] * len(ys)
+    # Two runs can share only their turning point (the last of one is the first of the other);
+    # marking them in order of their start lets the later run's direction win there.
+    for first, last, direction in sorted(runs):
+        out[first : last + 1] = [direction] * (last - first + 1)
     return out
 
 
-def _two_of_three_sides(near: list[int]) -> list[int]:
-    """+1/-1 for points beyond a near limit that have a same-side partner within a window of 3."""
+def _two_of_three_sides(near: list[int], sides: list[int]) -> list[int]:
+    """+1/-1 for points beyond a near limit with a same-side partner within a window of 3.
+
+    ``near``: per point +1/-1 beyond the upper/lower near limit (a point beyond the process limit
+    included), else 0; ``sides``: per point the sign of (value - mean). A window counts only when
+    all three of its points lie on the near points' side of the mean.
+    """
     out = [0] * len(near)
     for start in range(len(near) - 2):
         window = near[start : start + 3]
         for side in (1, -1):
-            if window.count(side) >= 2:
+            if window.count(side) >= 2 and all(s == side for s in sides[start : start + 3]):
                 for k in range(start, start + 3):
                     if near[k] == side:
                         out[k] = side
@@ -213,12 +242,39 @@ def assurance_for(target: Value, lower: float, upper: float, polarity: str) -> s
     return _assurance(float(target), lower, upper, polarity)
 
 
+def _sustained_shift_starts(ys: Sequence[float], sides: Sequence[int]) -> list[int | None]:
+    """Per point of one segment: the offset where the sustained shift it ends began, or None.
+
+    A same-side run of 7 or more ending at the point (a point on the centre line breaks it) gives
+    its first point; otherwise a trend of 7 or more points (6 strict rises or falls) ending there
+    gives the trend's first point. A run that starts at the segment's first point gives None.
+    """
+    out: list[int | None] = [None] * len(ys)
+    run = 0  # same-side points ending here
+    steps = 0  # consecutive strict moves in one direction ending here
+    step_sign = 0
+    for i in range(len(ys)):
+        run = run + 1 if i and sides[i] != 0 and sides[i] == sides[i - 1] else (1 if sides[i] else 0)
+        move = _sign(ys[i] - ys[i - 1]) if i else 0
+        steps = steps + 1 if move != 0 and move == step_sign else (1 if move else 0)
+        step_sign = move
+        if run >= RUN_LENGTH:
+            start = i - run + 1
+        elif steps >= RUN_LENGTH - 1:
+            start = i - steps
+        else:
+            continue
+        out[i] = start if start > 0 else None
+    return out
+
+
 def xmr(
     values: Sequence[Value],
     polarity: str,
     baseline_points: int | None = None,
     rebase_at: int | Iterable[int] | None = None,
     target: Value | None = None,
+    dismissed_shift_starts: Iterable[int] = (),
 ) -> XmRResult:
     """Compute an XmR chart for ``values`` (oldest first, no gaps: drop None before calling).
 
@@ -226,6 +282,7 @@ def xmr(
     each segment (the rest are judged against them). ``rebase_at``: index (or
     indices) where a new segment with its own limits starts, e.g. from a chart
     annotation marking a process change. ``target`` enables the assurance.
+    ``dismissed_shift_starts``: indices of sustained-shift starts the hub dismissed.
     """
     check_polarity(polarity)
     if baseline_points is not None and baseline_points < 1:
@@ -248,6 +305,7 @@ def xmr(
         rule=[None] * n,
         side=[0] * n,
         variation=[NO_VARIATION] * n,
+        shift_start=[None] * n,
     )
     if n == 0:
         return result
@@ -256,12 +314,18 @@ def xmr(
     for seg_start, seg_end in zip(starts, starts[1:] + [n], strict=True):
         baseline_len = _fill_segment(result, seg_start, seg_end, baseline_points, polarity)
         result.trial_limits = baseline_len < MIN_BASELINE_FOR_FIRM_LIMITS
+    dismissed = set(dismissed_shift_starts)
+    result.shift_start = [None if s in dismissed else s for s in result.shift_start]
     last = n - 1
     result.latest_variation = result.variation[last]
     result.latest_rule = result.rule[last]
+    result.latest_shift_start = result.shift_start[last]
     lower, upper = result.lower_limit[last], result.upper_limit[last]
     if target is not None and polarity != NEUTRAL and lower is not None and upper is not None:
-        result.assurance = _assurance(float(target), lower, upper, polarity)
+        if result.latest_shift_start is not None:
+            result.assurance = LIMITS_PREDATE_CHANGE
+        else:
+            result.assurance = _assurance(float(target), lower, upper, polarity)
     return result
 
 
@@ -280,14 +344,18 @@ def _fill_segment(result: XmRResult, start: int, end: int, baseline_points: int 
 
     outside = [1 if y > upper else -1 if y < lower else 0 for y in ys]
     near = [1 if y > upper_near else -1 if y < lower_near else 0 for y in ys]
+    sides = [_sign(y - centre) for y in ys]
     rule_sides = {
         RULE_OUTSIDE_LIMITS: outside,
         RULE_TREND: _trend_sides(ys),
-        RULE_TWO_OF_THREE: _two_of_three_sides(near),
-        RULE_SHIFT: _mark_runs([_sign(y - centre) for y in ys], RUN_LENGTH),
+        RULE_TWO_OF_THREE: _two_of_three_sides(near, sides),
+        RULE_SHIFT: _mark_runs(sides, RUN_LENGTH),
     }
+    shift_starts = _sustained_shift_starts(ys, sides)
     for offset in range(len(ys)):
         i = start + offset
+        if shift_starts[offset] is not None:
+            result.shift_start[i] = start + shift_starts[offset]
         result.mean[i], result.average_moving_range[i] = centre, mr_bar
         result.upper_limit[i], result.lower_limit[i] = upper, lower
         result.upper_near[i], result.lower_near[i] = upper_near, lower_near

@@ -61,8 +61,15 @@ class ResultEntryForm(GovukForm):
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
     )
+    confirm_unusual = forms.BooleanField(
+        label="I have checked this unusual value and it is right",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
     key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+    # Set by the view when the service asked for confirmation: only then is the checkbox shown.
+    needs_confirmation = False
 
     def __init__(self, *args, uses_fraction: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,6 +87,7 @@ class ResultEntryForm(GovukForm):
             "commentary": data.get("commentary", ""),
             "is_provisional": data.get("is_provisional", False),
             "is_proxy": data.get("is_proxy", False),
+            "confirm_unusual": data.get("confirm_unusual", False),
             "expected_version": data["version"],
             "key": data.get("key") or None,
         }

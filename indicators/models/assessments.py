@@ -36,6 +36,12 @@ class Assessment(models.Model):
     trial_limits = models.BooleanField(
         default=False, help_text="Fewer than 13 points: limits are provisional."
     )
+    shift_since = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Start of the sustained shift this point ends (a rebase is suggested from it and "
+        "the assurance is not judged meanwhile); blank: none.",
+    )
     # Year-end forecast made at this point, with its method and range.
     forecast_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     forecast_low = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)

@@ -92,6 +92,15 @@ class Indicator(models.Model):
     seasonal = models.BooleanField(
         default=False, help_text="Compare with the same period a year earlier, not the previous period."
     )
+    ytd_accumulates = models.BooleanField(
+        null=True,
+        blank=True,
+        verbose_name="year to date accumulates",
+        help_text="Year-to-date measures only. Yes: each period adds an amount (calls so far; council tax "
+        "collected as a % of the year's fixed debit; waste per household so far), charted and forecast on "
+        "the amount added. No: a running rate whose base changes (sickness days per FTE so far), with no "
+        "variation chart. Blank: counts, money and days accumulate, percentages and ratios do not.",
+    )
     compare_across_period_kinds = models.BooleanField(
         default=False,
         help_text="Values of different period kinds are comparable (e.g. a forecast outturn, "
@@ -186,6 +195,14 @@ class Indicator(models.Model):
     def polarity_label(self) -> str:
         return c.POLARITY_LABELS[self.polarity]
 
+    @property
+    def variation_basis(self) -> str | None:
+        """What its XmR chart plots: "value", "increment" (an accumulating year-to-date measure) or
+        None (a year-to-date running rate: no chart). See `indicators.analytics.bulk.variation_basis`."""
+        from indicators.analytics.bulk import variation_basis
+
+        return variation_basis(self.measure_type, self.unit, self.ytd_accumulates)
+
 
 class Annotation(models.Model):
     """A dated note on an indicator's chart ("new triage process started"); may start a new baseline."""
@@ -206,3 +223,40 @@ class Annotation(models.Model):
 
     def __str__(self):
         return f"{self.indicator_id} {self.date}: {self.text}"
+
+
+class RebaseDecision(models.Model):
+    """The hub's answer to a suggested rebase after a sustained shift (DOMAIN.md "Variation").
+
+    Accepted: the rebase is the dated baseline annotation it created (limits recalculated from it).
+    Dismissed: kept with its note, and a shift from the same start is not suggested again.
+    """
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted: limits rebased"
+        DISMISSED = "dismissed", "Dismissed"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="rebase_decisions")
+    shift_start = models.DateField(help_text="Start of the first period of the sustained shift.")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    note = models.TextField(blank=True)
+    annotation = models.OneToOneField(
+        Annotation, null=True, blank=True, on_delete=models.SET_NULL, related_name="rebase_decision"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["indicator", "-shift_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "shift_start"],
+                name="rebase_decision_one_per_shift_start",
+                violation_error_message="This shift has already been accepted or dismissed.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} shift from {self.shift_start}: {self.decision}"

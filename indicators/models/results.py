@@ -25,6 +25,11 @@ class Result(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     is_provisional = models.BooleanField(default=False)
     is_proxy = models.BooleanField(default=False, help_text="Proxy data used in the absence of actual data.")
+    unusual_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why the value failed the sense check, kept for the approver once the person confirmed it.",
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -58,6 +58,7 @@ COLUMNS = (
     "upper_limit",
     "lower_limit",
     "trial_limits",
+    "shift_since",
     "forecast_value",
     "forecast_low",
     "forecast_high",

@@ -19,7 +19,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from indicators.analytics.series import IndicatorRules
-from indicators.models import Annotation, Assessment, Indicator, Period, Result, Target
+from indicators.models import Annotation, Assessment, Indicator, Period, RebaseDecision, Result, Target
 from indicators.services.assessment_writes import plan_changes
 
 # Sent inside the recompute's transaction once assessments are rewritten, with `indicator_ids`
@@ -40,6 +40,7 @@ INDICATOR_FIELDS = (
     "change_threshold",
     "change_threshold_kind",
     "baseline_points",
+    "ytd_accumulates",
 )
 FOUR_PLACES = Decimal("0.0001")
 # Assessment's DecimalFields hold 18 digits with 4 places: anything larger is not a sensible
@@ -73,10 +74,11 @@ def rules_for(indicator: Indicator) -> IndicatorRules:
         tolerance_kind=indicator.tolerance_kind,
         change_threshold=indicator.change_threshold,
         change_threshold_kind=indicator.change_threshold_kind,
+        ytd_accumulates=indicator.ytd_accumulates,
     )
 
 
-def _spec(row: dict, rebase_dates: tuple):
+def _spec(row: dict, rebase_dates: tuple, dismissed: tuple = ()):
     from indicators.analytics.bulk import IndicatorSpec
 
     rules = IndicatorRules(
@@ -90,8 +92,9 @@ def _spec(row: dict, rebase_dates: tuple):
         tolerance_kind=row["tolerance_kind"],
         change_threshold=row["change_threshold"],
         change_threshold_kind=row["change_threshold_kind"],
+        ytd_accumulates=row["ytd_accumulates"],
     )
-    return IndicatorSpec(row["id"], rules, row["baseline_points"], rebase_dates)
+    return IndicatorSpec(row["id"], rules, row["baseline_points"], rebase_dates, dismissed)
 
 
 def _decimal(value: float | None) -> Decimal | None:
@@ -119,7 +122,7 @@ def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
 def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome:
     """Recompute the assessments of the given indicators (all when None), writing only the differences.
 
-    Queries: 5 reads of the inputs, 1 read of the stored assessments, then only when something
+    Queries: 6 reads of the inputs (the sixth: dismissed rebase suggestions), 1 read of the stored assessments, then only when something
     changed: the deletes, updates and inserts (PostgreSQL: a temporary table, one COPY into it and
     two MERGEs; SQLite: batched upserts), plus the exception-list refresh of the indicators that
     changed (`reporting.exceptions.exception_lists_refresh`). A recompute of unchanged data writes
@@ -129,6 +132,7 @@ def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome
     results = Result.objects.filter(status=Result.Status.APPROVED)
     targets = Target.objects.all()
     annotations = Annotation.objects.filter(starts_new_baseline=True)
+    dismissals = RebaseDecision.objects.filter(decision=RebaseDecision.Decision.DISMISSED)
     ids = None
     if indicator_ids is not None:
         ids = list(indicator_ids)
@@ -136,6 +140,7 @@ def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome
         results = results.filter(indicator_id__in=ids)
         targets = targets.filter(indicator_id__in=ids)
         annotations = annotations.filter(indicator_id__in=ids)
+        dismissals = dismissals.filter(indicator_id__in=ids)
 
     periods = {
         pid: (kind, start, end)
@@ -145,7 +150,13 @@ def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome
     rebase: dict[int, list] = {}
     for indicator_id, day in annotations.values_list("indicator_id", "date"):
         rebase.setdefault(indicator_id, []).append(day)
-    specs = [_spec(row, tuple(rebase.get(row["id"], ()))) for row in indicators.values(*INDICATOR_FIELDS)]
+    dismissed: dict[int, list] = {}
+    for indicator_id, day in dismissals.values_list("indicator_id", "shift_start"):
+        dismissed.setdefault(indicator_id, []).append(day)
+    specs = [
+        _spec(row, tuple(rebase.get(row["id"], ())), tuple(dismissed.get(row["id"], ())))
+        for row in indicators.values(*INDICATOR_FIELDS)
+    ]
 
     result_rows = [
         (indicator_id, *periods[period_id], value)
@@ -197,6 +208,7 @@ def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome
             as_decimal(a.upper_limit),
             as_decimal(a.lower_limit),
             a.trial_limits,
+            connection.ops.adapt_datefield_value(a.shift_since),
             as_decimal(a.forecast_value),
             as_decimal(a.forecast_low),
             as_decimal(a.forecast_high),

@@ -8,6 +8,12 @@ The bulk template adds "Commentary", which belongs to the row's rightmost period
 
 A value's note names its period when it differs from the column's: "1,918 (Q3)" in the 2015/16
 column is Q3 2015/16; "-4 (2013/14)" is 2013/14.
+
+A third layout is the long open-data format York publishes (and the portal's own
+/public/open-data.csv): one row per indicator and period, with "Id", "Indicator", "Year" (or
+"Period": "2014/15", "Q3 2015/16", "Dec 2015"), "Polarity" and "Total", where Total is text and
+"-", "N/A" and "NC" mean no value: those rows are skipped and counted (`ParsedFile.skipped`).
+Other columns (Target, RAG, Direction of travel, Unit) are read past.
 """
 
 import datetime
@@ -135,8 +141,10 @@ class IndicatorRow:
 
 @dataclass
 class ParsedFile:
-    layout: str = "results"  # "results" (bulk template) or "table_3_3"
+    layout: str = "results"  # "results" (bulk template), "table_3_3" or "open_data" (long)
     rows: list[IndicatorRow] = field(default_factory=list)
+    # Long format: rows whose Total is a non-value ("-", "N/A", "NC", blank), skipped.
+    skipped: int = 0
     rejected: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -182,8 +190,105 @@ def parse_sheets(sheets) -> ParsedFile:
     return parsed
 
 
+LONG_PERIOD_HEADERS = ("period", "year")
+NON_VALUES = {"", "-", "–", "—", "n/a", "na", "nc"}
+
+
+def _long_columns(header: list) -> dict[str, int] | None:
+    """The columns of the long open-data layout, or None when the header is not that layout."""
+    labels: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        labels.setdefault(normalised_header(cell), index)
+    reference = next((labels[h] for h in ("id", "reference id", "reference") if h in labels), None)
+    period = next((labels[h] for h in LONG_PERIOD_HEADERS if h in labels), None)
+    if reference is None or period is None or "total" not in labels:
+        return None
+    columns = {"reference": reference, "period": period, "total": labels["total"]}
+    for role, names in (
+        ("title", ("indicator", "indicator description", "title")),
+        ("polarity", ("polarity",)),
+    ):
+        found = next((labels[h] for h in names if h in labels), None)
+        if found is not None:
+            columns[role] = found
+    return columns
+
+
+def _parse_long(sheet, header_index: int, columns: dict[str, int], parsed: ParsedFile) -> None:
+    """One row per indicator and period: gathered into one `IndicatorRow` per reference, in file order."""
+    parsed.layout = "open_data"
+    by_reference: dict[str, IndicatorRow] = {}
+    for row_index in range(header_index + 1, len(sheet.rows)):
+        row = sheet.rows[row_index]
+        row_number = row_index + 1
+        if not any(cell not in (None, "") for cell in row):
+            continue
+
+        def get(role, row=row):
+            index = columns.get(role)
+            return row[index] if index is not None and index < len(row) else None
+
+        def at(role, row_number=row_number):
+            return Cell(sheet.name, row_number, cell_name(columns[role]))
+
+        reference = cell_text(get("reference"))
+        if not REFERENCE.match(reference) or not any(ch.isdigit() for ch in reference):
+            parsed.rejected.append(
+                {
+                    **at("reference").where(),
+                    "value": reference[:60],
+                    "reason": "Not a reference ID such as STF15",
+                }
+            )
+            continue
+        label = cell_text(get("period"))
+        period = parse_period_label(normalised_header(label))
+        if period is None:
+            parsed.rejected.append(
+                {
+                    **at("period").where(),
+                    "value": label[:60],
+                    "reason": "Not a period such as 2014/15, Q3 2015/16 or Dec 2015",
+                }
+            )
+            continue
+        raw = get("total")
+        if normalised_header(cell_text(raw)) in NON_VALUES:
+            parsed.skipped += 1
+            continue
+        value = parse_value(raw)
+        if value.error or value.note:
+            reason = value.error or "A Total is one number, without a note in brackets"
+            parsed.rejected.append({**at("total").where(), "value": cell_text(raw)[:60], "reason": reason})
+            continue
+        if value.blank:
+            parsed.skipped += 1
+            continue
+        item = by_reference.get(reference)
+        if item is None:
+            item = by_reference[reference] = IndicatorRow(reference=reference, cell=at("reference"))
+            item.title = unneutralise(cell_text(get("title")))[:300]
+            polarity = unneutralise(cell_text(get("polarity")))
+            item.polarity_text = polarity
+            item.polarity = POLARITIES.get(normalised_header(polarity), "") if polarity else ""
+            if polarity and not item.polarity:
+                parsed.rejected.append(
+                    {
+                        **at("polarity").where(),
+                        "value": polarity[:60],
+                        "reason": "Polarity must be Up is Good, Up is Bad or Neutral",
+                    }
+                )
+        item.values.append(ParsedValue(period, value.value, value.is_percent, at("total")))
+    parsed.rows.extend(by_reference.values())
+
+
 def _parse_sheet(sheet, header_index: int, parsed: ParsedFile) -> None:
     header = sheet.rows[header_index]
+    long_columns = _long_columns(header)
+    if long_columns is not None:
+        _parse_long(sheet, header_index, long_columns, parsed)
+        return
     roles: dict[int, str] = {}
     periods: dict[int, PeriodKey] = {}
     reference_column = None

@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from indicators.analytics import constants as c
 from indicators.analytics.series import FREQUENCY_KIND
-from indicators.formatting import format_value
+from indicators.formatting import assurance_label, format_value
 from indicators.models import Assessment, Indicator, Period
 from indicators.periods import financial_year_of, year_label
 from reporting.models import ReportedAssessment
@@ -232,6 +232,7 @@ _ASSESSMENT_FIELDS = (
     "direction",
     "variation",
     "assurance",
+    "shift_since",
     "forecast_value",
     "forecast_method",
     "forecast_rag",
@@ -312,7 +313,7 @@ def build_rows(
     rows = []
     no_points = []
     polarity_labels, variation_labels = c.POLARITY_LABELS, c.VARIATION_LABELS
-    assurance_labels, method_labels = c.ASSURANCE_LABELS, c.FORECAST_METHOD_LABELS
+    method_labels = c.FORECAST_METHOD_LABELS
     for indicator in indicators:
         indicator_id = indicator["id"]
         reference = indicator["reference"]
@@ -403,7 +404,7 @@ def build_rows(
             row.variation = variation = assessment["variation"]
             row.variation_label = variation_labels.get(variation, "") if variation else ""
             row.assurance = assurance = assessment["assurance"]
-            row.assurance_label = assurance_labels.get(assurance, "") if assurance else ""
+            row.assurance_label = assurance_label(assurance, assessment["shift_since"])
             row.forecast_value = assessment["forecast_value"]
             row.forecast_display = format_value(row.forecast_value, dp, unit)
             row.forecast_method_label = method_labels.get(assessment["forecast_method"], "")

@@ -82,15 +82,28 @@ class Scorecard:
         return rows
 
 
-def choose_period(raw: str | None, periods: list[Period], as_of: datetime.date) -> tuple[Period | None, str]:
-    """The period asked for in the URL, else the financial year of the reporting date.
+def choose_period(
+    raw: str | None, periods: list[Period], as_of: datetime.date, prefer_kind: str = c.MONTH
+) -> tuple[Period | None, str]:
+    """The period asked for in the URL, else the latest reported period.
 
-    Returns (period, notice); a key that names no period falls back with a notice, never a 500.
+    The default (issue 10 item 8) is the latest period already reported (its exception list built,
+    `reported_at`), on a tie of end dates the scorecard's own rhythm (``prefer_kind``: months for a
+    directorate's monthly DMT, quarters for the rest); failing any, the latest period ended by the
+    reporting date; failing that, the financial year of the reporting date. Never an unfinished year
+    while a finished month or quarter exists. Returns (period, notice); a key that names no period
+    falls back with a notice, never a 500.
     """
     by_key = {p.key: p for p in periods}
     raw = canonical_period_key(raw) or raw  # an earlier form of key, as a bookmark may hold
+    reported = [p for p in periods if getattr(p, "reported_at", None) and p.end <= as_of]
+    ended = [p for p in periods if p.end <= as_of]
     fy = financial_year_of(as_of)
-    default = next((p for p in periods if p.kind == c.YEAR and p.financial_year == fy), None)
+    default = max(
+        reported or ended, key=lambda p: (p.end, p.kind == prefer_kind, p.kind != c.YEAR), default=None
+    )
+    if default is None:
+        default = next((p for p in periods if p.kind == c.YEAR and p.financial_year == fy), None)
     if default is None:
         default = next((p for p in periods if p.start <= as_of), periods[0] if periods else None)
     if not raw:
@@ -134,9 +147,14 @@ def scorecard(
                 .order_by("-reported_at")
                 .values("reported_at")[:1]
             )
-        ).order_by("-start", "kind")
+        )
+        # Periods up to the reporting date: a target set for a future year (allowed, on the targets
+        # pages) must not put that year at the head of every scorecard's list (issue 10 item 1).
+        .filter(start__lte=as_of)
+        .order_by("-start", "kind")
     )
-    chosen, notice = choose_period(period, periods, as_of)
+    prefer = c.MONTH if kind == roles.SCORECARD_DIRECTORATE else c.QUARTER
+    chosen, notice = choose_period(period, periods, as_of, prefer)
     notices = [notice] if notice else []
     reported_on = timezone.localdate(chosen.reported_at) if chosen and chosen.reported_at else None
     if view and view not in VIEWS:

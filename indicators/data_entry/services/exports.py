@@ -8,8 +8,9 @@ from indicators.workbooks.export import results_rows
 
 
 def _rows_for(indicators, results) -> list[list]:
-    results = list(results.select_related("period").order_by("period__start", "period__kind"))
-    periods = sorted({r.period for r in results}, key=lambda p: (p.start, p.kind))
+    results = list(results.select_related("period").order_by("period__end", "period__kind", "period__start"))
+    # By period end, a year after its last month (issue 10 item 8).
+    periods = sorted({r.period for r in results}, key=lambda p: (p.end, p.kind, p.start))
     values = {(r.indicator_id, r.period_id): r.value for r in results}
     commentary = {}
     order = {p.id: i for i, p in enumerate(periods)}

@@ -27,14 +27,21 @@ from django.utils import timezone
 
 from indicators.access import can_enter_results
 from indicators.analytics.constants import MONTH, QUARTER, RED, YEAR
-from indicators.data_entry.services.results import result_import, validity_errors, would_be_rag
+from indicators.analytics.sense import meaningful_commentary
+from indicators.data_entry.services.results import (
+    period_refusal,
+    result_import,
+    validity_errors,
+    would_be_rag,
+)
 from indicators.formatting import decimal_text
 from indicators.models import ImportBatch, Indicator, Period, Result
-from indicators.periods import period_bounds
+from indicators.periods import period_bounds, result_period_error
 from indicators.services.periods import ensure_periods
 from indicators.signals import recomputes_collected
 from indicators.workbooks.parser import parse_sheets
 from indicators.workbooks.reader import WorkbookRefused, read_upload
+from organisation.calendar import reporting_date
 from organisation.models import Directorate, Service
 from organisation.roles import is_hub, may_import
 
@@ -46,7 +53,9 @@ FREQUENCY_KIND = {
     Indicator.Frequency.QUARTERLY: QUARTER,
     Indicator.Frequency.ANNUAL: YEAR,
 }
-RED_NEEDS_COMMENTARY = "A red result needs commentary: add it in the Commentary column"
+RED_NEEDS_COMMENTARY = (
+    "A red result needs commentary, a sentence of at least 10 characters: add it in the Commentary column"
+)
 
 
 class ImportStale(Exception):
@@ -55,13 +64,20 @@ class ImportStale(Exception):
 
 def period_kind_error(indicator: Indicator, kind: str) -> str | None:
     """Why a value for a period of `kind` cannot be imported for `indicator`, or None."""
-    own = FREQUENCY_KIND.get(indicator.frequency)
-    if kind in (own, YEAR):
-        return None
-    return (
-        f"{indicator.reference} is a {indicator.get_frequency_display().lower()} indicator: "
-        f"it takes {own} or year values, not a {kind} value"
+    return result_period_error(
+        reference=indicator.reference,
+        frequency=indicator.frequency,
+        kind=kind,
+        end=datetime.date.min,
+        label="",
+        as_of=datetime.date.max,
     )
+
+
+def future_period_error(kind: str, start: datetime.date, as_of: datetime.date) -> str | None:
+    """Why a value for a period that has not ended by the reporting date cannot be imported."""
+    _, end, label, _ = period_bounds(kind, start)
+    return result_period_error(reference="", frequency="", kind=kind, end=end, label=label, as_of=as_of)
 
 
 def _places(value: Decimal) -> int:
@@ -147,6 +163,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
         for i in Indicator.objects.filter(reference__in=references).prefetch_related("data_entry_officers")
     }
     hub = is_hub(user)
+    as_of = reporting_date()
     rejected = list(parsed.rejected)
     notes = list(parsed.notes)
     creates, writes, unchanged = [], [], []
@@ -224,7 +241,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
                 continue
             kind_error = (
                 period_kind_error(rules["indicator"], value.period[0]) if "indicator" in rules else None
-            )
+            ) or future_period_error(*value.period, as_of)
             if kind_error:
                 rejected.append(
                     {**value.cell.where(), "value": decimal_text(value.value), "reason": kind_error}
@@ -281,7 +298,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
         if old is not None and old[0] == value.value and same_commentary:
             unchanged.append(entry)
             continue
-        if indicator is not None and not commentary and not (old is not None and old[1]):
+        if indicator is not None and not meaningful_commentary(commentary or (old[1] if old else "")):
             period = Period(
                 kind=kind, start=period_start, end=period_end, label=label, financial_year=financial_year
             )
@@ -294,6 +311,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
         writes.append(entry)
     return {
         "layout": parsed.layout,
+        "skipped_non_values": parsed.skipped,
         "service_id": service.id if service else None,
         "status": target_status,
         "create_indicators": creates,
@@ -490,10 +508,16 @@ def _apply(user, batch: ImportBatch) -> dict:
         indicator = indicators[write["reference"]]
         if user is not None and not can_enter_results(user, indicator):
             raise PermissionDenied(f"You can no longer enter results for {indicator.reference}.")
+        period = periods[(write["kind"], datetime.date.fromisoformat(write["start"]))]
+        refusal = period_refusal(indicator, period)
+        if refusal:  # the reporting date moved back since the preview
+            raise ImportStale(
+                f"{indicator.reference}: {refusal}. Nothing was written: preview the file again."
+            )
         written += result_import(
             user=user,
             indicator=indicator,
-            period=periods[(write["kind"], datetime.date.fromisoformat(write["start"]))],
+            period=period,
             value=Decimal(write["new"]),
             commentary=write["commentary"],
             status=plan["status"],

@@ -34,9 +34,12 @@ from django.utils import timezone
 from indicators.access import can_approve_results, can_enter_results
 from indicators.analytics import constants as c
 from indicators.analytics.rag import rag_status
+from indicators.analytics.sense import meaningful_commentary, sense_check
 from indicators.analytics.series import SeriesPoint, target_for
-from indicators.formatting import decimal_text
-from indicators.models import Indicator, Period, Result, ResultChange, SubmissionReceipt, Target
+from indicators.formatting import decimal_text, format_value
+from indicators.models import Assessment, Indicator, Period, Result, ResultChange, SubmissionReceipt, Target
+from indicators.periods import result_period_error
+from organisation.calendar import reporting_date
 
 # The database stores 18 digits, 4 of them after the point.
 MAX_ABS_VALUE = Decimal("99999999999999.9999")
@@ -171,6 +174,47 @@ def indicator_validity_errors(
     )
 
 
+def period_refusal(indicator: Indicator, period: Period, as_of=None) -> str | None:
+    """Why no result is accepted for ``period`` (wrong kind, or not ended by the reporting date)."""
+    return result_period_error(
+        reference=indicator.reference,
+        frequency=indicator.frequency,
+        kind=period.kind,
+        end=period.end,
+        label=period.label,
+        as_of=as_of or reporting_date(),
+    )
+
+
+UNUSUAL_VALUE = "unusual_value"
+
+
+def unusual_value_reason(indicator: Indicator, period: Period, value: Decimal) -> str | None:
+    """The sense check (`indicators.analytics.sense`) against this indicator's approved history and
+    its current process limits (where the chart plots the values themselves)."""
+    earlier = list(
+        Result.objects.filter(indicator=indicator, status=Result.Status.APPROVED)
+        .exclude(period=period.pk)
+        .values_list("value", flat=True)
+    )
+    lower = upper = None
+    if indicator.variation_basis == "value":
+        limits = (
+            Assessment.objects.filter(indicator=indicator, is_latest=True)
+            .values_list("lower_limit", "upper_limit")
+            .first()
+        )
+        if limits:
+            lower, upper = limits
+    return sense_check(
+        value,
+        earlier,
+        lower,
+        upper,
+        shown=lambda n: format_value(n, indicator.decimal_places, indicator.unit),
+    )
+
+
 def would_be_rag(indicator: Indicator, period: Period, value: Decimal) -> str | None:
     """The RAG this value would get once approved, with the target the assessment would use."""
     from indicators.services.assessments import rules_for
@@ -288,6 +332,7 @@ def _entry(
     commentary: str = "",
     is_provisional: bool = False,
     is_proxy: bool = False,
+    confirm_unusual: bool = False,
     expected_version: int | None = None,
     key: str | None = None,
     action: str | None = None,
@@ -318,17 +363,38 @@ def _entry(
         # It goes through the version check like any form, so a stale form gets a conflict.
         receipt = None
 
-    errors = indicator_validity_errors(indicator, value, numerator, denominator)
+    period_error = period_refusal(indicator, period)
+    errors = (
+        {"value": period_error}
+        if period_error
+        else indicator_validity_errors(indicator, value, numerator, denominator)
+    )
     rag = None
+    unusual = ""
     if not errors:
         rag = would_be_rag(indicator, period, value)
-        if submit and rag == c.RED and not commentary:
+        if submit and rag == c.RED and not meaningful_commentary(commentary):
             errors["commentary"] = (
                 "This result is red against its target: add commentary saying what happened "
-                "and what is being done before you submit it"
+                "and what is being done before you submit it (a sentence of at least 10 characters)"
+            )
+        unusual = unusual_value_reason(indicator, period, value) or ""
+        if unusual and not confirm_unusual:
+            raise ValidationError(
+                {
+                    "value": [
+                        ValidationError(
+                            f"{unusual}. Check the value; if it is right, tick “I have checked this unusual "
+                            "value and it is right” and save again",
+                            code=UNUSUAL_VALUE,
+                        )
+                    ],
+                    **{name: [message] for name, message in errors.items()},
+                }
             )
     if errors:
         raise ValidationError({name: [message] for name, message in errors.items()})
+    unusual = unusual[:300]
 
     result = Result.objects.select_for_update().filter(indicator=indicator, period=period).first()
     _check_version(result, expected_version)
@@ -336,7 +402,7 @@ def _entry(
     before = snapshot(result)
     if result is None:
         result = Result(indicator=indicator, period=period, version=0)
-    if _holds(result, before, new_status, fields):
+    if _holds(result, before, new_status, fields) and result.unusual_reason == unusual:
         # Saving exactly what is stored is not a change: no version bump, no history row.
         if receipt:
             receipt.result = result
@@ -349,6 +415,7 @@ def _entry(
     result.commentary = commentary
     result.is_provisional = bool(is_provisional)
     result.is_proxy = bool(is_proxy)
+    result.unusual_reason = unusual
     result.status = new_status
     result.entered_by = user
     result.entered_at = now
@@ -507,6 +574,9 @@ def result_import(
     Imports carry no version: the preview the user confirmed is the check. Permission is checked
     by the import service for the whole file.
     """
+    refusal = period_refusal(indicator, period)
+    if refusal:  # the preview refuses these; a plan confirmed later must not slip one through
+        raise ValidationError({"value": [refusal]})
     result = Result.objects.select_for_update().filter(indicator=indicator, period=period).first()
     before = snapshot(result)
     # A blank commentary cell keeps the stored commentary rather than wiping it.

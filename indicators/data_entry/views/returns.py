@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from indicators.data_entry.forms import ResultEntryForm, new_form_key
 from indicators.data_entry.services.approvals import entry_context
 from indicators.data_entry.services.results import (
+    UNUSUAL_VALUE,
     ResultConflict,
     can_enter_results,
     result_save_draft,
@@ -94,6 +95,8 @@ def _save(user, ret: Return, form: ResultEntryForm, action: str):
     try:
         return service(user=user, indicator=ret.indicator, period=period, **form.service_fields()), None
     except ValidationError as error:
+        codes = {e.code for errors in getattr(error, "error_dict", {}).values() for e in errors}
+        form.needs_confirmation = UNUSUAL_VALUE in codes
         form.add_error(None, error)
     except ResultConflict as conflict:
         form.add_error(None, str(conflict))

@@ -53,7 +53,9 @@ def targets_indicator(request, reference):
         else:
             messages.success(request, f"Target for {period.label} {'saved' if changed else 'unchanged'}.")
             return redirect("data_entry:targets_indicator", reference=reference)
-    targets = indicator.targets.select_related("period", "set_by").order_by("period__start", "period__kind")
+    targets = indicator.targets.select_related("period", "set_by").order_by(
+        "period__end", "period__kind", "period__start"
+    )
     context = {"indicator": indicator, "targets": targets, "form": form, "nav_section": "targets"}
     return render(request, "indicators/targets/indicator.html", context, status=400 if form.errors else 200)
 

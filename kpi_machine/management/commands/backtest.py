@@ -43,8 +43,9 @@ def backtest(demo=None) -> dict:
     errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for reference, months in series.items():
         spec = specs[reference]
-        additive = is_additive(spec.measure_type, spec.unit)
-        kind = forecast_type(spec.measure_type, spec.unit)
+        accumulates = getattr(spec, "ytd_accumulates", None)
+        additive = is_additive(spec.measure_type, spec.unit, accumulates)
+        kind = forecast_type(spec.measure_type, spec.unit, accumulates)
         for fy in sorted({d.year if d.month >= 4 else d.year - 1 for d in months}):
             if fy >= CURRENT_FY:
                 continue

@@ -2,8 +2,9 @@
 
 `demo_assessments.json.gz` is a full dump of every stored assessment of the demo council, every
 column but the row id and `computed_at`, keyed by natural keys (indicator reference, period kind
-and start), written by the recompute of the base commit (aa20359) before any change to how the
-recompute writes, forecasts or compares. A recompute that writes only what changed, vectorised
+and start). It was written by the recompute of the base commit (aa20359), then rewritten once for
+DOMAIN.md's changed variation rules (2 of 3, shared runs, sustained shifts: `shift_since`) by the
+recompute that introduced them, before that was combined with the write-only-what-changed path. A recompute that writes only what changed, vectorised
 forecasts or any other speed-up must store the same values to the last digit.
 
 Regenerate only for a deliberate change of the rules:

@@ -13,7 +13,7 @@ from indicators.models import Annotation, Assessment, Indicator, Result, Target
 from indicators.services.assessments import recompute, recompute_assessments
 from indicators.services.periods import ensure_periods
 
-WRITE_QUERIES = 16 if connection.vendor == "postgresql" else 11
+WRITE_QUERIES = 17 if connection.vendor == "postgresql" else 12
 
 
 def month(i: int) -> datetime.date:
@@ -137,9 +137,9 @@ def test_full_recompute_of_unchanged_data_reads_and_writes_nothing(
     build_council, django_assert_num_queries, count
 ):
     build_council(count, months=24)  # already recomputed once
-    # indicators, periods, results, targets, annotations, the stored assessments; savepoint and
-    # its release. No write, and no exception-list refresh (nothing changed).
-    with django_assert_num_queries(8):
+    # indicators, periods, results, targets, annotations, dismissed rebase suggestions, the stored
+    # assessments; savepoint and its release. No write, and no exception-list refresh (nothing changed).
+    with django_assert_num_queries(9):
         outcome = recompute()
     assert (outcome.assessed, outcome.written) == (count * 24, 0)
 
@@ -150,7 +150,7 @@ def test_full_recompute_after_every_result_changed_runs_a_fixed_number_of_querie
 ):
     build_council(count, months=24)
     Result.objects.update(value=F("value") + 1)
-    # the six reads; savepoint, the upserts of rows that are not latest and of latest ones, the
+    # the seven reads; savepoint, the upserts of rows that are not latest and of latest ones, the
     # exception-list check (no list built yet), savepoint release. PostgreSQL instead of the two
     # upserts: foreign keys immediate, temporary table, COPY, two MERGEs, drop, keys deferred.
     with django_assert_num_queries(WRITE_QUERIES):

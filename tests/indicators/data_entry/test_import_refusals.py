@@ -56,7 +56,9 @@ def test_confirm_refuses_when_a_value_changed_since_the_preview(pdr, users):
 @pytest.mark.django_db
 def test_stale_row_blocks_the_whole_batch_including_new_results(pdr, users):
     result = _stored(pdr, DEC_2015, 78)
-    data = _csv("Reference ID,Nov 2015,Dec 2015,Commentary", "STF90,88,80,Fine")
+    data = _csv(
+        "Reference ID,Nov 2015,Dec 2015,Commentary", "STF90,88,80,Two staff were off sick"
+    )  # red: a sentence (issue 10 item 3)
     batch = import_preview(user=users["hub"], filename="t.csv", data=data)
     assert len(batch.plan["writes"]) == 2
     # Same value, but edited since (commentary changed, version bumped).
@@ -93,7 +95,11 @@ def test_confirm_page_says_which_rows_changed(client, pdr, users):
     client.force_login(users["hub"])
     response = client.post(
         "/imports/",
-        {"file": SimpleUploadedFile("t.csv", _csv("Reference ID,Dec 2015,Commentary", "STF90,50,x"))},
+        {
+            "file": SimpleUploadedFile(
+                "t.csv", _csv("Reference ID,Dec 2015,Commentary", "STF90,50,Backlog after the system outage")
+            )
+        },
     )
     preview_url = response["Location"]
     assert "78" in client.get(preview_url).content.decode()
