@@ -1,6 +1,7 @@
 """Request filters that apply to every page.
 
-Refuse requests whose address or form data contain a NUL character.
+Refuse requests whose address, query string or body (form fields, uploaded file names, JSON)
+contain a NUL character.
 
 No legitimate input has one, and PostgreSQL refuses NUL in text, so letting it reach a query
 would turn a typo or a probe into a server error. A 400 page says what was wrong instead.
@@ -12,12 +13,34 @@ from django.shortcuts import render
 from indicators.periods import canonical_period_key
 
 
+def _lists_have_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in str(v) for v in values) for key, values in query.lists())
+
+
+def _body_has_nul(request) -> bool:
+    """A NUL in a form field or an uploaded file's name, or anywhere in a JSON or text body.
+
+    Reading request.POST here is what CsrfViewMiddleware does next anyway (no view sets its own
+    upload handlers); a body Django cannot parse is left for the view to refuse as before.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    content_type = request.content_type or ""
+    try:
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if _lists_have_nul(request.POST):
+                return True
+            return any("\x00" in (f.name or "") for _, files in request.FILES.lists() for f in files)
+        body = request.body
+    except Exception:  # noqa: BLE001  (too big, malformed multipart: Django answers 400 itself)
+        return False
+    return b"\x00" in body or (content_type.endswith("json") and b"\\u0000" in body)
+
+
 def _has_nul(request) -> bool:
     if "\x00" in request.path:
         return True
-    # Only the query string: reading request.POST here would parse uploads before the view can
-    # choose its upload handlers. Form fields reject NUL themselves (ProhibitNullCharactersValidator).
-    return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
+    return _lists_have_nul(request.GET) or _body_has_nul(request)
 
 
 class RejectNulCharactersMiddleware:

@@ -237,6 +237,9 @@ KPI_COUNCIL_NAME = env_str("KPI_COUNCIL_NAME", "City of York Council")
 # Data entry: limits on imported workbooks and CSV files (refused above these, nothing written).
 KPI_IMPORT_MAX_BYTES = env_int("KPI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 KPI_IMPORT_MAX_ROWS = env_int("KPI_IMPORT_MAX_ROWS", 20_000)
+# A workbook's parts may unpack to at most this much (and 100 times the file's size), checked
+# before parsing (indicators.workbooks.reader): the zip-bomb bound.
+KPI_IMPORT_MAX_UNPACKED_BYTES = env_int("KPI_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 # Reminder digests of returns due within 5 days and overdue ones, once a day (at most one per
 # officer per day whatever the schedule: see indicators.data_entry.services.reminders).
 CELERY_BEAT_SCHEDULE["send-return-reminders-daily"] = {
