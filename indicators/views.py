@@ -6,6 +6,7 @@ from indicators.access import can_approve_results
 from indicators.charts import add_insights
 from indicators.filters import SORTS, IndicatorFilter
 from indicators.selectors import indicator_insights, indicator_page, library_queryset, result_history
+from indicators.services.recompute_marks import stale_indicator_ids
 
 # The library's columns after Reference, with the sort key each header links to ("" = not sortable).
 SORT_COLUMNS = [
@@ -70,6 +71,8 @@ def indicator_detail(request, reference):
         "insights": insights,
         "history": history,
         "can_restore": can_approve_results(request.user, page.indicator),
+        # A result or target changed and its recompute has not run yet (broker down, or queued).
+        "recalculating": bool(stale_indicator_ids([page.indicator.id])),
         "nav_section": "indicators",
     }
     return render(request, "indicators/detail.html", context)

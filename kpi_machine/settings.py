@@ -183,7 +183,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
     "build-due-exception-lists": {"task": "reporting.tasks.build_due_exception_lists", "schedule": 60 * 60},
+    # The outbox sweep: recomputes whose task never reached the broker (issue 11, item 3).
+    "sweep-recompute-marks": {"task": "indicators.tasks.sweep_recompute_marks", "schedule": 60},
 }
+# A save never waits on the broker: connect within a second, no publish retries (the recompute
+# outbox covers a failed send); the same for the redis result backend.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(env_str("CELERY_BROKER_CONNECTION_TIMEOUT", "1.0"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": 2.0,
+    "max_retries": 0,
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = 2.0
 
 # Email: console by default; SMTP when EMAIL_HOST is set. Django 6.1's MAILERS setting replaces
 # the EMAIL_* settings it deprecates; the environment variables keep their familiar names.
