@@ -79,3 +79,77 @@ class LegacyPeriodKeyRedirectMiddleware:
                 query["period"] = key
                 return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
         return self.get_response(request)
+
+
+class TrustedProxyHeadersMiddleware:
+    """X-Forwarded-Proto and X-Forwarded-For are believed only from the proxies that
+    KPI_TRUSTED_PROXIES names; from anyone else they are dropped before anything reads them
+    (SECURE_PROXY_SSL_HEADER, the sign-in throttle's client address)."""
+
+    HEADERS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST")
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.trusted = set(settings.KPI_TRUSTED_PROXIES)
+
+    def __call__(self, request):
+        if request.META.get("REMOTE_ADDR") not in self.trusted:
+            for header in self.HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+
+class IdleSessionTimeoutMiddleware:
+    """Sign a user out after KPI_SESSION_IDLE_MINUTES without a request.
+
+    The time of the last request is kept in the session, rewritten at most once a minute so
+    that most requests write nothing; the session's own expiry (SESSION_COOKIE_AGE, the same
+    time) slides with it.
+    """
+
+    KEY = "kpi_last_seen"
+    WRITE_EVERY = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.contrib.auth.views import redirect_to_login
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(self.KEY)
+            if last_seen is not None and now - last_seen > settings.KPI_SESSION_IDLE_MINUTES * 60:
+                logout(request)
+                messages.info(
+                    request,
+                    f"You were signed out after {settings.KPI_SESSION_IDLE_MINUTES} minutes without "
+                    "activity. Sign in again to carry on.",
+                )
+                return redirect_to_login(request.get_full_path())
+            if last_seen is None or now - last_seen >= self.WRITE_EVERY:
+                request.session[self.KEY] = now
+        return self.get_response(request)
+
+
+class PrivatePagesNotCachedMiddleware:
+    """Everything a signed-in user is sent (pages, exports, fragments) carries
+    `Cache-Control: private, no-store`: no shared cache or browser history keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -5,6 +5,7 @@ process, DEBUG on. Production (docker-compose.yml) sets DEBUG=false and the vari
 README.md; unsafe production settings stop start-up with a message rather than run quietly.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "clinics",
     "reporting",
     "kpi_machine",
+    "axes",  # sign-in throttling (issue 11, item 10); keep it last
 ]
 
 MIDDLEWARE = [
@@ -93,7 +95,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kpi_machine.middleware.IdleSessionTimeoutMiddleware",
+    "kpi_machine.middleware.PrivatePagesNotCachedMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+MIDDLEWARE.insert(0, "kpi_machine.middleware.TrustedProxyHeadersMiddleware")
 
 ROOT_URLCONF = "kpi_machine.urls"
 
@@ -222,7 +228,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. With DEBUG off these default to the safe values `manage.py check --deploy` expects;
 # SECURE_SSL_REDIRECT can be turned off when a proxy terminates TLS and redirects itself.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto (and -For) are believed only from the proxies KPI_TRUSTED_PROXIES names
+# (addresses, comma-separated): kpi_machine.middleware.TrustedProxyHeadersMiddleware removes them
+# from any other client, and with none named the header is not trusted at all.
+KPI_TRUSTED_PROXIES = env_list("KPI_TRUSTED_PROXIES", "")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if KPI_TRUSTED_PROXIES else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -233,6 +243,32 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Sessions end after KPI_SESSION_IDLE_MINUTES without a request (default 30) and when the browser
+# closes (kpi_machine.middleware.IdleSessionTimeoutMiddleware); signed-in pages and exports are
+# sent with Cache-Control: private, no-store (PrivatePagesNotCachedMiddleware).
+KPI_SESSION_IDLE_MINUTES = env_int("KPI_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = KPI_SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Sign-in throttling (django-axes): after KPI_LOGIN_FAILURE_LIMIT wrong passwords for one account,
+# or from one address, sign-in is refused for KPI_LOGIN_LOCKOUT_MINUTES; the hub unlocks an
+# account at /accounts/lockouts/. The admin's sign-in goes through the same backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("KPI_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("KPI_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# The client's address: REMOTE_ADDR, or X-Forwarded-For's last hop only behind a named proxy.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if KPI_TRUSTED_PROXIES else ["REMOTE_ADDR"]
+)
+AXES_IPWARE_PROXY_COUNT = 1 if KPI_TRUSTED_PROXIES else None
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", "")
 
 LOGGING = {
