@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from kpi_machine.database import with_portal_options
 
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 MIDDLEWARE.insert(0, "kpi_machine.middleware.TrustedProxyHeadersMiddleware")
+MIDDLEWARE.insert(1, "django.middleware.csp.ContentSecurityPolicyMiddleware")
 
 ROOT_URLCONF = "kpi_machine.urls"
 
@@ -243,6 +245,24 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (Django's own middleware): everything from this origin, no inline script
+# or style, no eval (charts use plotly.js's basic bundle, which never calls Function(); htmx's
+# allowEval is off in base.html); images may be data:/blob: URLs (chart downloads).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    # plotly.js adds one empty <style> element and fills it through the CSSOM (insertRule, which
+    # CSP allows): the hash of the empty string permits exactly that element and no inline style.
+    "style-src": [CSP.SELF, "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 # Sessions end after KPI_SESSION_IDLE_MINUTES without a request (default 30) and when the browser
 # closes (kpi_machine.middleware.IdleSessionTimeoutMiddleware); signed-in pages and exports are

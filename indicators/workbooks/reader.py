@@ -3,7 +3,8 @@
 Refused, before anything is parsed or written: a file over the size limit; a file that is
 neither a workbook nor a CSV; an encrypted (password-protected) or old-format .xls file; a
 corrupt workbook; a macro-enabled one (.xlsm); one that unpacks to far more than its size (a zip
-bomb); more rows than the row limit; formulas with no saved (cached) value — the portal reads
+bomb); one with external links (formulas reading other workbooks, whose cached values may be
+stale); more rows than the row limit; formulas with no saved (cached) value — the portal reads
 what Excel last calculated and never evaluates formulas itself.
 """
 
@@ -138,6 +139,12 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unpacked: int) -> list[Sheet]:
     if "xl/vbaProject.bin" in names:
         raise WorkbookRefused(
             "The workbook contains macros. Save it as an Excel Workbook (.xlsx), without macros, and upload that."
+        )
+    if any(name.startswith("xl/externalLinks/") for name in names):
+        raise WorkbookRefused(
+            "The workbook has formulas that link to other workbooks (external links). Their saved values "
+            "may be out of date, so it is refused. In Excel use Data > Edit Links > Break Link (or paste "
+            "the values), save it, and upload it again."
         )
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise WorkbookRefused(

@@ -292,3 +292,19 @@ def test_full_width_and_ascii_formula_triggers_are_neutralised(text):
 
     assert safe_cell(text).startswith("'") and neutralise(text).startswith("'")
     assert unneutralise(safe_cell(text)) == text.replace("\x01", "")
+
+
+# --- 14. External-link formulas are refused by default -------------------------------------
+
+
+def test_a_workbook_with_external_links_is_refused_with_a_message(users):
+    data = _xlsx([["Reference ID", "Dec 2015"], ["STF90", 5]])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as linked:
+        for item in source.infolist():
+            linked.writestr(item, source.read(item.filename))
+        linked.writestr("xl/externalLinks/externalLink1.xml", "<externalLink/>")
+    batch = import_preview(user=users["hub"], filename="linked.xlsx", data=out.getvalue())
+    assert "external links" in batch.plan["refused"]
+    assert not Result.objects.exists()
