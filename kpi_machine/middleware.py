@@ -101,6 +101,14 @@ class TrustedProxyHeadersMiddleware:
         return self.get_response(request)
 
 
+def start_idle_clock(sender, request, user, **kwargs) -> None:
+    """On sign-in: the session's last activity is now (saved with the new session)."""
+    import time
+
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleSessionTimeoutMiddleware.KEY] = int(time.time())
+
+
 class IdleSessionTimeoutMiddleware:
     """Sign a user out after KPI_SESSION_IDLE_MINUTES without a request.
 
