@@ -8,6 +8,9 @@
 #   static/css/kpi.css                 compiled from frontend/scss/kpi.scss
 #   static/js/govuk-frontend.min.js    copied from govuk-frontend (ES module)
 #   static/images/favicon.svg          our own icon (no GOV.UK images)
+#   static/js/plotly-basic.min.js      plotly.js's basic bundle (scatter, bar, pie): unlike the
+#                                      full bundle it never calls eval() or Function(), so it
+#                                      runs under the strict Content-Security-Policy
 #
 # static/js/kpi.js is hand-written and not touched by this script.
 set -euo pipefail
@@ -43,9 +46,12 @@ sed -e 's|//# sourceMappingURL=govuk-frontend\.min\.js\.map$||' \
   node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js \
   > "${OUT_DIR}/js/govuk-frontend.min.js"
 
+# Charts: plotly.js's basic bundle, as published (CSP-safe: no eval, no Function()).
+cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js "${OUT_DIR}/js/plotly-basic.min.js"
+
 # Favicon: plain council-blue square with a white "K" (no crown, no GOV.UK images).
 cat > "${OUT_DIR}/images/favicon.svg" <<'SVG'
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32" width="32" height="32"><rect width="32" height="32" rx="4" fill="#1d3f6e"/><text x="16" y="23.5" text-anchor="middle" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif" font-size="22" font-weight="700" fill="#ffffff">K</text></svg>
 SVG
 
-echo "Built ${OUT_DIR}/css/kpi.css, ${OUT_DIR}/js/govuk-frontend.min.js, ${OUT_DIR}/images/favicon.svg"
+echo "Built ${OUT_DIR}/css/kpi.css, ${OUT_DIR}/js/govuk-frontend.min.js, ${OUT_DIR}/js/plotly-basic.min.js, ${OUT_DIR}/images/favicon.svg"

@@ -13,7 +13,7 @@ trap 'rm -rf "${TMP_DIR}"' EXIT
 bash "${FRONTEND_DIR}/build.sh" "${TMP_DIR}" > /dev/null
 
 status=0
-for rel in css/kpi.css js/govuk-frontend.min.js images/favicon.svg; do
+for rel in css/kpi.css js/govuk-frontend.min.js js/plotly-basic.min.js images/favicon.svg; do
   if ! cmp -s "${TMP_DIR}/${rel}" "${ROOT_DIR}/static/${rel}"; then
     echo "static/${rel} is stale: run frontend/build.sh and commit it" >&2
     status=1

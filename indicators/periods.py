@@ -9,6 +9,17 @@ import re
 
 from indicators.analytics.constants import MONTH, QUARTER, YEAR
 
+# The range of years a council plan's period can plausibly fall in. Anything outside it (year 0,
+# "9999/00", "Jan 0001") is a typo or a probe, refused wherever a period is read: URL keys, form
+# fields, import headers and value notes.
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+
+
+def plausible_year(year: int) -> bool:
+    return MIN_YEAR <= year <= MAX_YEAR
+
+
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -61,6 +72,8 @@ def period_bounds(kind: str, start: datetime.date) -> tuple[datetime.date, datet
 
     Raises ValueError when `start` is not the first day of such a period.
     """
+    if not plausible_year(start.year):
+        raise ValueError(f"Periods must fall between {MIN_YEAR} and {MAX_YEAR}, not in {start.year}.")
     if start.day != 1:
         raise ValueError(f"A {kind} starts on the 1st of a month, not {start:%d %B %Y}.")
     fy = financial_year_of(start)
@@ -142,10 +155,10 @@ def parse_period_key(key: str | None) -> tuple[str, datetime.date] | None:
     key = (key or "").strip().lower()
     if m := _MONTH_KEY.fullmatch(key):
         year, month = int(m[1]), int(m[2])
-        return (MONTH, datetime.date(year, month, 1)) if 1 <= month <= 12 and year >= 1 else None
+        return (MONTH, datetime.date(year, month, 1)) if 1 <= month <= 12 and plausible_year(year) else None
     if m := _FY_KEY.fullmatch(key):
         fy = int(m[1])
-        if fy < 1 or (fy + 1) % 100 != int(m[2]):
+        if not plausible_year(fy) or (fy + 1) % 100 != int(m[2]):
             return None
         return _fy_start(fy, int(m[3]) if m[3] else None)
     return None
@@ -165,6 +178,9 @@ def canonical_period_key(raw: str | None) -> str | None:
     raw = (raw or "").strip().lower()
     if parsed := parse_period_key(raw):
         return period_key(*parsed)
+    years = re.findall(r"\d{4}", raw)
+    if not years or not all(plausible_year(int(y)) for y in years):
+        return None
     try:
         if m := _LEGACY_ISO.fullmatch(raw):
             start = datetime.date(int(m[2]), int(m[3]), int(m[4] or 1))

@@ -3,7 +3,8 @@
 A signal rather than a call in each service, so that every path that saves a result (forms,
 imports, the admin) keeps assessments current. Bulk loaders that bypass signals recompute
 themselves. `on_commit` makes the worker see the committed row, and a rolled-back save queues
-nothing.
+nothing. The need itself is durable: a RecomputeMark written in the save's own transaction
+(`indicators.services.recompute_marks`), so a broker outage loses no recompute.
 
 Writers of many rows (the workbook import) wrap their writes in `recomputes_collected()`: inside
 it a save only notes its indicator, and on leaving, each noted indicator is queued once (still
@@ -18,7 +19,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from indicators.models import Result, Target
+from indicators.models import Indicator, Result, Target
+from indicators.services.recompute_marks import enqueue_safely, mark_for_recompute
 
 # The indicator ids noted inside `recomputes_collected()`, or None outside it. A context variable,
 # so concurrent requests (threads) and nested blocks never share one set.
@@ -26,9 +28,9 @@ _collecting: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("c
 
 
 def _queue_on_commit(indicator_id: int) -> None:
-    from indicators.tasks import recompute_indicator
-
-    transaction.on_commit(lambda: recompute_indicator.delay(indicator_id))
+    """Queue the recompute once the transaction commits; a broker outage never fails the save
+    (`enqueue_safely` never raises), and the mark written beside the result keeps the work."""
+    transaction.on_commit(lambda: enqueue_safely(indicator_id))
 
 
 def enqueue_recompute(indicator_id: int) -> None:
@@ -36,6 +38,7 @@ def enqueue_recompute(indicator_id: int) -> None:
     if collected is not None:
         collected.add(indicator_id)
         return
+    mark_for_recompute([indicator_id])
     _queue_on_commit(indicator_id)
 
 
@@ -57,11 +60,14 @@ def recomputes_collected():
     finally:
         _collecting.reset(token)
     # Reached only when the block did not raise; sorted so the worker's order is predictable.
+    mark_for_recompute(collected)
     for indicator_id in sorted(collected):
         _queue_on_commit(indicator_id)
 
 
 @receiver([post_save, post_delete], sender=Result)
 @receiver([post_save, post_delete], sender=Target)
-def result_or_target_changed(sender, instance, **kwargs):
+def result_or_target_changed(sender, instance, origin=None, **kwargs):
+    if isinstance(origin, Indicator) or getattr(origin, "model", None) is Indicator:
+        return  # the indicator itself is being deleted: nothing left to recompute
     enqueue_recompute(instance.indicator_id)

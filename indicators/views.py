@@ -14,6 +14,7 @@ from indicators.filters import SORTS, IndicatorFilter
 from indicators.models import Indicator
 from indicators.selectors import indicator_insights, indicator_page, library_queryset, result_history
 from indicators.services.rebase import RebaseError, decide_rebase
+from indicators.services.recompute_marks import stale_indicator_ids
 from organisation.roles import is_hub
 
 # The library's columns after Reference, with the sort key each header links to ("" = not sortable).
@@ -84,6 +85,8 @@ def indicator_detail(request, reference):
         "history": history,
         "can_restore": can_approve_results(request.user, page.indicator),
         "can_decide_rebase": is_hub(request.user),
+        # A result or target changed and its recompute has not run yet (broker down, or queued).
+        "recalculating": bool(stale_indicator_ids([page.indicator.id])),
         "nav_section": "indicators",
     }
     return render(request, "indicators/detail.html", context)

@@ -7,3 +7,11 @@ class KpiMachineConfig(AppConfig):
 
     name = "kpi_machine"
     verbose_name = "KPI Machine"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from kpi_machine.middleware import start_idle_clock
+
+        # The idle clock starts at sign-in, in the session that sign-in saves anyway.
+        user_logged_in.connect(start_idle_clock, dispatch_uid="kpi_machine.start_idle_clock")

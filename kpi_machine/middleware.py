@@ -1,6 +1,7 @@
 """Request filters that apply to every page.
 
-Refuse requests whose address or form data contain a NUL character.
+Refuse requests whose address, query string or body (form fields, uploaded file names, JSON)
+contain a NUL character.
 
 No legitimate input has one, and PostgreSQL refuses NUL in text, so letting it reach a query
 would turn a typo or a probe into a server error. A 400 page says what was wrong instead.
@@ -12,12 +13,34 @@ from django.shortcuts import render
 from indicators.periods import canonical_period_key
 
 
+def _lists_have_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in str(v) for v in values) for key, values in query.lists())
+
+
+def _body_has_nul(request) -> bool:
+    """A NUL in a form field or an uploaded file's name, or anywhere in a JSON or text body.
+
+    Reading request.POST here is what CsrfViewMiddleware does next anyway (no view sets its own
+    upload handlers); a body Django cannot parse is left for the view to refuse as before.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    content_type = request.content_type or ""
+    try:
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if _lists_have_nul(request.POST):
+                return True
+            return any("\x00" in (f.name or "") for _, files in request.FILES.lists() for f in files)
+        body = request.body
+    except Exception:  # noqa: BLE001  (too big, malformed multipart: Django answers 400 itself)
+        return False
+    return b"\x00" in body or (content_type.endswith("json") and b"\\u0000" in body)
+
+
 def _has_nul(request) -> bool:
     if "\x00" in request.path:
         return True
-    # Only the query string: reading request.POST here would parse uploads before the view can
-    # choose its upload handlers. Form fields reject NUL themselves (ProhibitNullCharactersValidator).
-    return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
+    return _lists_have_nul(request.GET) or _body_has_nul(request)
 
 
 class RejectNulCharactersMiddleware:
@@ -56,3 +79,85 @@ class LegacyPeriodKeyRedirectMiddleware:
                 query["period"] = key
                 return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
         return self.get_response(request)
+
+
+class TrustedProxyHeadersMiddleware:
+    """X-Forwarded-Proto and X-Forwarded-For are believed only from the proxies that
+    KPI_TRUSTED_PROXIES names; from anyone else they are dropped before anything reads them
+    (SECURE_PROXY_SSL_HEADER, the sign-in throttle's client address)."""
+
+    HEADERS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_HOST")
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.trusted = set(settings.KPI_TRUSTED_PROXIES)
+
+    def __call__(self, request):
+        if request.META.get("REMOTE_ADDR") not in self.trusted:
+            for header in self.HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)
+
+
+def start_idle_clock(sender, request, user, **kwargs) -> None:
+    """On sign-in: the session's last activity is now (saved with the new session)."""
+    import time
+
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleSessionTimeoutMiddleware.KEY] = int(time.time())
+
+
+class IdleSessionTimeoutMiddleware:
+    """Sign a user out after KPI_SESSION_IDLE_MINUTES without a request.
+
+    The time of the last request is kept in the session, rewritten at most once a minute so
+    that most requests write nothing; the session's own expiry (SESSION_COOKIE_AGE, the same
+    time) slides with it.
+    """
+
+    KEY = "kpi_last_seen"
+    WRITE_EVERY = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.contrib.auth.views import redirect_to_login
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(self.KEY)
+            if last_seen is not None and now - last_seen > settings.KPI_SESSION_IDLE_MINUTES * 60:
+                logout(request)
+                messages.info(
+                    request,
+                    f"You were signed out after {settings.KPI_SESSION_IDLE_MINUTES} minutes without "
+                    "activity. Sign in again to carry on.",
+                )
+                return redirect_to_login(request.get_full_path())
+            if last_seen is None or now - last_seen >= self.WRITE_EVERY:
+                request.session[self.KEY] = now
+        return self.get_response(request)
+
+
+class PrivatePagesNotCachedMiddleware:
+    """Everything a signed-in user is sent (pages, exports, fragments) carries
+    `Cache-Control: private, no-store`: no shared cache or browser history keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response

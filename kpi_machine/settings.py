@@ -5,11 +5,13 @@ process, DEBUG on. Production (docker-compose.yml) sets DEBUG=false and the vari
 README.md; unsafe production settings stop start-up with a message rather than run quietly.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from kpi_machine.database import with_portal_options
 
@@ -79,6 +81,7 @@ INSTALLED_APPS = [
     "clinics",
     "reporting",
     "kpi_machine",
+    "axes",  # sign-in throttling (issue 11, item 10); keep it last
 ]
 
 MIDDLEWARE = [
@@ -97,7 +100,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kpi_machine.middleware.IdleSessionTimeoutMiddleware",
+    "kpi_machine.middleware.PrivatePagesNotCachedMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+MIDDLEWARE.insert(0, "kpi_machine.middleware.TrustedProxyHeadersMiddleware")
+MIDDLEWARE.insert(1, "django.middleware.csp.ContentSecurityPolicyMiddleware")
 
 ROOT_URLCONF = "kpi_machine.urls"
 
@@ -190,7 +198,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
     },
     "build-due-exception-lists": {"task": "reporting.tasks.build_due_exception_lists", "schedule": 60 * 60},
+    # The outbox sweep: recomputes whose task never reached the broker (issue 11, item 3).
+    "sweep-recompute-marks": {"task": "indicators.tasks.sweep_recompute_marks", "schedule": 60},
 }
+# A save never waits on the broker: connect within a second, no publish retries (the recompute
+# outbox covers a failed send); the same for the redis result backend.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(env_str("CELERY_BROKER_CONNECTION_TIMEOUT", "1.0"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": 2.0,
+    "max_retries": 0,
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = 2.0
 
 # Email: console by default; SMTP when EMAIL_HOST is set. Django 6.1's MAILERS setting replaces
 # the EMAIL_* settings it deprecates; the environment variables keep their familiar names.
@@ -216,7 +237,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. With DEBUG off these default to the safe values `manage.py check --deploy` expects;
 # SECURE_SSL_REDIRECT can be turned off when a proxy terminates TLS and redirects itself.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto (and -For) are believed only from the proxies KPI_TRUSTED_PROXIES names
+# (addresses, comma-separated): kpi_machine.middleware.TrustedProxyHeadersMiddleware removes them
+# from any other client, and with none named the header is not trusted at all.
+KPI_TRUSTED_PROXIES = env_list("KPI_TRUSTED_PROXIES", "")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if KPI_TRUSTED_PROXIES else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -227,6 +252,50 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (Django's own middleware): everything from this origin, no inline script
+# or style, no eval (charts use plotly.js's basic bundle, which never calls Function(); htmx's
+# allowEval is off in base.html); images may be data:/blob: URLs (chart downloads).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    # plotly.js adds one empty <style> element and fills it through the CSSOM (insertRule, which
+    # CSP allows): the hash of the empty string permits exactly that element and no inline style.
+    "style-src": [CSP.SELF, "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# Sessions end after KPI_SESSION_IDLE_MINUTES without a request (default 30) and when the browser
+# closes (kpi_machine.middleware.IdleSessionTimeoutMiddleware); signed-in pages and exports are
+# sent with Cache-Control: private, no-store (PrivatePagesNotCachedMiddleware).
+KPI_SESSION_IDLE_MINUTES = env_int("KPI_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = KPI_SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Sign-in throttling (django-axes): after KPI_LOGIN_FAILURE_LIMIT wrong passwords for one account,
+# or from one address, sign-in is refused for KPI_LOGIN_LOCKOUT_MINUTES; the hub unlocks an
+# account at /accounts/lockouts/. The admin's sign-in goes through the same backend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("KPI_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("KPI_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# The client's address: REMOTE_ADDR, or X-Forwarded-For's last hop only behind a named proxy.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if KPI_TRUSTED_PROXIES else ["REMOTE_ADDR"]
+)
+AXES_IPWARE_PROXY_COUNT = 1 if KPI_TRUSTED_PROXIES else None
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", "")
 
 LOGGING = {
@@ -244,6 +313,9 @@ KPI_COUNCIL_NAME = env_str("KPI_COUNCIL_NAME", "City of York Council")
 # Data entry: limits on imported workbooks and CSV files (refused above these, nothing written).
 KPI_IMPORT_MAX_BYTES = env_int("KPI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 KPI_IMPORT_MAX_ROWS = env_int("KPI_IMPORT_MAX_ROWS", 20_000)
+# A workbook's parts may unpack to at most this much (and 100 times the file's size), checked
+# before parsing (indicators.workbooks.reader): the zip-bomb bound.
+KPI_IMPORT_MAX_UNPACKED_BYTES = env_int("KPI_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 # Reminder digests of returns due within 5 days and overdue ones, once a day (at most one per
 # officer per day whatever the schedule: see indicators.data_entry.services.reminders).
 CELERY_BEAT_SCHEDULE["send-return-reminders-daily"] = {

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kpi_machine import lockouts
 from kpi_machine.health import healthz
 from reporting import views as reporting_views
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/lockouts/", lockouts.lockouts, name="lockouts"),
     # Data entry and data quality (indicators app).
     path("", include("indicators.data_entry.urls")),
     path("indicators/", include("indicators.urls")),

@@ -34,8 +34,9 @@ from django.utils import timezone
 
 from indicators.analytics import constants as c
 from indicators.formatting import UNIT_AFFIXES, rounded
+from indicators.workbooks.export import DANGEROUS_PREFIXES, safe_text
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = DANGEROUS_PREFIXES
 
 # Cell fills matching the RAG tags on screen; the word is always in the cell too.
 RAG_FILLS = {
@@ -56,10 +57,10 @@ STATUTORY = "Statutory / single data list"
 
 
 def neutralise(value):
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe; others pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would read as a formula (ASCII or full-width =, +, -, @) gets a
+    leading apostrophe, and control characters a worksheet cannot hold are dropped, whatever is
+    already stored (indicators.workbooks.export.safe_text); other values pass."""
+    return safe_text(value) if isinstance(value, str) else value
 
 
 def _number(value: Decimal | None):

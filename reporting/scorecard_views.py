@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from indicators.services.recompute_marks import stale_indicator_ids
 from reporting import exports
 from reporting.dashboard import dashboard
 from reporting.public import OPEN_DATA_FIELDS, open_data_rows, public_indicator, public_overview
@@ -50,8 +51,10 @@ def scorecard_page(request, kind, slug=None):
     card = _scorecard_from_request(request, kind, slug)
     query = request.GET.copy()
     query.pop("format", None)
+    stale = stale_indicator_ids()  # the outbox is small: one query, matched here
     context = {
         "card": card,
+        "recalculating": sorted(r.indicator.reference for r in card.rows if r.indicator.id in stale),
         "sorts": SORTS,
         "panels": _summary_panels(card, query),
         "clear_url": _query_with(query, rag=None, direction=None, variation=None),

@@ -227,7 +227,11 @@ def comparator_values_preview(
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         sheets = read_upload(
-            filename, data, max_bytes=settings.KPI_IMPORT_MAX_BYTES, max_rows=settings.KPI_IMPORT_MAX_ROWS
+            filename,
+            data,
+            max_bytes=settings.KPI_IMPORT_MAX_BYTES,
+            max_rows=settings.KPI_IMPORT_MAX_ROWS,
+            max_unpacked=settings.KPI_IMPORT_MAX_UNPACKED_BYTES,
         )
         plan = _plan(sheets, create_organisations=create_organisations, group=group)
     except WorkbookRefused as refusal:

@@ -159,7 +159,9 @@ class TargetForm(GovukForm):
 
         key = parse_period_label(self.cleaned_data["period"])
         if key is None:
-            raise ValidationError('Enter a period like "2015/16", "Q3 2015/16" or "Dec 2015"')
+            raise ValidationError(
+                'Enter a period like "2015/16", "Q3 2015/16" or "Dec 2015", between 1990 and 2100'
+            )
         return key
 
 

@@ -78,3 +78,22 @@ class Assessment(models.Model):
     @property
     def direction_label(self) -> str:
         return c.DIRECTION_LABELS.get(self.direction, "")
+
+
+class RecomputeMark(models.Model):
+    """An indicator whose assessments are out of date: the outbox of the recompute.
+
+    Written in the same transaction as the result or target that changed it, so the need to
+    recompute survives a broker outage (the queued task is only a fast path). The recompute
+    deletes the mark it started from; the beat sweep (`indicators.tasks.sweep_recompute_marks`)
+    and the nightly recompute pick up any mark left behind. While a mark exists, pages say the
+    indicator's figures are being recalculated.
+    """
+
+    # A plain id, not a foreign key: a mark for an indicator deleted since is harmless (its
+    # recompute finds nothing to do), and a delete that cascades to results never trips on it.
+    indicator_id = models.BigIntegerField(primary_key=True)
+    marked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Recompute indicator {self.indicator_id} (marked {self.marked_at:%Y-%m-%d %H:%M:%S})"

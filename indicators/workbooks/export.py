@@ -11,8 +11,25 @@ import io
 import re
 from decimal import Decimal
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) too: spreadsheets in East Asian locales
+# read them as the ASCII ones.
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Characters a worksheet cannot hold (openpyxl's IllegalCharacterError): C0 controls except tab,
+# LF and CR, and DEL. Stripped from anything already stored, so no export ever fails on them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_text(text: str) -> str:
+    """Text for a spreadsheet cell: no control characters, never read as a formula."""
+    text = CONTROL_CHARACTERS.sub("", text)
+    return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
+
+
+def safe_filename(name: str, default: str = "export") -> str:
+    """A download's file name from anything (a reference in the query string, a title): letters,
+    digits, dot, dash and underscore only, so it can never break the Content-Disposition header."""
+    return SAFE_FILENAME.sub("-", name or "").strip("-.")[:100] or default
 
 
 def safe_cell(value):
@@ -25,8 +42,7 @@ def safe_cell(value):
         normal = value.normalize()
         return int(normal) if normal == normal.to_integral_value() else float(normal)
     # Control characters (a pasted form feed in commentary) cannot be stored in a worksheet.
-    text = CONTROL_CHARACTERS.sub("", str(value))
-    return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
+    return safe_text(str(value))
 
 
 def write_table(rows: list[list], *, fmt: str, title: str = "Results") -> bytes:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from indicators.periods import plausible_year
 from indicators.workbooks.values import parse_value
 
 MONTHS = {
@@ -62,6 +63,8 @@ def parse_period_label(text: str) -> PeriodKey | None:
     """("year", 2014-04-01) for "2014/15"; quarters "Q3 2015/16"; months "Dec 2015"."""
     t = normalised_header(text)
     t = re.sub(r"\s+(results?|actual|value)$", "", t)
+    if (found := re.search(r"\d{4}", t)) and not plausible_year(int(found[0])):
+        return None  # year 0, "9999/00": never a council's period
     if m := re.fullmatch(r"(\d{4})/(\d{2})", t):
         year = int(m[1])
         return ("year", datetime.date(year, 4, 1)) if (year + 1) % 100 == int(m[2]) else None
@@ -101,7 +104,7 @@ def cell_name(column_index: int) -> str:
 
 def unneutralise(text: str) -> str:
     """Undo the export's formula-injection guard ("'=x" → "=x") so a round trip changes nothing."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r\uff1d\uff0b\uff0d\uff20":
         return text[1:]
     return text
 

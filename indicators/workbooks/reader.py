@@ -3,18 +3,27 @@
 Refused, before anything is parsed or written: a file over the size limit; a file that is
 neither a workbook nor a CSV; an encrypted (password-protected) or old-format .xls file; a
 corrupt workbook; a macro-enabled one (.xlsm); one that unpacks to far more than its size (a zip
-bomb); more rows than the row limit; formulas with no saved (cached) value — the portal reads
+bomb); one with external links (formulas reading other workbooks, whose cached values may be
+stale); more rows than the row limit; formulas with no saved (cached) value — the portal reads
 what Excel last calculated and never evaluates formulas itself.
 """
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and legacy .xls
-UNPACKED_RATIO_LIMIT = 50
+# A zip bomb is refused before anything is parsed: the workbook's parts may unpack to at most
+# this many times the file's own size, and never to more than the absolute bound. Real council
+# workbooks unpack to 5-20 times their size; a bomb to hundreds or thousands of times.
+UNPACKED_RATIO_LIMIT = 100
+UNPACKED_MAX_BYTES = 200 * 1024 * 1024
+# NUL and the C0 control characters other than tab, line feed and carriage return: never in real
+# text, refused by PostgreSQL (NUL) or by the .xlsx format (the rest) when exported again.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class WorkbookRefused(Exception):
@@ -41,8 +50,25 @@ def _oversize(size: int, max_bytes: int) -> str:
     return shown
 
 
+def _refuse_control_characters(sheet: str, row: int, column: int, value) -> None:
+    if isinstance(value, str) and (found := CONTROL_CHARACTER.search(value)):
+        from openpyxl.utils import get_column_letter
+
+        what = "a NUL character" if found[0] == "\x00" else f"a control character (U+{ord(found[0]):04X})"
+        raise WorkbookRefused(
+            f"Cell {sheet}!{get_column_letter(column)}{row} contains {what}, which is never valid in text. "
+            "Remove it (it often comes from pasting out of another system), save the file and upload it again."
+        )
+
+
 def read_upload(
-    filename: str, data: bytes, *, max_bytes: int, max_rows: int, size: int | None = None
+    filename: str,
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_rows: int,
+    size: int | None = None,
+    max_unpacked: int = UNPACKED_MAX_BYTES,
 ) -> list[Sheet]:
     """The file's sheets as rows of cell values (numbers, text or None).
 
@@ -67,7 +93,7 @@ def read_upload(
             "Remove the password and save it as an Excel Workbook (.xlsx)."
         )
     if data.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xltx")):
-        return _read_xlsx(data, max_bytes=max_bytes, max_rows=max_rows)
+        return _read_xlsx(data, max_rows=max_rows, max_unpacked=max_unpacked)
     if name.endswith(".csv") or name.endswith(".txt"):
         return [_read_csv(filename, data, max_rows=max_rows)]
     raise WorkbookRefused("This is not a workbook. Upload an Excel Workbook (.xlsx) or a CSV file (.csv).")
@@ -85,6 +111,8 @@ def _read_csv(filename: str, data: bytes, *, max_rows: int) -> Sheet:
     rows = []
     try:
         for row in csv.reader(io.StringIO(text, newline="")):
+            for column, cell in enumerate(row, start=1):
+                _refuse_control_characters(filename or "CSV", len(rows) + 1, column, cell)
             rows.append([cell if cell.strip() else None for cell in row])
             if len(rows) > max_rows:
                 raise WorkbookRefused(
@@ -97,7 +125,7 @@ def _read_csv(filename: str, data: bytes, *, max_rows: int) -> Sheet:
     return Sheet(name=filename or "CSV", rows=rows)
 
 
-def _read_xlsx(data: bytes, *, max_bytes: int, max_rows: int) -> list[Sheet]:
+def _read_xlsx(data: bytes, *, max_rows: int, max_unpacked: int) -> list[Sheet]:
     import openpyxl
 
     try:
@@ -112,13 +140,21 @@ def _read_xlsx(data: bytes, *, max_bytes: int, max_rows: int) -> list[Sheet]:
         raise WorkbookRefused(
             "The workbook contains macros. Save it as an Excel Workbook (.xlsx), without macros, and upload that."
         )
+    if any(name.startswith("xl/externalLinks/") for name in names):
+        raise WorkbookRefused(
+            "The workbook has formulas that link to other workbooks (external links). Their saved values "
+            "may be out of date, so it is refused. In Excel use Data > Edit Links > Break Link (or paste "
+            "the values), save it, and upload it again."
+        )
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise WorkbookRefused(
             "This is not an Excel workbook. Upload an Excel Workbook (.xlsx) or a CSV file (.csv)."
         )
-    if unpacked > max(max_bytes, len(data)) * UNPACKED_RATIO_LIMIT:
+    if unpacked > max_unpacked or unpacked > len(data) * UNPACKED_RATIO_LIMIT:
         raise WorkbookRefused(
-            "The workbook unpacks to far more data than its size allows. Upload a smaller file."
+            f"The workbook unpacks to {_megabytes(unpacked)}, far more data than a workbook of "
+            f"{_megabytes(len(data))} should (the limits are {_megabytes(max_unpacked)} and "
+            f"{UNPACKED_RATIO_LIMIT} times the file's size). Upload a smaller file, or save it again from Excel."
         )
     try:
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -151,6 +187,7 @@ def _sheets(formulas, values, *, max_rows: int) -> list[Sheet]:
                 zip(formula_row, value_row, strict=False), start=1
             ):
                 value = getattr(value_cell, "value", None)
+                _refuse_control_characters(value_sheet.title, row_number, column, value)
                 if getattr(formula_cell, "data_type", None) == "f" and value is None:
                     raise WorkbookRefused(
                         f"Cell {value_sheet.title}!{get_column_letter(column)}{row_number} holds a formula with no "

@@ -8,6 +8,14 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+# Every number the portal stores fits 14 digits before the point and 4 after (the database's
+# decimal fields); anything longer is refused here, with a message, before any arithmetic.
+MAX_INTEGER_DIGITS = 14
+MAX_FRACTION_DIGITS = 4
+TOO_MANY_DIGITS = (
+    f"Too many digits: enter a number with at most {MAX_INTEGER_DIGITS} digits before the decimal point"
+)
+
 BLANK_WORDS = {"", "tbc", "tbd", "n/a", "na", "-", "–", "—", "..", "not available", "nil return"}
 _NUMBER = re.compile(
     r"""^(?P<sign>[-+−]?)\s*(?P<pound>£?)\s*(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.?\d+)\s*(?P<pct>%?)
@@ -41,6 +49,8 @@ def parse_value(raw) -> ParsedValue:
             return ParsedValue(error="Expected a number")
         if not number.is_finite():
             return ParsedValue(error="Expected a number, found an infinite or undefined value")
+        if _too_long(number):
+            return ParsedValue(error=TOO_MANY_DIGITS)
         return ParsedValue(value=number)
     if not isinstance(raw, str):
         return ParsedValue(error=f"Expected a number, found a {type(raw).__name__}")
@@ -51,7 +61,10 @@ def parse_value(raw) -> ParsedValue:
     if not match:
         shown = text if len(text) <= 40 else text[:37] + "..."
         return ParsedValue(error=f'"{shown}" is not a number: write it like 13,805 or 95.79% or 1,918 (Q3)')
-    number = Decimal(match["digits"].replace(",", ""))
+    digits = match["digits"].replace(",", "")
+    if len(digits.split(".")[0].lstrip("0")) > MAX_INTEGER_DIGITS or len(digits) > 60:
+        return ParsedValue(error=TOO_MANY_DIGITS)
+    number = Decimal(digits)
     if match["sign"] in ("-", "−"):
         number = -number
     return ParsedValue(value=number, note=(match["note"] or "").strip(), is_percent=bool(match["pct"]))
@@ -63,8 +76,15 @@ def parse_number(raw: str) -> Decimal | None:
     Raises ValueError with a message for the user.
     """
     parsed = parse_value(raw)
+    if parsed.error == TOO_MANY_DIGITS:
+        raise ValueError(TOO_MANY_DIGITS)
     if parsed.error:
         raise ValueError("Enter a number, such as 1918 or 95.8")
     if parsed.note:
         raise ValueError("Enter just the number, without a note in brackets")
     return parsed.value
+
+
+def _too_long(number: Decimal) -> bool:
+    """More integer digits than any stored field holds (fraction digits are checked by unit)."""
+    return number.adjusted() >= MAX_INTEGER_DIGITS

@@ -147,11 +147,23 @@ def kpi_page(chromium_browser, live_server):
     page.on("request", lambda request: requests.append(request.url))
     documents = _documents[id(page)] = []
     page.on("domcontentloaded", lambda loaded: documents.append([loaded.url, False]))
+    # Chromium reports every Content-Security-Policy violation on the console ("Refused to ...
+    # because it violates the following Content Security Policy directive"): each one fails.
+    csp_violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     try:
         yield page
     finally:
         _documents.pop(id(page), None)
         context.close()
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
     offenders = sorted(
         {
             url

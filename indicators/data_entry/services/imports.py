@@ -142,6 +142,7 @@ def import_preview(
             max_bytes=settings.KPI_IMPORT_MAX_BYTES,
             max_rows=settings.KPI_IMPORT_MAX_ROWS,
             size=size,
+            max_unpacked=settings.KPI_IMPORT_MAX_UNPACKED_BYTES,
         )
         parsed = parse_sheets(sheets)
         plan = _plan_targets(parsed) if targets else _plan(user, parsed, service)

@@ -132,9 +132,10 @@ def validity_errors(
             errors[name] = f"The {name} cannot be negative"
     if denominator is not None and "denominator" not in errors and denominator == 0:
         errors["denominator"] = "The denominator cannot be 0"
-    fraction_error = _fraction_error(unit, decimal_places, value, numerator, denominator)
-    if fraction_error and not any(name in errors for name in ("value", "numerator", "denominator")):
-        errors["value"] = fraction_error
+    # Only with every part in bounds: a 40-digit numerator would overflow the arithmetic.
+    if not any(name in errors for name in ("value", "numerator", "denominator")):
+        if fraction_error := _fraction_error(unit, decimal_places, value, numerator, denominator):
+            errors["value"] = fraction_error
     return errors
 
 

@@ -5,14 +5,14 @@ from django.http import Http404, HttpResponse
 
 from indicators.data_entry.services.exports import export_results_rows, export_template_rows, library_rows
 from indicators.periods import parse_period_key
-from indicators.workbooks.export import CONTENT_TYPES, write_table
+from indicators.workbooks.export import CONTENT_TYPES, safe_filename, write_table
 
 
 def _export_response(rows, *, fmt: str, filename: str, title: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404("Export as .xlsx or .csv.")
     response = HttpResponse(write_table(rows, fmt=fmt, title=title), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}.{fmt}"'
     return response
 
 
