@@ -45,7 +45,7 @@ def bar_chart_svg(title: str, bars: list[dict], *, width: int = 480, bar_height:
     name = escape(f"{title}. {summary}.", quote=True)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="kpi-report-chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto" role="img" aria-label="{name}" focusable="false">',
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{name}" focusable="false">',
         f"<title>{name}</title>",
     ]
     for i, bar in enumerate(bars):

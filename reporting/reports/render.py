@@ -14,8 +14,6 @@ import re
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from reporting.exports import neutralise
 from reporting.reports.charts import SHAPES, bar_chart_svg
@@ -98,6 +96,9 @@ def render_xlsx(snapshot: dict, digest: str) -> bytes:
     Figures are the report's printed text ("98.20%"), so the file says exactly what the paper said.
     """
     meta = snapshot["report"]
+    from openpyxl import Workbook  # where a workbook is written, not at the portal's start
+    from openpyxl.styles import Alignment, Font
+
     wb = Workbook()
     stamp = datetime.datetime.fromisoformat(meta["published_at"]) if meta.get("published_at") else None
     if stamp is not None:

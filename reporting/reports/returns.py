@@ -15,8 +15,6 @@ import io
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from indicators.formatting import rounded
 from indicators.models import Result
@@ -123,6 +121,9 @@ def export_csv(ret: CollectionReturn) -> str:
 
 
 def export_xlsx(ret: CollectionReturn) -> bytes:
+    from openpyxl import Workbook  # where a workbook is written, not at the portal's start
+    from openpyxl.styles import Font
+
     wb = Workbook()
     sheet = wb.active
     sheet.title = "Return"
