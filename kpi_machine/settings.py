@@ -251,3 +251,12 @@ CELERY_BEAT_SCHEDULE["check-remedial-plans-daily"] = {
     "task": "clinics.tasks.check_remedial_plans",
     "schedule": 24 * 60 * 60,
 }
+# Committee reports (issue 15): drafts once a quarter's returns fall due; narrative reminders.
+CELERY_BEAT_SCHEDULE["generate-due-reports-daily"] = {
+    "task": "reporting.reports.tasks.generate_due_reports",
+    "schedule": 24 * 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["send-narrative-reminders-daily"] = {
+    "task": "reporting.reports.tasks.send_narrative_reminders",
+    "schedule": 24 * 60 * 60,
+}

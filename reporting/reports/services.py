@@ -548,3 +548,51 @@ def preview(report: Report) -> tuple[dict, str]:
     """A draft's snapshot as it would be published now, and its digest (nothing stored)."""
     data = build_snapshot(report)
     return data, snap.digest(data)
+
+
+# --- Scheduled generation -------------------------------------------------------------------
+
+# Generated as drafts once a quarter's returns have fallen due (the year-end report after Q4's).
+SCHEDULED_KINDS = (kinds.EXECUTIVE, kinds.CMT)
+
+
+def generate_due_reports(as_of: datetime.date | None = None) -> list[Report]:
+    """Queue a draft of each scheduled report for the latest quarter whose returns have fallen due
+    (its end plus the default submission lag is on or before the reporting date), and the
+    year-end report when that quarter is Q4. Idempotent: a report that exists is left alone (the
+    hub re-generates a draft on demand); only the latest due quarter, never the back catalogue."""
+    from reporting.exceptions import DEFAULT_LAG_DAYS
+
+    as_of = as_of or reporting_date()
+    quarter = (
+        Period.objects.filter(kind="quarter", end__lte=as_of - datetime.timedelta(days=DEFAULT_LAG_DAYS))
+        .order_by("-end")
+        .first()
+    )
+    if quarter is None:
+        return []
+    wanted = [(kind, quarter) for kind in SCHEDULED_KINDS]
+    if quarter.end.month == 3:
+        year = Period.objects.filter(kind="year", end=quarter.end).first()
+        if year is not None:
+            wanted.append((kinds.YEAR_END, year))
+    queued = []
+    for kind, period in wanted:
+        with transaction.atomic():
+            if Report.objects.filter(kind=kind, period=period, directorate=None, board=None).exists():
+                continue
+            report = Report.objects.create(
+                kind=kind,
+                period=period,
+                meeting=_next_meeting(kind, period, None, None),
+                generation=Report.Generation.QUEUED,
+                generation_progress=0,
+                generation_message="Waiting for the task to start.",
+            )
+            _event(
+                report, "generation_queued", None, note="Scheduled: the quarter's returns have fallen due."
+            )
+        queued.append(report)
+    for report in queued:
+        _enqueue(report.id)
+    return queued
