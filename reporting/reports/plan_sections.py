@@ -381,3 +381,88 @@ def board_remedial_plans(scope) -> dict:
     """A board's remedial plans: those for the indicators it monitors."""
     ids = Indicator.boards.through.objects.filter(board=scope.board).values_list("indicator_id", flat=True)
     return remedial_plans(scope, indicator_ids=list(ids))
+
+
+# --- Year end: plausibility -----------------------------------------------------------------
+
+PLAUSIBILITY_COLUMNS = [
+    "Reference",
+    "Action",
+    "Status",
+    "Outcome indicators: movement over the year",
+    "Special cause since the action started",
+    "Judgement",
+    "Reasoning",
+]
+NOT_JUDGED = "Not yet judged"
+SPECIAL = {"special_improving", "special_concerning", "special_cause"}
+
+
+def plausibility(scope) -> dict:
+    """Each strategic action beside its status and its outcome indicators' movement over the
+    year: the direction of travel of the latest result in the year, and any special-cause
+    signal in a period that began on or after the action's start. The judgement (plausible, not
+    plausible, insufficient evidence) and its reasoning are written by the hub as the slot
+    `plausibility:<reference>`'s narrative; the snapshot fills the last two columns from it."""
+    from indicators.analytics import constants as c
+
+    actions = list(
+        Action.objects.filter(id__in=[a.id for a in strategic_action_list(scope)])
+        .select_related("plan__service")
+        .prefetch_related(Prefetch("outcome_indicators", queryset=Indicator.objects.only("id", "reference")))
+        .order_by("plan__service__name", "order", "reference")
+    )
+    indicator_ids = {i.id for a in actions for i in a.outcome_indicators.all()}
+    assessments = list(
+        Assessment.objects.filter(
+            indicator_id__in=indicator_ids,
+            period__start__gte=scope.period.start,
+            period__end__lte=scope.period.end,
+        )
+        .select_related("period")
+        .only("indicator_id", "direction", "variation", "period__start", "period__end", "period__label")
+        .order_by("indicator_id", "period__end", "-period__start")
+    )
+    latest, signals = {}, {}
+    for a in assessments:
+        latest[a.indicator_id] = a  # the last ending (the longest period when two end together)
+        if a.variation in SPECIAL:
+            signals.setdefault(a.indicator_id, []).append(a)
+    rows, judgements = [], []
+    for action in actions:
+        indicators = sorted(action.outcome_indicators.all(), key=lambda i: i.reference)
+        movement, special = [], []
+        for indicator in indicators:
+            last = latest.get(indicator.id)
+            movement.append(
+                f"{indicator.reference}: {c.DIRECTION_LABELS.get(last.direction, '—').lower()} ({last.period.label})"
+                if last
+                else f"{indicator.reference}: no result in the year"
+            )
+            since = [s for s in signals.get(indicator.id, []) if s.period.start >= action.start_date]
+            if since:
+                special.append(
+                    f"{indicator.reference}: {c.VARIATION_LABELS[since[-1].variation].lower()} ({since[-1].period.label})"
+                )
+        rows.append(
+            [
+                action.reference,
+                action.title,
+                f"{ACTION_STATUS[action.status]}, {action.percent_complete} %",
+                "; ".join(movement) or "No outcome indicators",
+                "; ".join(special) or ("None" if indicators else "—"),
+                NOT_JUDGED,
+                "—",
+            ]
+        )
+        judgements.append({"reference": action.reference, "title": action.title})
+    return {
+        "columns": PLAUSIBILITY_COLUMNS,
+        "rows": rows,
+        "judgements": judgements,
+        "message": f"Is it reasonable to assume each of the {len(rows)} strategic actions affected its outcome"
+        f" indicators in {scope.period.label}?"
+        if rows
+        else "No signed-off plan covering this year has strategic actions to judge.",
+        "chart": None,
+    }

@@ -292,7 +292,7 @@ PROVIDERS: dict[str, tuple[str, Callable | None]] = {
     kinds.RISKS_ABOVE_TARGET: ("risks-above-target", plan_sections.risks_above_target),
     kinds.REMEDIAL_PLANS: ("remedial-plans", plan_sections.board_remedial_plans),
     kinds.DELIVERY_PLANS: ("delivery-plans", None),
-    kinds.PLAUSIBILITY: ("plausibility", None),
+    kinds.PLAUSIBILITY: ("plausibility", plan_sections.plausibility),
 }
 
 
@@ -318,6 +318,8 @@ def _provided(key: str, kind: str, title: str, supplied: dict | None) -> dict:
         "rows": [[str(cell) for cell in row] for row in supplied.get("rows", [])],
         "chart": supplied.get("chart"),
     }
+    if "judgements" in supplied:
+        section["judgements"] = list(supplied["judgements"])
     if supplied.get("exempt_rows"):
         section["exempt_rows"] = list(supplied["exempt_rows"])
     return section

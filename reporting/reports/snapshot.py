@@ -45,7 +45,7 @@ def public_copy(snapshot: dict) -> dict:
             section["rows"] = [row[:index] + row[index + 1 :] for row in section.get("rows", [])]
         if (section.get("narrative") or {}).get("exempt"):
             section["narrative"] = None
-        for item in section.get("exceptions", []):
+        for item in [*section.get("exceptions", []), *section.get("judgements", [])]:
             if (item.get("narrative") or {}).get("exempt"):
                 item["narrative"] = None
     if public.get("summary") and public["summary"].get("exempt"):
@@ -61,6 +61,6 @@ def _narratives(snapshot: dict):
     for section in snapshot["sections"]:
         if section.get("narrative"):
             yield section["narrative"]
-        for item in section.get("exceptions", []):
+        for item in [*section.get("exceptions", []), *section.get("judgements", [])]:
             if item.get("narrative"):
                 yield item["narrative"]

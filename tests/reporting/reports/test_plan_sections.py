@@ -160,3 +160,69 @@ def test_a_published_report_is_unchanged_after_a_plan_action_changes(executive, 
     draft.refresh_from_db()
     changed = next(r for r in section(draft, "strategic-actions")["rows"] if r[0] == row[0])
     assert changed[1] == "Renamed after publication" and changed[4] == "Cancelled"
+
+
+def test_the_year_end_report_records_a_plausibility_judgement_for_each_strategic_action(demo, client):
+    from django.urls import reverse
+
+    from indicators.services.periods import ensure_periods
+    from reporting.reports import kinds
+    from reporting.reports.services import ReportRefused
+
+    start = datetime.date(2015, 4, 1)
+    year = ensure_periods([("year", start)])[("year", start)]
+    report = services.start_generation(demo["hub"], "year_end", year.id)
+    plausibility = section(report, "plausibility")
+    strategic = set(
+        Action.objects.filter(
+            plan__status__in=["signed_off", "annual_review"], plan__financial_year=2015, theme__isnull=False
+        ).values_list("reference", flat=True)
+    )
+    assert strategic and {r[0] for r in plausibility["rows"]} == strategic
+    columns = plausibility["columns"]
+    for row in plausibility["rows"]:
+        cells = dict(zip(columns, row, strict=True))
+        assert cells["Status"] and cells["Outcome indicators: movement over the year"]
+        assert cells["Judgement"] == "Not yet judged"
+    movements = [r[columns.index("Outcome indicators: movement over the year")] for r in plausibility["rows"]]
+    assert any("(" in m and "no result" not in m for m in movements), movements
+    slots = dict(services.narrative_slots(report))
+    assert all(kinds.plausibility_slot(ref) in slots for ref in strategic)
+
+    # A judgement is required with the reasoning, on the page as in the service.
+    slot = kinds.plausibility_slot(sorted(strategic)[0])
+    with pytest.raises(ReportRefused, match="Choose a judgement"):
+        services.save_narrative(demo["hub"], report, slot, "Reasoning without a judgement.")
+    client.force_login(demo["hub"])
+    url = reverse("reports:narrative", args=[report.id, slot])
+    page = client.get(url)
+    assert page.status_code == 200 and b'name="judgement"' in page.content
+    refused = client.post(url, {"text": "Some reasoning."})
+    assert refused.status_code == 400 and b"Choose a judgement" in refused.content
+    assert (
+        client.post(url, {"text": "Visits fell as the action began.", "judgement": "plausible"}).status_code
+        == 302
+    )
+
+    choices = list(kinds.JUDGEMENTS)
+    for n, reference in enumerate(sorted(strategic)[1:], start=1):
+        services.save_narrative(
+            demo["hub"],
+            report,
+            kinds.plausibility_slot(reference),
+            f"Reasoning for {reference}.",
+            judgement=choices[n % 3],
+        )
+    frozen = services.build_snapshot(report)
+    table = next(s for s in frozen["sections"] if s["key"] == "plausibility")
+    judged = {row[0]: dict(zip(columns, row, strict=True)) for row in table["rows"]}
+    assert set(judged) == strategic
+    assert all(cells["Judgement"] in kinds.JUDGEMENTS.values() for cells in judged.values())
+    assert judged[sorted(strategic)[0]]["Judgement"] == "Plausible"
+    assert judged[sorted(strategic)[0]]["Reasoning"] == "Visits fell as the action began."
+    assert all(j["narrative"]["judgement"] for j in table["judgements"])
+    assert not [
+        row
+        for row in services.checklist(report)
+        if row["slot"].startswith("plausibility:") and not row["written"]
+    ]
