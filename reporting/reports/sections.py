@@ -26,7 +26,7 @@ from indicators.analytics import constants as c
 from indicators.models import Indicator, Period
 from organisation.models import Board, Directorate, Theme
 from reporting.models import ExceptionEntry, ExceptionList, ExceptionReason
-from reporting.reports import kinds, plan_sections
+from reporting.reports import kinds
 from reporting.scorecards import build_rows
 
 INDICATOR_COLUMNS = [
@@ -284,16 +284,23 @@ def exceptions(scope: ReportScope) -> list[dict]:
 
 # --- Sections from the Service Improvement Plans and clinics ---------------------------------
 
-# kind → the builder in `reporting.reports.plan_sections` (None: no data source yet), and the key
-PROVIDERS: dict[str, tuple[str, Callable | None]] = {
-    kinds.STRATEGIC_ACTIONS: ("strategic-actions", plan_sections.strategic_actions),
-    kinds.RISKS: ("risks", plan_sections.escalated_risks),
-    kinds.SERVICE_PLAN_ACTIONS: ("service-plan-actions", plan_sections.service_plan_actions),
-    kinds.RISKS_ABOVE_TARGET: ("risks-above-target", plan_sections.risks_above_target),
-    kinds.REMEDIAL_PLANS: ("remedial-plans", plan_sections.board_remedial_plans),
-    kinds.DELIVERY_PLANS: ("delivery-plans", None),
-    kinds.PLAUSIBILITY: ("plausibility", plan_sections.plausibility),
+# kind → (section key, builder in `reporting.reports.plan_sections`, or "" for no data source yet).
+# Imported when a report is built, not at start: the plans' modules pull in heavy libraries.
+PROVIDERS: dict[str, tuple[str, str]] = {
+    kinds.STRATEGIC_ACTIONS: ("strategic-actions", "strategic_actions"),
+    kinds.RISKS: ("risks", "escalated_risks"),
+    kinds.SERVICE_PLAN_ACTIONS: ("service-plan-actions", "service_plan_actions"),
+    kinds.RISKS_ABOVE_TARGET: ("risks-above-target", "risks_above_target"),
+    kinds.REMEDIAL_PLANS: ("remedial-plans", "board_remedial_plans"),
+    kinds.DELIVERY_PLANS: ("delivery-plans", ""),
+    kinds.PLAUSIBILITY: ("plausibility", "plausibility"),
 }
+
+
+def _plan_sections():
+    from reporting.reports import plan_sections
+
+    return plan_sections
 
 
 def _provided(key: str, kind: str, title: str, supplied: dict | None) -> dict:
@@ -328,11 +335,13 @@ def _provided(key: str, kind: str, title: str, supplied: dict | None) -> dict:
 def provided_section(kind: str, scope: ReportScope) -> list[dict]:
     """A section built from the plans or clinics, or a plain "no data source yet"."""
     key, builder = PROVIDERS[kind]
-    return [_provided(key, kind, TITLES[kind], builder(scope) if builder else None)]
+    supplied = getattr(_plan_sections(), builder)(scope) if builder else None
+    return [_provided(key, kind, TITLES[kind], supplied)]
 
 
 def clinics_and_remedial_plans(scope: ReportScope) -> list[dict]:
     """Two sections: the clinics held (and waiting), and the remedial plans with their trajectories."""
+    plan_sections = _plan_sections()
     return [
         _provided("clinics", kinds.CLINICS, TITLES[kinds.CLINICS], plan_sections.clinics_held(scope)),
         _provided(

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
+from clinics.models import Clinic
 from fixtures.demo import delete_demo
 from indicators.models import Period
 from reporting.reports import services
@@ -28,6 +29,7 @@ def demo_db(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         Report.objects.all().delete()
+        Clinic.objects.all().delete()  # delete_demo leaves the demo's clinics
         delete_demo()
         Period.objects.all().delete()
 
