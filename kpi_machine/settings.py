@@ -326,3 +326,18 @@ CELERY_BEAT_SCHEDULE["check-remedial-plans-daily"] = {
     "task": "clinics.tasks.check_remedial_plans",
     "schedule": 24 * 60 * 60,
 }
+# Committee reports (issue 15): drafts once a quarter's returns fall due; narrative reminders.
+CELERY_BEAT_SCHEDULE["generate-due-reports-daily"] = {
+    "task": "reporting.reports.tasks.generate_due_reports",
+    "schedule": 24 * 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["send-narrative-reminders-daily"] = {
+    "task": "reporting.reports.tasks.send_narrative_reminders",
+    "schedule": 24 * 60 * 60,
+}
+# Service Improvement Plans: monthly updates due and risk reviews, a digest once a day (the
+# task itself sends each officer at most one a month; see service_plans.reminders).
+CELERY_BEAT_SCHEDULE["send-plan-reminders-daily"] = {
+    "task": "service_plans.tasks.send_plan_reminders",
+    "schedule": 24 * 60 * 60,
+}

@@ -24,4 +24,8 @@ def build_due_exception_lists() -> int:
     return len(built)
 
 
-from reporting.reports.tasks import generate_report, send_narrative_reminders  # noqa: E402, F401 — registered
+from reporting.reports.tasks import (  # noqa: E402, F401 — registered
+    generate_due_reports,
+    generate_report,
+    send_narrative_reminders,
+)

@@ -105,6 +105,19 @@ def exception_slot(reference: str) -> str:
     return f"exception:{reference}"
 
 
+PLAUSIBILITY_PREFIX = "plausibility:"
+# The year-end judgement of a strategic action (stored on its narrative item).
+JUDGEMENTS = {
+    "plausible": "Plausible",
+    "not_plausible": "Not plausible",
+    "insufficient_evidence": "Insufficient evidence",
+}
+
+
+def plausibility_slot(reference: str) -> str:
+    return f"{PLAUSIBILITY_PREFIX}{reference}"
+
+
 def required_slots(sections: list[dict]) -> list[tuple[str, str]]:
     """(slot, what it is) for every narrative the report needs, in reading order.
 
@@ -120,6 +133,13 @@ def required_slots(sections: list[dict]) -> list[tuple[str, str]]:
                 (
                     exception_slot(item["reference"]),
                     f"Exception {item['reference']}: why, and what is being done",
+                )
+            )
+        for item in section.get("judgements", []):
+            slots.append(
+                (
+                    plausibility_slot(item["reference"]),
+                    f"Plausibility of {item['reference']}: judgement and reasoning",
                 )
             )
     return slots

@@ -150,10 +150,21 @@ class NarrativeItem(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="narrative")
     slot = models.CharField(
-        max_length=120, help_text='"summary", "section:<key>" or "exception:<reference>".'
+        max_length=120,
+        help_text='"summary", "section:<key>", "exception:<reference>" or "plausibility:<reference>".',
     )
     text = models.TextField(help_text="Plain text with simple Markdown formatting; no HTML.")
     exempt = models.BooleanField(default=False, help_text="Internal version only (e.g. names staff).")
+    judgement = models.CharField(
+        max_length=24,
+        blank=True,
+        choices=[
+            ("plausible", "Plausible"),
+            ("not_plausible", "Not plausible"),
+            ("insufficient_evidence", "Insufficient evidence"),
+        ],
+        help_text="A year-end plausibility slot's judgement of its strategic action.",
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,20 +8,18 @@ data source does not exist yet), `message` (said instead of, or above, the table
 The data is frozen into the snapshot at publication, so nothing here may be a model instance.
 
 Indicator sections read the *current* assessments as at the report's period (a new draft of a
-period shows today's figures; the published report is the freeze). Sections whose data lives in
-other apps (Service Improvement Plan actions and risks, clinics and remedial plans) are built by
-those apps: `PROVIDERS` names the model that must exist and the function (in the app's
-`report_sections` module) that returns the section's `columns`, `rows` and `message` for a
-`ReportScope`. While the model does not exist the section says plainly that it has no data source.
+period shows today's figures; the published report is the freeze). Sections from the Service
+Improvement Plans and clinics (actions, risks, clinics, remedial plans) are built in
+`reporting.reports.plan_sections` (reporting sits above both apps); `PROVIDERS` maps each kind to
+its builder, and a kind with none (annual delivery plans) says plainly it has no data source.
+A section may list `exempt_rows` (row indices, e.g. an exempt risk): internal version only.
 """
 
 import datetime
-import importlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from indicators.analytics import constants as c
@@ -52,7 +50,7 @@ TITLES = {
     kinds.FINANCE_WORKFORCE: "Resource implications and current position: finance and workforce",
     kinds.RISKS: "Risks and how they are being managed",
     kinds.EXCEPTIONS: "Exceptions and their reasons",
-    kinds.CLINICS: "Performance clinics held and remedial plans",
+    kinds.CLINICS: "Performance clinics held",
     kinds.STATUTORY: "Statutory and single data list indicators",
     kinds.SERVICE_PLAN_ACTIONS: "Service plan actions",
     kinds.DIRECTORATE_SCORECARD: "Directorate scorecard",
@@ -284,81 +282,75 @@ def exceptions(scope: ReportScope) -> list[dict]:
     return [section]
 
 
-# --- Sections from other apps ---------------------------------------------------------------
+# --- Sections from the Service Improvement Plans and clinics ---------------------------------
 
-# kind → (app label, model that must exist, provider module, provider function)
-PROVIDERS = {
-    kinds.STRATEGIC_ACTIONS: (
-        "service_plans",
-        "Action",
-        "service_plans.report_sections",
-        "strategic_actions",
-    ),
-    kinds.RISKS: ("service_plans", "Risk", "service_plans.report_sections", "escalated_risks"),
-    kinds.SERVICE_PLAN_ACTIONS: (
-        "service_plans",
-        "Action",
-        "service_plans.report_sections",
-        "service_plan_actions",
-    ),
-    kinds.RISKS_ABOVE_TARGET: (
-        "service_plans",
-        "Risk",
-        "service_plans.report_sections",
-        "risks_above_target",
-    ),
-    kinds.DELIVERY_PLANS: ("service_plans", "Plan", "service_plans.report_sections", "delivery_plans"),
-    kinds.PLAUSIBILITY: ("service_plans", "Action", "service_plans.report_sections", "plausibility"),
-    kinds.CLINICS: ("clinics", "Clinic", "clinics.report_sections", "clinics_and_remedial_plans"),
-    kinds.REMEDIAL_PLANS: ("clinics", "RemedialPlan", "clinics.report_sections", "remedial_plans"),
+# kind → (section key, builder in `reporting.reports.plan_sections`, or "" for no data source yet).
+# Imported when a report is built, not at start: the plans' modules pull in heavy libraries.
+PROVIDERS: dict[str, tuple[str, str]] = {
+    kinds.STRATEGIC_ACTIONS: ("strategic-actions", "strategic_actions"),
+    kinds.RISKS: ("risks", "escalated_risks"),
+    kinds.SERVICE_PLAN_ACTIONS: ("service-plan-actions", "service_plan_actions"),
+    kinds.RISKS_ABOVE_TARGET: ("risks-above-target", "risks_above_target"),
+    kinds.REMEDIAL_PLANS: ("remedial-plans", "board_remedial_plans"),
+    kinds.DELIVERY_PLANS: ("delivery-plans", ""),
+    kinds.PLAUSIBILITY: ("plausibility", "plausibility"),
 }
 
 
-def model_exists(app_label: str, model_name: str) -> bool:
-    if not apps.is_installed(app_label):
-        return False
-    try:
-        apps.get_model(app_label, model_name)
-    except LookupError:
-        return False
-    return True
+def _plan_sections():
+    from reporting.reports import plan_sections
+
+    return plan_sections
+
+
+def _provided(key: str, kind: str, title: str, supplied: dict | None) -> dict:
+    if supplied is None:
+        return {
+            "key": key,
+            "kind": kind,
+            "title": title,
+            "available": False,
+            "message": "No data source yet: the portal does not record this section's data.",
+            "columns": [],
+            "rows": [],
+            "chart": None,
+        }
+    section = {
+        "key": key,
+        "kind": kind,
+        "title": title,
+        "available": True,
+        "message": supplied.get("message", ""),
+        "columns": list(supplied.get("columns", [])),
+        "rows": [[str(cell) for cell in row] for row in supplied.get("rows", [])],
+        "chart": supplied.get("chart"),
+    }
+    if "judgements" in supplied:
+        section["judgements"] = list(supplied["judgements"])
+    if supplied.get("exempt_rows"):
+        section["exempt_rows"] = list(supplied["exempt_rows"])
+    return section
 
 
 def provided_section(kind: str, scope: ReportScope) -> list[dict]:
-    """A section another app supplies, or a plain "no data source yet" while it cannot."""
-    app_label, model_name, module_name, function_name = PROVIDERS[kind]
-    section = {
-        "key": kind.replace("_", "-"),
-        "kind": kind,
-        "title": TITLES[kind],
-        "available": False,
-        "message": "",
-        "columns": [],
-        "rows": [],
-        "chart": None,
-    }
-    if not model_exists(app_label, model_name):
-        section["message"] = (
-            f"No data source yet: this section is filled from {app_label}.{model_name}, which this"
-            " installation does not have."
-        )
-        return [section]
-    try:
-        provider = getattr(importlib.import_module(module_name), function_name)
-    except (ImportError, AttributeError):
-        section["message"] = (
-            f"No data source yet: {app_label}.{model_name} exists but {module_name}.{function_name}"
-            " does not supply this section."
-        )
-        return [section]
-    supplied = provider(scope)
-    section.update(
-        available=True,
-        message=supplied.get("message", ""),
-        columns=list(supplied.get("columns", [])),
-        rows=[[str(cell) for cell in row] for row in supplied.get("rows", [])],
-    )
-    return [section]
+    """A section built from the plans or clinics, or a plain "no data source yet"."""
+    key, builder = PROVIDERS[kind]
+    supplied = getattr(_plan_sections(), builder)(scope) if builder else None
+    return [_provided(key, kind, TITLES[kind], supplied)]
+
+
+def clinics_and_remedial_plans(scope: ReportScope) -> list[dict]:
+    """Two sections: the clinics held (and waiting), and the remedial plans with their trajectories."""
+    plan_sections = _plan_sections()
+    return [
+        _provided("clinics", kinds.CLINICS, TITLES[kinds.CLINICS], plan_sections.clinics_held(scope)),
+        _provided(
+            "clinic-remedial-plans",
+            kinds.REMEDIAL_PLANS,
+            "Remedial plans and their trajectories",
+            plan_sections.remedial_plans(scope),
+        ),
+    ]
 
 
 BUILDERS: dict[str, Callable[[ReportScope], list[dict]]] = {
@@ -368,6 +360,7 @@ BUILDERS: dict[str, Callable[[ReportScope], list[dict]]] = {
     kinds.DIRECTORATE_SCORECARD: directorate_scorecard,
     kinds.BOARD_INDICATORS: board_indicators,
     kinds.EXCEPTIONS: exceptions,
+    kinds.CLINICS: clinics_and_remedial_plans,
     **{kind: (lambda scope, kind=kind: provided_section(kind, scope)) for kind in PROVIDERS},
 }
 

@@ -274,8 +274,13 @@ def _require_draft(report: Report) -> None:
     raise ReportRefused("This report is in review and cannot be edited: return it to draft first.")
 
 
-def save_narrative(user, report: Report, slot: str, text: str, exempt: bool = False) -> NarrativeItem | None:
-    """Write (or rewrite) one part's narrative; an empty text removes it. Review starts again."""
+def save_narrative(
+    user, report: Report, slot: str, text: str, exempt: bool = False, judgement: str = ""
+) -> NarrativeItem | None:
+    """Write (or rewrite) one part's narrative; an empty text removes it. Review starts again.
+
+    A year-end plausibility slot also needs its judgement (`kinds.JUDGEMENTS`); other slots take none.
+    """
     if not roles.may_write_report(user, report.kind, report.directorate_id):
         raise PermissionDenied("You may not write this report's narrative.")
     _require_draft(report)
@@ -286,6 +291,10 @@ def save_narrative(user, report: Report, slot: str, text: str, exempt: bool = Fa
         raise ReportRefused(
             f"Narrative must be {MAX_NARRATIVE:,} characters or fewer (this is {len(text):,})."
         )
+    judging = slot.startswith(kinds.PLAUSIBILITY_PREFIX)
+    judgement = (judgement or "").strip() if judging else ""
+    if judging and text and judgement not in kinds.JUDGEMENTS:
+        raise ReportRefused("Choose a judgement: plausible, not plausible or insufficient evidence.")
     with transaction.atomic():
         if not text:
             NarrativeItem.objects.filter(report=report, slot=slot).delete()
@@ -297,6 +306,7 @@ def save_narrative(user, report: Report, slot: str, text: str, exempt: bool = Fa
             defaults={
                 "text": text,
                 "exempt": bool(exempt),
+                "judgement": judgement,
                 "author": _person(user),
                 "written_at": timezone.now(),
                 "reviewer": None,
@@ -403,6 +413,7 @@ def build_snapshot(report: Report, *, published_at: datetime.datetime | None = N
             "author": _name(item.author),
             "reviewer": _name(item.reviewer) if item.reviewer_id else "",
             "exempt": item.exempt,
+            **({"judgement": kinds.JUDGEMENTS[item.judgement]} if item.judgement else {}),
         }
 
     sections = []
@@ -413,6 +424,8 @@ def build_snapshot(report: Report, *, published_at: datetime.datetime | None = N
             {**e, "narrative": words(kinds.exception_slot(e["reference"]))}
             for e in section.get("exceptions", [])
         ]
+        if "judgements" in section:
+            _fill_judgements(section, words)
         sections.append(section)
     supersedes = report.supersedes
     return {
@@ -442,6 +455,26 @@ def build_snapshot(report: Report, *, published_at: datetime.datetime | None = N
         "summary": words(kinds.SUMMARY_SLOT),
         "sections": sections,
     }
+
+
+def _fill_judgements(section: dict, words) -> None:
+    """The plausibility table's Judgement and Reasoning columns, from each action's narrative item
+    (an exempt one's row is in the internal version only)."""
+    section["judgements"] = [
+        {**j, "narrative": words(kinds.plausibility_slot(j["reference"]))} for j in section["judgements"]
+    ]
+    by_reference = {j["reference"]: j["narrative"] for j in section["judgements"]}
+    judged, reasoning = section["columns"].index("Judgement"), section["columns"].index("Reasoning")
+    rows = []
+    for row in section["rows"]:
+        row, narrative = list(row), by_reference.get(row[0])
+        if narrative:
+            row[judged] = narrative.get("judgement", row[judged])
+            row[reasoning] = narrative["text"]
+            if narrative["exempt"]:
+                section.setdefault("exempt_rows", []).append(len(rows))
+        rows.append(row)
+    section["rows"] = rows
 
 
 def publish(user, report: Report, *, confirmed: bool, is_public: bool) -> None:
@@ -548,3 +581,51 @@ def preview(report: Report) -> tuple[dict, str]:
     """A draft's snapshot as it would be published now, and its digest (nothing stored)."""
     data = build_snapshot(report)
     return data, snap.digest(data)
+
+
+# --- Scheduled generation -------------------------------------------------------------------
+
+# Generated as drafts once a quarter's returns have fallen due (the year-end report after Q4's).
+SCHEDULED_KINDS = (kinds.EXECUTIVE, kinds.CMT)
+
+
+def generate_due_reports(as_of: datetime.date | None = None) -> list[Report]:
+    """Queue a draft of each scheduled report for the latest quarter whose returns have fallen due
+    (its end plus the default submission lag is on or before the reporting date), and the
+    year-end report when that quarter is Q4. Idempotent: a report that exists is left alone (the
+    hub re-generates a draft on demand); only the latest due quarter, never the back catalogue."""
+    from reporting.exceptions import DEFAULT_LAG_DAYS
+
+    as_of = as_of or reporting_date()
+    quarter = (
+        Period.objects.filter(kind="quarter", end__lte=as_of - datetime.timedelta(days=DEFAULT_LAG_DAYS))
+        .order_by("-end")
+        .first()
+    )
+    if quarter is None:
+        return []
+    wanted = [(kind, quarter) for kind in SCHEDULED_KINDS]
+    if quarter.end.month == 3:
+        year = Period.objects.filter(kind="year", end=quarter.end).first()
+        if year is not None:
+            wanted.append((kinds.YEAR_END, year))
+    queued = []
+    for kind, period in wanted:
+        with transaction.atomic():
+            if Report.objects.filter(kind=kind, period=period, directorate=None, board=None).exists():
+                continue
+            report = Report.objects.create(
+                kind=kind,
+                period=period,
+                meeting=_next_meeting(kind, period, None, None),
+                generation=Report.Generation.QUEUED,
+                generation_progress=0,
+                generation_message="Waiting for the task to start.",
+            )
+            _event(
+                report, "generation_queued", None, note="Scheduled: the quarter's returns have fallen due."
+            )
+        queued.append(report)
+    for report in queued:
+        _enqueue(report.id)
+    return queued

@@ -26,14 +26,18 @@ def public_copy(snapshot: dict) -> dict:
     """The snapshot without its exempt parts (named staff, exempt sections and narrative).
 
     Officers' names are never public (as on the public indicator pages: responsible officers,
-    narrative authors and reviewers, the signatory); exempt sections and
-    exempt narrative items are dropped entirely, not blanked, so nothing of them leaks.
+    narrative authors and reviewers, the signatory); exempt sections, exempt rows (a
+    section's `exempt_rows`, e.g. an exempt risk) and exempt narrative items are dropped
+    entirely, not blanked, so nothing of them leaks.
     """
     public = copy.deepcopy(snapshot)
     public["audience"] = PUBLIC
     public["report"]["signed_off_by"] = ""
     public["sections"] = [s for s in public["sections"] if not s.get("exempt")]
     for section in public["sections"]:
+        exempt_rows = set(section.pop("exempt_rows", []))
+        if exempt_rows:
+            section["rows"] = [row for i, row in enumerate(section.get("rows", [])) if i not in exempt_rows]
         columns = section.get("columns", [])
         if "Responsible officer" in columns:
             index = columns.index("Responsible officer")
@@ -41,7 +45,7 @@ def public_copy(snapshot: dict) -> dict:
             section["rows"] = [row[:index] + row[index + 1 :] for row in section.get("rows", [])]
         if (section.get("narrative") or {}).get("exempt"):
             section["narrative"] = None
-        for item in section.get("exceptions", []):
+        for item in [*section.get("exceptions", []), *section.get("judgements", [])]:
             if (item.get("narrative") or {}).get("exempt"):
                 item["narrative"] = None
     if public.get("summary") and public["summary"].get("exempt"):
@@ -57,6 +61,6 @@ def _narratives(snapshot: dict):
     for section in snapshot["sections"]:
         if section.get("narrative"):
             yield section["narrative"]
-        for item in section.get("exceptions", []):
+        for item in [*section.get("exceptions", []), *section.get("judgements", [])]:
             if item.get("narrative"):
                 yield item["narrative"]

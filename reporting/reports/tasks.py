@@ -18,3 +18,12 @@ def send_narrative_reminders() -> int:
     from reporting.reports.reminders import send_narrative_reminders as send
 
     return send(reporting_date())
+
+
+@shared_task
+def generate_due_reports() -> int:
+    """Daily: draft the quarter's Executive and CMT reports (and the year end's after Q4) once the
+    quarter's returns have fallen due; a report that exists is left alone."""
+    from reporting.reports.services import generate_due_reports as generate_due
+
+    return len(generate_due())

@@ -145,10 +145,12 @@ def narrative_edit(request, report_id: int, slot: str):
     error = ""
     text = item.text if item else ""
     exempt = item.exempt if item else False
+    judgement = item.judgement if item else ""
     if request.method == "POST":
         text, exempt = request.POST.get("text", ""), request.POST.get("exempt") == "yes"
+        judgement = request.POST.get("judgement", "")
         try:
-            services.save_narrative(request.user, report, slot, text, exempt)
+            services.save_narrative(request.user, report, slot, text, exempt, judgement)
         except ReportRefused as refused:
             error = refused.message
         else:
@@ -161,6 +163,9 @@ def narrative_edit(request, report_id: int, slot: str):
         "text": text,
         "exempt": exempt,
         "error": error,
+        "judging": slot.startswith(kinds.PLAUSIBILITY_PREFIX),
+        "judgement": judgement,
+        "judgements": list(kinds.JUDGEMENTS.items()),
     }
     return render(request, "reporting/reports/narrative.html", context, status=400 if error else 200)
 
