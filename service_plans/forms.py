@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from indicators.models import Indicator
 from organisation.models import Portfolio, Service, Theme
 from service_plans.models import Action, Plan, Risk
+from service_plans.services import SECTION_FIELDS
 
 
 def _people():
@@ -183,28 +184,7 @@ class PlanSectionsForm(GovukMixin, forms.ModelForm):
 
     class Meta:
         model = Plan
-        fields = [
-            "years_covered",
-            "portfolio",
-            "buddy",
-            "description",
-            "customers",
-            "client_groups",
-            "teams",
-            "partners",
-            "demographics",
-            "strategies",
-            "drivers",
-            "challenging_performance",
-            "risks_and_issues",
-            "staff_headcount",
-            "staff_fte",
-            "budget",
-            "future_for_customer",
-            "savings_summary",
-            "high_level_activity",
-            "foreseen_risks",
-        ]
+        fields = list(SECTION_FIELDS)  # the plan sections the service compares and records
         labels = {
             "description": "Description",
             "customers": "Customers and stakeholders",

@@ -29,8 +29,8 @@ from indicators.analytics.series import FREQUENCY_KIND
 from indicators.formatting import assurance_label, format_value
 from indicators.models import Assessment, Indicator, Period
 from indicators.periods import financial_year_of, year_label
+from indicators.sparklines import sparkline_description, sparkline_svg
 from reporting.models import ReportedAssessment
-from reporting.sparklines import sparkline_description, sparkline_svg
 
 CATEGORY_ORDER = [  # Table 3.3 order
     Indicator.Category.PERFORMANCE,

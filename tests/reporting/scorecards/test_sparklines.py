@@ -3,7 +3,7 @@
 import re
 from decimal import Decimal
 
-from reporting.sparklines import sparkline_description, sparkline_svg
+from indicators.sparklines import sparkline_description, sparkline_svg
 
 
 def points(svg: str) -> list[tuple[float, float]]:
