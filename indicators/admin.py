@@ -1,9 +1,14 @@
 """Admin for the indicator library: how the hub maintains indicators, periods and targets.
 
 Results are read-only here: they change through the data-entry services, which keep history.
+Indicators and targets ask for the reason for a change: target changes are written by the
+targets service (`TargetChange`), and changes to the fields that judge a result are kept by the
+indicator's history (django-simple-history), both shown on /audit/.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from indicators.models import (
     Annotation,
@@ -20,6 +25,13 @@ from indicators.models import (
     SubmissionReceipt,
     Target,
 )
+from indicators.services.targets import (
+    can_set_targets,
+    target_errors,
+    target_period_refusal,
+    target_remove,
+    target_write,
+)
 
 
 @admin.register(Period)
@@ -29,15 +41,84 @@ class PeriodAdmin(admin.ModelAdmin):
     search_fields = ["label"]
 
 
+REASON_HELP = "Recorded in the audit trail with the change: who, when, old → new and why."
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label="Reason for the change",
+        max_length=2000,
+        help_text=REASON_HELP,
+        error_messages={"required": "Enter the reason for the change: it is kept in the audit trail"},
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+
+
+class IndicatorAdminForm(forms.ModelForm):
+    change_reason = _reason_field()
+
+    class Meta:
+        model = Indicator
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose which are shown
+
+
+class TargetAdminForm(forms.ModelForm):
+    change_reason = _reason_field()
+
+    class Meta:
+        model = Target
+        fields = ["indicator", "period", "value"]
+
+    def clean(self):
+        data = super().clean()
+        indicator = data.get("indicator") or getattr(self.instance, "indicator", None)
+        if indicator is not None and data.get("value") is not None:
+            errors = target_errors(indicator, data["value"])
+            if errors:
+                self.add_error("value", errors["value"])
+        period = data.get("period") or getattr(self.instance, "period", None)
+        if period is not None and (refusal := target_period_refusal(period)):
+            self.add_error("period" if "period" in self.fields else None, refusal)
+        return data
+
+
+class TargetInlineFormSet(forms.BaseInlineFormSet):
+    """Each target obeys the indicator's unit as the form being saved sets it."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            value = form.cleaned_data.get("value") if hasattr(form, "cleaned_data") else None
+            if value is None or form.cleaned_data.get("DELETE") or not form.has_changed():
+                continue
+            errors = target_errors(self.instance, value)
+            if errors:
+                form.add_error("value", errors["value"])
+            period = form.cleaned_data.get("period")
+            if period is not None and (refusal := target_period_refusal(period)):
+                form.add_error("period", refusal)
+
+
 class TargetInline(admin.TabularInline):
     model = Target
+    formset = TargetInlineFormSet
     extra = 0
     autocomplete_fields = ["period"]
     readonly_fields = ["set_by", "set_at"]
 
+    def has_add_permission(self, request, obj=None):
+        return can_set_targets(request.user) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return can_set_targets(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_set_targets(request.user) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    form = IndicatorAdminForm
     list_display = ["reference", "title", "service", "category", "polarity", "frequency", "is_active"]
     list_filter = [
         "category",
@@ -86,14 +167,23 @@ class IndicatorAdmin(admin.ModelAdmin):
             "Line of sight and reporting",
             {"fields": ["themes", "portfolio", "boards", "on_scorecard", "statutory", "published"]},
         ),
+        ("Why", {"fields": ["change_reason"]}),
     ]
 
-    def save_related(self, request, form, formsets, change):
-        for formset in formsets:
-            if formset.model is Target:
-                for target in formset.save(commit=False):
-                    target.set_by = request.user
-        super().save_related(request, form, formsets, change)
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        obj._change_reason = form.cleaned_data["change_reason"]
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Target:
+            return super().save_formset(request, form, formset, change)
+        reason = form.cleaned_data["change_reason"]
+        targets = formset.save(commit=False)
+        for target in formset.deleted_objects:
+            target_remove(user=request.user, target=target, reason=reason)
+        for target in targets:
+            target_write(user=request.user, target=target, reason=reason)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -123,15 +213,34 @@ class ResultChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
+    """Targets by the hub, each change with its reason. Removing one is done on its indicator's
+    page, where the reason is asked for (the list's bulk delete would ask for none)."""
+
+    form = TargetAdminForm
     list_display = ["indicator", "period", "value", "set_by", "set_at"]
     search_fields = ["indicator__reference"]
     autocomplete_fields = ["indicator", "period"]
     list_select_related = ["indicator", "period", "set_by"]
-    readonly_fields = ["set_by", "set_at"]
+    fields = ["indicator", "period", "value", "change_reason", "set_by", "set_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Which indicator and period a target is for is fixed once it exists: its history is by them.
+        return ["indicator", "period", "set_by", "set_at"] if obj else ["set_by", "set_at"]
+
+    def has_add_permission(self, request):
+        return can_set_targets(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return can_set_targets(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
-        obj.set_by = request.user
-        super().save_model(request, obj, form, change)
+        try:
+            target_write(user=request.user, target=obj, reason=form.cleaned_data["change_reason"])
+        except ValidationError as error:  # checked by the form already; a race is refused whole
+            raise ValidationError(error.messages) from error
 
 
 @admin.register(Assessment)

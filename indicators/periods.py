@@ -67,6 +67,22 @@ def result_period_error(
     return None
 
 
+def target_period_error(*, start: datetime.date, label: str, as_of: datetime.date) -> str | None:
+    """Why no target is taken for this period, or None (issue 10 item 1).
+
+    Targets for future years stay allowed, but only as far as the financial year after the one the
+    reporting date ``as_of`` falls in (the year being planned): a target for 2030/31 typed by
+    mistake would otherwise sit in the library as a period nobody reports.
+    """
+    last = financial_year_of(as_of) + 1
+    if financial_year_of(start) > last:
+        return (
+            f"Targets can be set up to {year_label(last)}, the year after the reporting date's "
+            f"({as_of.day} {MONTH_ABBR[as_of.month - 1]} {as_of.year}): {label} is further ahead"
+        )
+    return None
+
+
 def period_bounds(kind: str, start: datetime.date) -> tuple[datetime.date, datetime.date, str, int]:
     """(start, end, label, financial year) of the period of `kind` that starts on `start`.
 

@@ -6,7 +6,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from indicators.access import sees_drafts, visible_indicators
@@ -14,6 +25,7 @@ from indicators.analytics import constants as c
 from indicators.charts import chart_data
 from indicators.formatting import format_value
 from indicators.models import Assessment, Indicator, Result, ResultChange, Target, TargetChange
+from indicators.models.library import HISTORY_BASELINE_REASON, JUDGING_FIELDS
 
 RAG_ORDER = [c.RED, c.AMBER, c.MISSING, c.GREEN, c.NO_RAG]
 DIRECTION_ORDER = [c.BAD, c.SAME, c.GOOD, c.NOT_COMPARABLE]
@@ -158,7 +170,7 @@ def my_indicators(user) -> QuerySet[Indicator]:
 class HistoryEntry:
     """One line of history: a result or target change, who made it, when, old → new, why."""
 
-    kind: str  # "result" or "target"
+    kind: str  # "result", "target" or "setting" (a change to the fields that judge a result)
     id: int
     result_id: int | None
     reference: str
@@ -174,18 +186,28 @@ class HistoryEntry:
     changed_at: object
     decimal_places: int = 0
     details: list["FieldChange"] = field(default_factory=list)
+    unit: str = ""
 
     @property
     def action_label(self) -> str:
-        return HISTORY_ACTION_LABELS.get(self.action, self.action.replace("_", " ").capitalize())
+        return (
+            HISTORY_ACTION_LABELS.get(self.action)
+            or SETTING_ACTION_LABELS.get(self.action)
+            or self.action.replace("_", " ").capitalize()
+        )
 
     @property
     def old_display(self) -> str:
-        return format_value(self.old_value, self.decimal_places)
+        return format_value(self.old_value, self.decimal_places, self.unit)
 
     @property
     def new_display(self) -> str:
-        return format_value(self.new_value, self.decimal_places)
+        return format_value(self.new_value, self.decimal_places, self.unit)
+
+    @property
+    def details_text(self) -> str:
+        """The other fields changed, for the exported trail: "Polarity: Up is Good → Up is Bad"."""
+        return "; ".join(f"{d.label}: {d.old} → {d.new}" for d in self.details)
 
 
 @dataclass
@@ -252,7 +274,11 @@ HISTORY_ACTION_LABELS = {
     "import": "Imported",
     "edit_after_approval": "Changed after approval",
     "target": "Target set",
+    "setting": "Indicator settings changed",
 }
+SETTING_ACTIONS = {"+": "setting_added", "~": "setting", "-": "setting_deleted"}
+SETTING_ACTION_LABELS = {"setting_added": "Indicator added", "setting_deleted": "Indicator deleted"}
+SETTINGS_PERIOD_LABEL = "All periods"
 
 
 def _who(first, last, username) -> str:
@@ -278,6 +304,7 @@ def result_history(
     """
     changes = ResultChange.objects.filter(indicator__in=visible_indicators(user))
     targets = TargetChange.objects.filter(indicator__in=visible_indicators(user))
+    settings_rows = setting_changes(user, indicator=indicator, reference=reference)
     if indicator is not None:
         changes, targets = changes.filter(indicator=indicator), targets.filter(indicator=indicator)
     elif reference:
@@ -294,20 +321,29 @@ def result_history(
             | Q(changed_by__last_name__icontains=changed_by)
         )
         changes, targets = changes.filter(who), targets.filter(who)
+        settings_rows = settings_rows.filter(
+            Q(history_user__username__iexact=changed_by)
+            | Q(history_user__first_name__icontains=changed_by)
+            | Q(history_user__last_name__icontains=changed_by)
+        )
     if date_from:
         changes, targets = (
             changes.filter(changed_at__date__gte=date_from),
             targets.filter(changed_at__date__gte=date_from),
         )
+        settings_rows = settings_rows.filter(history_date__date__gte=date_from)
     if date_to:
         changes, targets = (
             changes.filter(changed_at__date__lte=date_to),
             targets.filter(changed_at__date__lte=date_to),
         )
+        settings_rows = settings_rows.filter(history_date__date__lte=date_to)
     if kind == "target":
-        changes = changes.none()
+        changes, settings_rows = changes.none(), settings_rows.none()
+    elif kind == "setting":
+        changes, targets = changes.none(), targets.none()
     elif kind:
-        changes, targets = changes.filter(action=kind), targets.none()
+        changes, targets, settings_rows = changes.filter(action=kind), targets.none(), settings_rows.none()
     names = ("changed_by__first_name", "changed_by__last_name", "changed_by__username")
     entries = [
         HistoryEntry(
@@ -327,6 +363,7 @@ def result_history(
             row[14],
             row[15],
             change_details(row[16], row[17]),
+            unit=row[18],
         )
         for row in changes.order_by("-changed_at", "-id").values_list(
             "id",
@@ -345,6 +382,7 @@ def result_history(
             "indicator__decimal_places",
             "before",
             "after",
+            "indicator__unit",
         )[:limit]
     ]
     entries += [
@@ -364,6 +402,7 @@ def result_history(
             _who(*row[6:9]),
             row[9],
             row[10],
+            unit=row[11],
         )
         for row in targets.order_by("-changed_at", "-id").values_list(
             "id",
@@ -375,10 +414,97 @@ def result_history(
             *names,
             "changed_at",
             "indicator__decimal_places",
+            "indicator__unit",
         )[:limit]
     ]
+    entries += setting_entries(settings_rows, limit)
     entries.sort(key=lambda e: (e.changed_at, e.id), reverse=True)
     return entries[:limit]
+
+
+def setting_changes(user, *, indicator=None, reference: str | None = None) -> QuerySet:
+    """Rows of the indicators' history of judging fields (django-simple-history) the user may see,
+    without the baseline rows kept only so that a first change reads old → new."""
+    rows = Indicator.history.model.objects.filter(id__in=visible_indicators(user).values("id")).exclude(
+        history_change_reason=HISTORY_BASELINE_REASON
+    )
+    if indicator is not None:
+        rows = rows.filter(id=indicator.id)
+    elif reference:
+        rows = rows.filter(id__in=Indicator.objects.filter(reference__iexact=reference).values("id"))
+    return rows
+
+
+def setting_entries(rows: QuerySet, limit: int) -> list[HistoryEntry]:
+    """The newest `limit` setting changes with what each changed, old → new: two queries (the rows,
+    each with the id of the row before it; then those earlier rows)."""
+    model = Indicator.history.model
+    earlier = model.objects.filter(id=OuterRef("id")).filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+    )
+    page = list(
+        rows.select_related("history_user")
+        .annotate(
+            previous_id=Subquery(earlier.order_by("-history_date", "-history_id").values("history_id")[:1])
+        )
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    previous = model.objects.in_bulk([r.previous_id for r in page if r.previous_id])
+    entries = []
+    for row in page:
+        user = row.history_user
+        entries.append(
+            HistoryEntry(
+                "setting",
+                row.history_id,
+                None,
+                row.reference,
+                SETTINGS_PERIOD_LABEL,
+                SETTING_ACTIONS[row.history_type],
+                None,
+                None,
+                "",
+                "",
+                row.history_change_reason or "",
+                None,
+                _who(user.first_name, user.last_name, user.username) if user else "the command line",
+                row.history_date,
+                row.decimal_places,
+                setting_details(previous.get(row.previous_id), row),
+                row.unit,
+            )
+        )
+    return entries
+
+
+def _setting_text(row, name: str) -> str:
+    value = getattr(row, name)
+    if name == "ytd_accumulates" and value is None:
+        return "By the unit"
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Decimal):
+        if name in ("plausible_min", "plausible_max"):
+            return format_value(value, row.decimal_places, row.unit)
+        return format(value.normalize(), "f")
+    display = getattr(row, f"get_{name}_display", None)
+    return str(display()) if display else str(value)
+
+
+def setting_details(before, after) -> list[FieldChange]:
+    """The judging fields a history row changed, old → new in words; a new indicator lists them all."""
+    details = []
+    for name in JUDGING_FIELDS:
+        new = _setting_text(after, name)
+        old = _setting_text(before, name) if before is not None else "—"
+        if before is not None and old == new:
+            continue
+        label = str(Indicator._meta.get_field(name).verbose_name)
+        details.append(FieldChange(name, label[:1].upper() + label[1:], old, new))
+    return details
 
 
 @dataclass

@@ -18,6 +18,7 @@ import contextvars
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from simple_history.signals import post_create_historical_record
 
 from indicators.models import Indicator, Result, Target
 from indicators.services.recompute_marks import enqueue_safely, mark_for_recompute
@@ -71,3 +72,11 @@ def result_or_target_changed(sender, instance, origin=None, **kwargs):
     if isinstance(origin, Indicator) or getattr(origin, "model", None) is Indicator:
         return  # the indicator itself is being deleted: nothing left to recompute
     enqueue_recompute(instance.indicator_id)
+
+
+@receiver(post_create_historical_record, sender=Indicator.history.model)
+def judging_fields_changed(sender, instance, history_instance, **kwargs):
+    """A changed polarity, tolerance, frequency… rejudges the stored results (history is written
+    only when a judging field changed: `Indicator.save`)."""
+    if history_instance.history_type == "~":
+        enqueue_recompute(instance.id)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    "simple_history",  # history of the indicator fields that judge a result (issue 10 item 2)
     "organisation",
     "indicators",
     "service_plans",
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "kpi_machine.middleware.LegacyPeriodKeyRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who changed an indicator's judging fields, for its history (after authentication).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -148,20 +148,27 @@ class TargetForm(GovukForm):
         label="Target", required=True, error_messages={"required": "Enter the target, a number"}
     )
     reason = forms.CharField(
-        label="Reason for the change (optional)",
-        required=False,
+        label="Reason for the change",
         max_length=2000,
+        help_text="Kept in the audit trail with who, when and the old and new target.",
+        error_messages={"required": "Enter the reason for the change: it is kept in the audit trail"},
         widget=forms.TextInput(attrs={"class": "govuk-input"}),
     )
 
     def clean_period(self):
+        from indicators.periods import period_bounds, target_period_error
         from indicators.workbooks.parser import parse_period_label
+        from organisation.calendar import reporting_date
 
         key = parse_period_label(self.cleaned_data["period"])
         if key is None:
             raise ValidationError(
                 'Enter a period like "2015/16", "Q3 2015/16" or "Dec 2015", between 1990 and 2100'
             )
+        # Refused here, before the period is created: a far-future year never becomes a period.
+        refusal = target_period_error(start=key[1], label=period_bounds(*key)[2], as_of=reporting_date())
+        if refusal:
+            raise ValidationError(refusal)
         return key
 
 

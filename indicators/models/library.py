@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from indicators.analytics import constants as c
 from indicators.periods import period_key
@@ -48,6 +50,47 @@ class Period(models.Model):
     def key(self) -> str:
         """The period in URLs: "2015-12", "fy2015-16-q3", "fy2015-16" (`indicators.periods`)."""
         return period_key(self.kind, self.start)
+
+
+# The fields that decide how a result is judged (RAG, direction, variation, sense check, what is
+# published): each change to them is kept with who, when and why in `Indicator.history`
+# (django-simple-history). The reference is kept too, so a row still names its indicator.
+JUDGING_FIELDS = (
+    "reference",
+    "unit",
+    "decimal_places",
+    "polarity",
+    "frequency",
+    "measure_type",
+    "ytd_accumulates",
+    "seasonal",
+    "compare_across_period_kinds",
+    "plausible_min",
+    "plausible_max",
+    "tolerance",
+    "tolerance_kind",
+    "change_threshold",
+    "change_threshold_kind",
+    "baseline_points",
+    "published",
+)
+HISTORY_BASELINE_REASON = "Settings as they stood before their first recorded change"
+# Everything else (titles, ownership, line of sight) is not history-worthy here.
+UNJUDGED_FIELDS = (
+    "title",
+    "definition",
+    "data_source",
+    "category",
+    "service",
+    "responsible_officer",
+    "portfolio",
+    "on_scorecard",
+    "statutory",
+    "submission_lag_days",
+    "is_active",
+    "created_at",
+    "updated_at",
+)
 
 
 class Indicator(models.Model):
@@ -153,6 +196,14 @@ class Indicator(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Who changed a judging field, when, old → new (from the previous row) and why
+    # (`history_change_reason`); the user comes from the request (simple-history's middleware) or
+    # `_history_user`, the reason from `_change_reason`. A save that leaves every judging field as
+    # it was records nothing (see `save`).
+    history = HistoricalRecords(
+        excluded_fields=list(UNJUDGED_FIELDS), history_change_reason_field=models.TextField(null=True)
+    )
+
     class Meta:
         ordering = ["reference"]
         constraints = [
@@ -188,8 +239,42 @@ class Indicator(models.Model):
     def __str__(self):
         return f"{self.reference} {self.title}"
 
+    def save(self, *args, **kwargs):
+        stored = getattr(self, "_stored_judging", None)
+        unchanged = not self._state.adding and stored == self.judging_values()
+        if unchanged:
+            self.skip_history_when_saving = True
+        elif stored is not None and not self.history.exists():
+            # Loaded in bulk (the demo, a bench council) with no history yet: keep the settings as
+            # they stood, so this first change still reads old → new.
+            self.history.model(
+                id=self.pk,
+                history_date=self.updated_at or timezone.now(),
+                history_type="+",
+                history_change_reason=HISTORY_BASELINE_REASON,
+                **stored,
+            ).save()
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            if unchanged:
+                del self.skip_history_when_saving
+        self._stored_judging = self.judging_values()
+
     def get_absolute_url(self):
         return reverse("indicators:detail", args=[self.reference])
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        loaded = dict(zip(field_names, values, strict=True))
+        # As stored, so that `save` can tell whether a judging field changed without a query.
+        if all(name in loaded for name in JUDGING_FIELDS):
+            instance._stored_judging = {name: loaded[name] for name in JUDGING_FIELDS}
+        return instance
+
+    def judging_values(self) -> dict:
+        return {name: getattr(self, name) for name in JUDGING_FIELDS}
 
     @property
     def polarity_label(self) -> str:

@@ -36,7 +36,7 @@ from indicators.data_entry.services.results import (
 )
 from indicators.formatting import decimal_text
 from indicators.models import ImportBatch, Indicator, Period, Result
-from indicators.periods import period_bounds, result_period_error
+from indicators.periods import period_bounds, result_period_error, target_period_error
 from indicators.services.periods import ensure_periods
 from indicators.signals import recomputes_collected
 from indicators.workbooks.parser import parse_sheets
@@ -329,6 +329,7 @@ def _plan_targets(parsed) -> dict:
     from indicators.data_entry.services.targets import target_errors
     from indicators.models import Target
 
+    as_of = reporting_date()
     existing = {
         i.reference: i for i in Indicator.objects.filter(reference__in={r.reference for r in parsed.rows})
     }
@@ -352,12 +353,17 @@ def _plan_targets(parsed) -> dict:
             continue
         for value in row.values:
             errors = target_errors(indicator, value.value)
-            if errors:
+            kind, start = value.period
+            refusal = target_period_error(start=start, label=period_bounds(kind, start)[2], as_of=as_of)
+            if errors or refusal:
                 rejected.append(
-                    {**value.cell.where(), "value": decimal_text(value.value), "reason": errors["value"]}
+                    {
+                        **value.cell.where(),
+                        "value": decimal_text(value.value),
+                        "reason": errors.get("value") or refusal,
+                    }
                 )
                 continue
-            kind, start = value.period
             old = stored.get((row.reference, kind, start))
             if old is not None and old == value.value:
                 unchanged += 1
@@ -471,22 +477,31 @@ def _apply(user, batch: ImportBatch) -> dict:
         if not is_hub(user):
             raise PermissionDenied("Only the hub can create indicators.")
         service = Service.objects.filter(id=plan.get("service_id")).first() or _unassigned_service()
+        known = set(
+            Indicator.objects.filter(
+                reference__in=[spec["reference"] for spec in plan["create_indicators"]]
+            ).values_list("reference", flat=True)
+        )
         for spec in plan["create_indicators"]:
-            _, was_created = Indicator.objects.get_or_create(
+            if spec["reference"] in known:
+                continue
+            indicator = Indicator(
                 reference=spec["reference"],
-                defaults={
-                    "title": spec["title"],
-                    "category": spec["category"],
-                    "polarity": spec["polarity"],
-                    "unit": spec["unit"],
-                    "decimal_places": spec["decimal_places"],
-                    "frequency": spec["frequency"],
-                    "measure_type": spec["measure_type"],
-                    "on_scorecard": spec["on_scorecard"],
-                    "service": service,
-                },
+                title=spec["title"],
+                category=spec["category"],
+                polarity=spec["polarity"],
+                unit=spec["unit"],
+                decimal_places=spec["decimal_places"],
+                frequency=spec["frequency"],
+                measure_type=spec["measure_type"],
+                on_scorecard=spec["on_scorecard"],
+                service=service,
             )
-            created += was_created
+            # Its history of judging fields starts here: who imported it and from which file.
+            indicator._history_user = user
+            indicator._change_reason = f"Created by the import of {batch.filename}"
+            indicator.save()
+            created += 1
     indicators = {
         i.reference: i
         for i in Indicator.objects.filter(reference__in={w["reference"] for w in plan["writes"]})

@@ -1,4 +1,5 @@
-"""Audit: the change history of results and targets, and restoring an earlier version."""
+"""Audit: the change history of results, targets and the indicator fields that judge a result,
+and restoring an earlier version of a result."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -87,6 +88,7 @@ def audit_export(request, fmt):
             "Changed by",
             "Changed at",
             "Reason",
+            "Details",
         ]
     ]
     rows += [
@@ -101,6 +103,7 @@ def audit_export(request, fmt):
             e.changed_by,
             timezone.localtime(e.changed_at).strftime("%Y-%m-%d %H:%M"),
             e.reason,
+            e.details_text,
         ]
         for e in history
     ]

@@ -78,6 +78,12 @@ def add_submitted(org, users):
             )
             for i in indicators
         )
+        # One change to a judging field each (issue 10 item 2): a settings row on the trail.
+        for indicator in Indicator.objects.filter(id__in=[i.id for i in indicators]):
+            indicator.tolerance = Decimal(2)
+            indicator._history_user = users["hub"]
+            indicator._change_reason = "Tolerance tightened"
+            indicator.save()
 
     return add
 
@@ -110,7 +116,7 @@ def test_audit_runs_a_fixed_number_of_queries(client, users, add_submitted, djan
     with django_assert_num_queries(small):
         response = client.get("/audit/")
     history = response.context["history"]
-    assert len(history) == 50  # one page of 62 x 7 changes (3 results x 2 changes + 1 target change each)
+    assert len(history) == 50  # one page of 62 x 8 changes (3 results x 2, 1 target, 1 setting each)
     everything = []
     page = 1
     while True:
@@ -120,11 +126,11 @@ def test_audit_runs_a_fixed_number_of_queries(client, users, add_submitted, djan
         if not paged.context["has_next"]:
             break
         page += 1
-    assert len(everything) == 62 * 7 and page == 9
+    assert len(everything) == 62 * 8 and page == 10
     history = everything
-    assert {e.kind for e in history} == {"result", "target"}
+    assert {e.kind for e in history} == {"result", "target", "setting"}
     assert all(e.changed_by != "unknown" for e in history)
     with django_assert_num_queries(small):
         filtered = client.get("/audit/?indicator=APP061")
     assert {e.reference for e in filtered.context["history"]} == {"APP061"}
-    assert len(filtered.context["history"]) == 7
+    assert len(filtered.context["history"]) == 8

@@ -146,14 +146,14 @@ def edited(pdr, users, periods):
 def test_history_lists_what_else_changed(edited, users):
     history = [e for e in result_history(users["auditor"], reference="STF90") if e.kind == "result"]
     latest, first = history[0], history[-1]
-    assert (latest.old_display, latest.new_display) == ("6.4", "6.5")
+    assert (latest.old_display, latest.new_display) == ("6.4%", "6.5%")  # by unit (issue 10 item 7)
     labels = {d.summary: (d.old, d.new) for d in latest.details}
     assert labels["Commentary changed"] == ("<b>old</b> text", "<script>alert(1)</script>")
     assert labels["Proxy data flag changed"] == ("No", "Yes")
     assert "Numerator changed" not in labels
     # A new result lists only what it set; the value has its own columns.
     assert [d.name for d in first.details] == ["commentary"]
-    assert (first.old_display, first.new_display) == ("—", "6.4")
+    assert (first.old_display, first.new_display) == ("—", "6.4%")
 
 
 def test_audit_page_shows_changes_escaped_in_decimal_places(client, edited, users):
@@ -215,5 +215,5 @@ def test_target_history_uses_decimal_places(pdr, users, periods):
         changed_at=timezone.now(),
     )
     target = [e for e in result_history(users["auditor"], reference="stf90") if e.kind == "target"][0]
-    assert (target.old_display, target.new_display) == ("85.0", "87.5") and target.details == []
+    assert (target.old_display, target.new_display) == ("85.0%", "87.5%") and target.details == []
     assert ResultChange.objects.count() == 0

@@ -44,7 +44,11 @@ def test_target_form_page(client, pdr, users):
     bad = client.post("/targets/STF90/", {"period": "2015-16", "value": "abc"})
     assert bad.status_code == 400 and "govuk-error-summary" in bad.content.decode()
     assert client.post("/targets/STF90/", {"period": "Q3 2015/16", "value": "101"}).status_code == 400
-    assert client.post("/targets/STF90/", {"period": "Q3 2015/16", "value": "88"}).status_code == 302
+    no_reason = client.post("/targets/STF90/", {"period": "Q3 2015/16", "value": "88"})
+    assert no_reason.status_code == 400 and "Enter the reason for the change" in no_reason.content.decode()
+    assert not Target.objects.filter(period__label="Q3 2015/16").exists()
+    saved = client.post("/targets/STF90/", {"period": "Q3 2015/16", "value": "88", "reason": "Profiled"})
+    assert saved.status_code == 302
     assert Target.objects.get(period__label="Q3 2015/16").value == Decimal(88)
     history = client.get("/indicators/STF90/").content.decode()
     assert "Target set" in history
