@@ -3,17 +3,17 @@
 For each result awaiting approval: the target that would judge it, the RAG it would get, the
 previous period's approved value, the same period last year, a sparkline of the approved series
 ending with this value, and a sense-check flag when the value or its commentary looks wrong.
-Three queries whatever the number of results (the results, their indicators' targets, and the
-indicators' approved results), so /approvals/ stays at a fixed number of queries.
+A fixed number of queries whatever the number of results (the results, their indicators'
+targets, the indicators' approved results and their latest process limits).
 
-The sense check (DOMAIN.md, issue 10 item 3): a value more than ten times the largest earlier
-value, or beyond the process limits of the earlier values by more than the limits' own width
-(XmR: mean ± 2.66 × the mean moving range), and commentary on a red result that is not at least
-a sentence (ten characters with a letter in them).
+The sense check (DOMAIN.md, issue 10 item 3) is the one entry applies
+(`results.unusual_reason_from`, `indicators.analytics.sense`): a value more than ten times the
+largest earlier value, or beyond the indicator's current process limits by more than their own
+width; and commentary on a red result that is not a sentence (`meaningful_commentary`).
+Four queries whatever the number of results (the three above and the latest limits).
 """
 
 import datetime
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,15 +22,16 @@ from django.db import transaction
 
 from indicators.access import can_approve_results
 from indicators.analytics.rag import rag_status
+from indicators.analytics.sense import meaningful_commentary
 from indicators.analytics.series import SeriesPoint, target_for
-from indicators.data_entry.services.results import ResultConflict, result_approve
+from indicators.data_entry.services.results import ResultConflict, result_approve, unusual_reason_from
 from indicators.formatting import format_value
-from indicators.models import Result, Target
+from indicators.models import Assessment, Result, Target
 from indicators.services.assessments import rules_for
 from indicators.sparklines import sparkline_svg
 
 SPARKLINE_POINTS = 12
-SENTENCE = re.compile(r"[^\W\d_]")
+RED_WITHOUT_SENTENCE = "Red, but the commentary is not a sentence explaining it"
 
 
 @dataclass
@@ -47,25 +48,16 @@ class ApprovalContext:
     flags: list[str] = field(default_factory=list)
 
 
-def sense_flags(value: Decimal, earlier: list[Decimal], rag: str | None, commentary: str) -> list[str]:
-    """Why a value (or its commentary) needs a second look; empty when it looks plausible. Pure."""
+def sense_flags(
+    indicator, value: Decimal, earlier: list[Decimal], limits, rag: str | None, commentary: str
+) -> list[str]:
+    """Why a value (or its commentary) needs a second look, by the rule entry applies; empty when
+    it looks plausible. ``limits``: (lower, upper) of the latest assessment, or None."""
     flags = []
-    if earlier:
-        largest = max(abs(v) for v in earlier)
-        if largest > 0 and abs(value) > 10 * largest:
-            flags.append("More than ten times the largest earlier value")
-        elif len(earlier) >= 2:
-            mean = sum(earlier) / len(earlier)
-            ranges = [abs(b - a) for a, b in zip(earlier, earlier[1:], strict=False)]
-            width = 2 * Decimal("2.66") * (sum(ranges) / len(ranges))
-            upper, lower = mean + width / 2, mean - width / 2
-            if width > 0 and (value > upper + width or value < lower - width):
-                flags.append(
-                    "Far outside the range of earlier values (beyond the process limits by more than their width)"
-                )
-    text = (commentary or "").strip()
-    if rag == "red" and (len(text) < 10 or not SENTENCE.search(text)):
-        flags.append("Red, but the commentary is not a sentence explaining it")
+    if reason := unusual_reason_from(indicator, value, earlier, limits):
+        flags.append(reason)
+    if rag == "red" and not meaningful_commentary(commentary):
+        flags.append(RED_WITHOUT_SENTENCE)
     return flags
 
 
@@ -82,12 +74,20 @@ def approval_contexts(results: list[Result]) -> list[ApprovalContext]:
     ):
         targets.setdefault(indicator_id, {})[(kind, start)] = value
     approved: dict[tuple[int, str], list[tuple[datetime.date, str, Decimal]]] = {}
-    for indicator_id, kind, start, label, value in (
+    every_approved: dict[int, list[tuple[int, Decimal]]] = {}  # all kinds, as the entry check reads
+    for indicator_id, period_id, kind, start, label, value in (
         Result.objects.filter(indicator_id__in=indicator_ids, status=Result.Status.APPROVED)
         .order_by("period__start")
-        .values_list("indicator_id", "period__kind", "period__start", "period__label", "value")
+        .values_list("indicator_id", "period_id", "period__kind", "period__start", "period__label", "value")
     ):
         approved.setdefault((indicator_id, kind), []).append((start, label, value))
+        every_approved.setdefault(indicator_id, []).append((period_id, value))
+    limits = {
+        indicator_id: (lower, upper)
+        for indicator_id, lower, upper in Assessment.objects.filter(
+            indicator_id__in=indicator_ids, is_latest=True
+        ).values_list("indicator_id", "lower_limit", "upper_limit")
+    }
     out = []
     for result in results:
         indicator, period = result.indicator, result.period
@@ -118,7 +118,14 @@ def approval_contexts(results: list[Result]) -> list[ApprovalContext]:
                 sparkline=sparkline_svg(values, labels, title=f"{indicator.reference} trend")
                 if len(values) > 1
                 else "",
-                flags=sense_flags(result.value, [p[2] for p in series], rag, result.commentary),
+                flags=sense_flags(
+                    indicator,
+                    result.value,
+                    [v for period_id, v in every_approved.get(indicator.id, []) if period_id != period.id],
+                    limits.get(indicator.id),
+                    rag,
+                    result.commentary,
+                ),
             )
         )
     return out

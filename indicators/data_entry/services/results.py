@@ -111,15 +111,21 @@ def unusual_value_reason(indicator: Indicator, period: Period, value: Decimal) -
         .exclude(period=period.pk)
         .values_list("value", flat=True)
     )
-    lower = upper = None
-    if indicator.variation_basis == "value":
-        limits = (
-            Assessment.objects.filter(indicator=indicator, is_latest=True)
-            .values_list("lower_limit", "upper_limit")
-            .first()
-        )
-        if limits:
-            lower, upper = limits
+    limits = (
+        Assessment.objects.filter(indicator=indicator, is_latest=True)
+        .values_list("lower_limit", "upper_limit")
+        .first()
+    )
+    return unusual_reason_from(indicator, value, earlier, limits)
+
+
+def unusual_reason_from(indicator: Indicator, value: Decimal, earlier, limits) -> str | None:
+    """The one sense-check rule, given what it reads: used at entry and on /approvals/ alike.
+
+    ``earlier``: the indicator's approved values for other periods; ``limits``: (lower, upper) of
+    its latest assessment, or None. Limits count only where the chart plots the values themselves
+    (not the amounts added to an accumulating year-to-date measure)."""
+    lower, upper = limits if limits and indicator.variation_basis == "value" else (None, None)
     return sense_check(
         value,
         earlier,

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from indicators.data_entry.services.approvals import sense_flags
 from indicators.models import Result, ResultChange
@@ -58,13 +59,43 @@ def test_each_result_shows_target_rag_previous_last_year_sparkline_and_flag(clie
         assert text in html, text
 
 
-def test_sense_check_flags_implausible_values_and_not_plausible_ones():
+def test_sense_check_flags_implausible_values_and_not_plausible_ones(pdr):
     earlier = [Decimal(v) for v in (4, 6, 5, 8, 7, 4)]
-    assert sense_flags(Decimal(30), earlier, "green", "A long enough sentence.")  # 30 complaints
-    assert sense_flags(Decimal(99_999_999), earlier, "green", "A long enough sentence.")
-    assert sense_flags(Decimal(9), earlier, "green", "A long enough sentence.") == []  # near miss
-    assert sense_flags(Decimal(5), earlier, "red", ".")  # punctuation is not commentary
-    assert sense_flags(Decimal(5), earlier, "red", "Staff sickness in the team.") == []
+    limits = (Decimal(0), Decimal(11))  # the latest assessment's process limits
+
+    def flags(value, rag, commentary, limits=limits):
+        return sense_flags(pdr, Decimal(value), earlier, limits, rag, commentary)
+
+    assert flags(30, "green", "A long enough sentence.")  # 30 complaints: beyond 11 + 11
+    assert flags(99_999_999, "green", "A long enough sentence.", limits=None)  # over 10 x 8
+    assert flags(9, "green", "A long enough sentence.") == []  # near miss
+    assert flags(22, "green", "A long enough sentence.") == []  # exactly the limits' width beyond
+    assert flags(5, "red", ".")  # punctuation is not commentary
+    assert flags(5, "red", "Staff sickness in the team.") == []
+
+
+def test_approvals_flag_is_the_entry_rule_word_for_word(client, users, pdr, history):
+    """One rule, not two: the flag on /approvals/ is the reason entry gives for the same value."""
+    from indicators.data_entry.services.results import unusual_value_reason
+    from indicators.models import Assessment
+
+    submitted = history
+    Result.objects.filter(pk=submitted.pk).update(value=Decimal(99), commentary="Checked with the team.")
+    Assessment.objects.create(
+        indicator=pdr,
+        period=Result.objects.filter(indicator=pdr, status="approved").latest("period__start").period,
+        value=Decimal(88),
+        is_latest=True,
+        lower_limit=Decimal(84),
+        upper_limit=Decimal(88),
+        computed_at=timezone.now(),
+    )
+    submitted.refresh_from_db()
+    reason = unusual_value_reason(pdr, submitted.period, submitted.value)
+    assert reason == "99% is beyond this indicator's process limits (84% to 88%) by more than their own width"
+    client.force_login(users["head"])
+    (context, _form) = client.get("/approvals/").context["entries"][0]
+    assert context.flags == [reason]
 
 
 def test_approving_a_selection_approves_each_with_its_own_history_row(client, users, pdr, history):
