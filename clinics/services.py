@@ -42,6 +42,7 @@ from clinics.models import (
     Urgency,
 )
 from indicators.analytics.constants import MONTH, QUARTER, YEAR
+from indicators.formatting import format_value
 from indicators.models import Assessment, Indicator, Period, Result
 from indicators.periods import canonical_period_key, parse_period_key, period_key, period_starts_between
 from indicators.services.periods import ensure_periods
@@ -461,6 +462,9 @@ def clinic_pack(clinic: Clinic) -> dict:
                 "title": indicator.title,
                 "service": indicator.service.name,
                 "polarity": indicator.polarity_label,
+                # How its figures are written (`figure` filter); packs built before lack them.
+                "unit": indicator.unit,
+                "decimal_places": indicator.decimal_places,
                 "assurance": latest.get_assurance_display() if latest and latest.assurance else "",
                 "variation": latest.get_variation_display() if latest and latest.variation else "",
                 "direction": latest.direction_label if latest else "",
@@ -677,6 +681,7 @@ def _plan_content(
             [trajectory_values[s] for s in given],
             plausible_min=indicator.plausible_min,
             plausible_max=indicator.plausible_max,
+            shown=lambda n: format_value(n, indicator.decimal_places, indicator.unit),
         )
         if indicator.unit == "percentage" and any(not (0 <= trajectory_values[s] <= 100) for s in given):
             problems.append("A percentage trajectory must stay between 0 and 100.")
@@ -996,12 +1001,14 @@ def remedial_plans_check_off_track() -> int:
             set(hub_addresses) | ({plan.owner.email} if plan.owner and plan.owner.email else set())
         )
         if recipients:
+            places, unit = plan.indicator.decimal_places, plan.indicator.unit
             send_mail(
                 subject=f"Remedial plan off trajectory: {plan.indicator.reference}",
                 message=(
                     f"{plan.indicator.reference} {plan.indicator.title} has been off its remedial plan's "
                     f"trajectory for {tracking.off_run} consecutive periods, the latest {latest.label} "
-                    f"({latest.actual.normalize():f} against an expected {latest.expected.normalize():f})."
+                    f"({format_value(latest.actual, places, unit)} against an expected "
+                    f"{format_value(latest.expected, places, unit)})."
                 ),
                 from_email=None,
                 recipient_list=recipients,

@@ -111,8 +111,11 @@ def trajectory_problems(
     *,
     plausible_min: Decimal | None,
     plausible_max: Decimal | None,
+    shown=None,
 ) -> list[str]:
     """What is wrong with a proposed trajectory, in words; empty when it is acceptable.
+
+    ``shown``: how a limit is written in the message (the indicator's formatter).
 
     ``starts``: the periods given; ``expected_starts``: every period from the first to the
     recovery date (so a missing one is a gap).
@@ -132,10 +135,12 @@ def trajectory_problems(
     if low or high:
         problems.append(
             "An expected result is outside the indicator's plausible range "
-            f"({_fmt(plausible_min)} to {_fmt(plausible_max)})."
+            f"({_fmt(plausible_min, shown)} to {_fmt(plausible_max, shown)})."
         )
     return problems
 
 
-def _fmt(value: Decimal | None) -> str:
-    return "no limit" if value is None else f"{value.normalize():f}"
+def _fmt(value: Decimal | None, shown=None) -> str:
+    if value is None:
+        return "no limit"
+    return shown(value) if shown else f"{value.normalize():f}"

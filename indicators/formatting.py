@@ -45,6 +45,16 @@ def format_value(value, decimal_places: int, unit: str = "") -> str:
     return f"{sign}{before}{abs(number):,.{places}f}{after}"
 
 
+def unit_number_format(unit: str, decimal_places: int) -> str:
+    """An Excel number format showing a result as `format_value` does: 95.80% · £1,250 · £110k.
+
+    Percentages are stored as 95.8 meaning 95.8 %, so the % is a literal, not Excel's ×100.
+    """
+    number = "#,##0" + ("." + "0" * decimal_places if decimal_places else "")
+    before, after = UNIT_AFFIXES.get(unit, ("", ""))
+    return (f'"{before}"' if before else "") + number + (f'"{after}"' if after else "")
+
+
 def decimal_text(number: Decimal) -> str:
     """The canonical text of a number, as history and forms keep it: 90.0000 and 90 are "90",
     never "9E+1"."""

@@ -33,7 +33,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from indicators.analytics import constants as c
-from indicators.formatting import UNIT_AFFIXES, rounded
+from indicators.formatting import rounded, unit_number_format
 from indicators.workbooks.export import DANGEROUS_PREFIXES, safe_text
 
 FORMULA_TRIGGERS = DANGEROUS_PREFIXES
@@ -307,16 +307,6 @@ def _fill(cell, colours) -> None:
         background, text = colours
         cell.fill = PatternFill("solid", fgColor=background)
         cell.font = Font(bold=True, color=text)
-
-
-def unit_number_format(unit: str, decimal_places: int) -> str:
-    """An Excel number format showing a result as `format_value` does: 95.80% · £1,250 · £110k.
-
-    Percentages are stored as 95.8 meaning 95.8 %, so the % is a literal, not Excel's ×100.
-    """
-    number = "#,##0" + ("." + "0" * decimal_places if decimal_places else "")
-    before, after = UNIT_AFFIXES.get(unit, ("", ""))
-    return (f'"{before}"' if before else "") + number + (f'"{after}"' if after else "")
 
 
 def open_data_csv(rows: list[dict], fields: list[str]) -> str:

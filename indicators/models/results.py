@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from indicators.formatting import format_value
 from indicators.models.library import Indicator, Period
 
 
@@ -66,7 +67,10 @@ class Result(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.reference} {self.period.label}: {self.value}"
+        return f"{self.indicator.reference} {self.period.label}: {self._shown(self.value)}"
+
+    def _shown(self, value) -> str:
+        return format_value(value, self.indicator.decimal_places, self.indicator.unit)
 
 
 class ResultChange(models.Model):
@@ -121,7 +125,8 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.reference} {self.period.label} target {self.value}"
+        indicator = self.indicator
+        return f"{indicator.reference} {self.period.label} target {format_value(self.value, indicator.decimal_places, indicator.unit)}"
 
 
 class TargetChange(models.Model):

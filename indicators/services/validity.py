@@ -4,7 +4,7 @@ the data-quality dashboard, so each refuses and counts exactly the same values. 
 
 from decimal import Decimal
 
-from indicators.formatting import decimal_text
+from indicators.formatting import decimal_text, format_value
 from indicators.models import Indicator
 
 # The database stores 18 digits, 4 of them after the point.
@@ -14,6 +14,11 @@ MAX_ABS_VALUE = Decimal("99999999999999.9999")
 def _places(number: Decimal) -> int:
     exponent = number.normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _shown(number: Decimal, decimal_places: int, unit: str) -> str:
+    """A limit in a message as the indicator's figures are written, with any places it needs more."""
+    return format_value(number, max(int(decimal_places or 0), _places(number)), unit)
 
 
 def validity_errors(
@@ -53,11 +58,13 @@ def validity_errors(
             errors["value"] = "Enter the result to at most 4 decimal places"
         elif plausible_min is not None and value < plausible_min:
             errors["value"] = (
-                f"The result must be at least {plausible_min.normalize():f}, this indicator's plausible minimum"
+                f"The result must be at least {_shown(plausible_min, decimal_places, unit)}, "
+                "this indicator's plausible minimum"
             )
         elif plausible_max is not None and value > plausible_max:
             errors["value"] = (
-                f"The result must be at most {plausible_max.normalize():f}, this indicator's plausible maximum"
+                f"The result must be at most {_shown(plausible_max, decimal_places, unit)}, "
+                "this indicator's plausible maximum"
             )
     for name, number in (("numerator", numerator), ("denominator", denominator)):
         if number is None:

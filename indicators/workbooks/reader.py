@@ -36,6 +36,16 @@ class Sheet:
     rows: list[list] = field(default_factory=list)
 
 
+# Text in quotes and backslash-escaped characters of an Excel number format are printed as they
+# are: `#,##0.0"%"` (the portal's own exports: 95.8 stored as 95.8) shows a % without scaling.
+_LITERALS = re.compile(r'"[^"]*"|\\.')
+
+
+def scales_by_100(number_format: str) -> bool:
+    """Whether Excel shows this cell's number ×100 with a % sign (0.9579 shown as 95.79%)."""
+    return "%" in _LITERALS.sub("", number_format)
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
@@ -194,7 +204,7 @@ def _sheets(formulas, values, *, max_rows: int) -> list[Sheet]:
                         "saved value. Open the file in Excel so it calculates, save it, and upload it again."
                     )
                 number_format = getattr(value_cell, "number_format", "") or ""
-                if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in number_format:
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and scales_by_100(number_format):
                     # A cell formatted as a percentage stores 0.9579 for 95.79 %.
                     value = f"{Decimal(str(value)) * 100}%"
                 if hasattr(value, "isoformat"):

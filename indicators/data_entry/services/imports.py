@@ -34,7 +34,7 @@ from indicators.data_entry.services.results import (
     validity_errors,
     would_be_rag,
 )
-from indicators.formatting import decimal_text
+from indicators.formatting import decimal_text, format_value
 from indicators.models import ImportBatch, Indicator, Period, Result
 from indicators.periods import period_bounds, result_period_error, target_period_error
 from indicators.services.periods import ensure_periods
@@ -170,6 +170,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
     creates, writes, unchanged = [], [], []
     seen: set[tuple[str, str, datetime.date]] = set()
     planned: list[tuple] = []
+    written_as: dict[str, tuple[int, str]] = {}  # how the preview writes each figure
     for row in parsed.rows:
         indicator = existing.get(row.reference)
         where = row.cell.where()
@@ -263,6 +264,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
             seen.add(key)
             commentary = row.commentary if value.period == last_valued else None
             planned.append((row.reference, value, commentary, rules.get("indicator")))
+            written_as[row.reference] = (rules["decimal_places"], rules["unit"])
     # One query for the stored results of every planned value.
     keys = {(v.period[0], v.period[1]) for _, v, _, _ in planned}
     stored = {}
@@ -292,6 +294,8 @@ def _plan(user, parsed, service: Service | None) -> dict:
             "old": decimal_text(old[0]) if old else None,
             "version": old[3] if old else None,
             "new": decimal_text(value.value),
+            "old_shown": format_value(old[0], *written_as[reference]) if old else None,
+            "new_shown": format_value(value.value, *written_as[reference]),
             "commentary": commentary,
             **value.cell.where(),
         }
@@ -376,6 +380,10 @@ def _plan_targets(parsed) -> dict:
                     "label": period_bounds(kind, start)[2],
                     "old": decimal_text(old) if old is not None else None,
                     "new": decimal_text(value.value),
+                    "old_shown": format_value(old, indicator.decimal_places, indicator.unit)
+                    if old is not None
+                    else None,
+                    "new_shown": format_value(value.value, indicator.decimal_places, indicator.unit),
                     "commentary": None,
                     "action": "create" if old is None else "change",
                     **value.cell.where(),
