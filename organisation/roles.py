@@ -295,7 +295,6 @@ def may_open_dmt_plans_view(user, directorate_id: int | None) -> bool:
     return reads_everything(user) or directs_service(user, directorate_id)
 
 
-
 # --- Committee reports --------------------------------------------------------------------------
 # Report kinds as plain strings (reporting.reports.kinds holds the same values; this module
 # imports nothing above organisation).
@@ -304,9 +303,10 @@ REPORT_CMT = "cmt"
 REPORT_DMT = "dmt"
 REPORT_BOARD = "board"
 REPORT_YEAR_END = "year_end"
+REPORT_EXCEPTION = "exception"
 # Councillors read the Executive's reports once published; directors read (and sign off) drafts.
 COUNCILLOR_REPORTS = frozenset({REPORT_EXECUTIVE, REPORT_YEAR_END})
-DIRECTOR_REPORTS = frozenset({REPORT_EXECUTIVE, REPORT_CMT, REPORT_YEAR_END, REPORT_BOARD})
+DIRECTOR_REPORTS = frozenset({REPORT_EXECUTIVE, REPORT_CMT, REPORT_YEAR_END, REPORT_BOARD, REPORT_EXCEPTION})
 NARRATIVE_REVIEWERS = frozenset({Role.HUB, Role.CMT, Role.DIRECTOR})
 
 
@@ -319,10 +319,29 @@ def may_publish_reports(user) -> bool:
     return is_hub(user)
 
 
-def may_write_report(user, kind: str, directorate_id: int | None) -> bool:
-    """Narrative: the hub on any report; a director on their own directorate's DMT report."""
+def board_id_of(user) -> int | None:
+    """A scrutiny or partnership board member's board."""
+    profile = profile_of(user)
+    return profile.board_id if profile is not None and profile.role == Role.SCRUTINY else None
+
+
+def is_board_member(user, board_id: int | None) -> bool:
+    return board_id is not None and board_id == board_id_of(user)
+
+
+def may_request_exception_report(user, board_id: int | None) -> bool:
+    """Ad hoc exception reports: the hub (for a board or any set of indicators), and a board's own
+    members for their board."""
+    return is_hub(user) or is_board_member(user, board_id)
+
+
+def may_write_report(user, kind: str, directorate_id: int | None, board_id: int | None = None) -> bool:
+    """Narrative: the hub on any report; a director on their own directorate's DMT report; a
+    board's members on the exception reports they may request for it."""
     if is_hub(user):
         return True
+    if kind == REPORT_EXCEPTION:
+        return is_board_member(user, board_id)
     return (
         role_of(user) == Role.DIRECTOR
         and kind == REPORT_DMT
@@ -353,8 +372,9 @@ def may_read_report(
     Hub, CMT, audit: every report, drafts included. Directors: the corporate reports (which they
     sign off) and their own directorate's DMT reports, drafts included. Once published:
     councillors the Executive's reports, scrutiny members their board's, heads of service and
-    officers their directorate's DMT reports. Anonymous visitors read only public published
-    versions, on /public/ (never through this check).
+    officers their directorate's DMT reports. A board's members read their board's exception
+    reports from the draft on (they request and write them). Anonymous visitors read only public
+    published versions, on /public/ (never through this check).
     """
     if user is None:
         return True
@@ -366,6 +386,8 @@ def may_read_report(
     own_directorate = directorate_id is not None and directorate_id == directorate_id_of(user)
     if role == Role.DIRECTOR:
         return kind in DIRECTOR_REPORTS or (kind == REPORT_DMT and own_directorate)
+    if kind == REPORT_EXCEPTION and is_board_member(user, board_id):
+        return True
     if not published:
         return False
     if role == Role.COUNCILLOR:
@@ -380,6 +402,23 @@ def may_read_report(
 def may_open_reports(user) -> bool:
     """Who sees the reports page in the navigation: everyone signed in with a role."""
     return user is not None and user.is_authenticated and (is_superuser(user) or role_of(user) is not None)
+
+
+# --- Boards' annual delivery plans --------------------------------------------------------------
+
+
+def may_keep_delivery_plan(user, board_id: int | None) -> bool:
+    """The hub, or the board's own members, write a board's annual delivery plan."""
+    return is_hub(user) or is_board_member(user, board_id)
+
+
+def reads_every_delivery_plan(user) -> bool:
+    """The hub, those who read everything, and directors (who sign off board reports)."""
+    return is_hub(user) or reads_everything(user) or role_of(user) == Role.DIRECTOR
+
+
+def may_read_delivery_plan(user, board_id: int | None) -> bool:
+    return reads_every_delivery_plan(user) or is_board_member(user, board_id)
 
 
 # --- Returns to central government --------------------------------------------------------------

@@ -20,6 +20,7 @@ CMT = "cmt"
 DMT = "dmt"
 BOARD = "board"
 YEAR_END = "year_end"
+EXCEPTION_REPORT = "exception"
 
 KIND_LABELS = {
     EXECUTIVE: "Executive quarterly progress report",
@@ -27,9 +28,21 @@ KIND_LABELS = {
     DMT: "Directorate Management Team monthly report",
     BOARD: "Board and scrutiny quarterly report",
     YEAR_END: "Year-end Council Plan report",
+    EXCEPTION_REPORT: "Exception report",
 }
 # The kind of period each report is written for.
-PERIOD_KIND = {EXECUTIVE: "quarter", CMT: "quarter", DMT: "month", BOARD: "quarter", YEAR_END: "year"}
+PERIOD_KIND = {
+    EXECUTIVE: "quarter",
+    CMT: "quarter",
+    DMT: "month",
+    BOARD: "quarter",
+    YEAR_END: "year",
+    EXCEPTION_REPORT: "month, quarter or year",
+}
+# The kinds of period each report may be written for (an ad hoc exception report: any chosen period
+# the exception lists cover, the year meaning its last month's and quarter's lists).
+PERIOD_KINDS = {kind: frozenset({period}) for kind, period in PERIOD_KIND.items()}
+PERIOD_KINDS[EXCEPTION_REPORT] = frozenset({"month", "quarter", "year"})
 
 # Section kinds (each has one builder in `reporting.reports.sections`).
 THEME_INDICATORS = "theme_indicators"  # one per Council Plan theme
@@ -45,6 +58,7 @@ RISKS_ABOVE_TARGET = "risks_above_target"
 BOARD_INDICATORS = "board_indicators"
 REMEDIAL_PLANS = "remedial_plans"
 DELIVERY_PLANS = "delivery_plans"
+SCOPE_INDICATORS = "scope_indicators"  # an exception report's indicators
 PLAUSIBILITY = "plausibility"
 
 EXECUTIVE_SECTIONS = [THEME_INDICATORS, STRATEGIC_ACTIONS, FINANCE_WORKFORCE, RISKS, EXCEPTIONS, CLINICS]
@@ -54,6 +68,8 @@ SECTIONS = {
     YEAR_END: [*EXECUTIVE_SECTIONS, PLAUSIBILITY],
     DMT: [SERVICE_PLAN_ACTIONS, DIRECTORATE_SCORECARD, RISKS_ABOVE_TARGET, EXCEPTIONS],
     BOARD: [BOARD_INDICATORS, EXCEPTIONS, REMEDIAL_PLANS, DELIVERY_PLANS],
+    # On request, for a board or a set of indicators: what is off track and what is being done.
+    EXCEPTION_REPORT: [EXCEPTIONS, SCOPE_INDICATORS, REMEDIAL_PLANS],
 }
 
 # Who signs a report off, by role (organisation.models.Role values).
@@ -63,6 +79,7 @@ SIGN_OFF_ROLES = {
     YEAR_END: frozenset({"director", "cmt"}),
     BOARD: frozenset({"director", "cmt"}),
     DMT: frozenset({"hub"}),
+    EXCEPTION_REPORT: frozenset({"director", "cmt"}),
 }
 
 # Working days before the meeting.
@@ -121,11 +138,12 @@ def plausibility_slot(reference: str) -> str:
 def required_slots(sections: list[dict]) -> list[tuple[str, str]]:
     """(slot, what it is) for every narrative the report needs, in reading order.
 
-    A section that has no data source yet needs no narrative (there is nothing to explain).
+    A section that has no data source yet needs no narrative (there is nothing to explain), nor
+    does one marked `"needs_narrative": False` (a list the section before it already explains).
     """
     slots = [(SUMMARY_SLOT, "Overall summary")]
     for section in sections:
-        if not section.get("available", True):
+        if not section.get("available", True) or section.get("needs_narrative") is False:
             continue
         slots.append((section_slot(section["key"]), f"Section: {section['title']}"))
         for item in section.get("exceptions", []):

@@ -8,6 +8,8 @@ published version stays readable as it was. A published row never changes again:
 digest, HTML body and files are written once at publication (`services.publish`).
 """
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,10 +19,16 @@ from organisation.models import Board, Directorate
 from reporting.reports import kinds
 
 
-def scope_key(directorate_id: int | None, board_id: int | None) -> str:
+def scope_key(directorate_id: int | None, board_id: int | None, indicator_ids=()) -> str:
     if directorate_id:
         return f"directorate:{directorate_id}"
-    return f"board:{board_id}" if board_id else ""
+    if board_id:
+        return f"board:{board_id}"
+    if indicator_ids:
+        # An ad hoc exception report for a set of indicators: the same set is the same report.
+        ids = ",".join(str(i) for i in sorted(set(indicator_ids)))
+        return f"indicators:{hashlib.sha256(ids.encode()).hexdigest()[:24]}"
+    return ""
 
 
 class Report(models.Model):
@@ -30,11 +38,15 @@ class Report(models.Model):
         DMT = kinds.DMT, kinds.KIND_LABELS[kinds.DMT]
         BOARD = kinds.BOARD, kinds.KIND_LABELS[kinds.BOARD]
         YEAR_END = kinds.YEAR_END, kinds.KIND_LABELS[kinds.YEAR_END]
+        EXCEPTION = kinds.EXCEPTION_REPORT, kinds.KIND_LABELS[kinds.EXCEPTION_REPORT]
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
         SIGNED_OFF = "signed_off", "Signed off"
+        # Frozen (snapshot, digest and page stored), its PDF and workbook still being rendered by
+        # the task: readable once they are stored, as "published".
+        PUBLISHING = "publishing", "Publishing"
         PUBLISHED = "published", "Published"
 
     class Generation(models.TextChoices):
@@ -56,6 +68,9 @@ class Report(models.Model):
     )
     board = models.ForeignKey(
         Board, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Board reports."
+    )
+    indicator_set = models.JSONField(
+        default=list, blank=True, help_text="Ad hoc exception reports: the indicator ids asked for."
     )
     scope_key = models.CharField(
         max_length=40, blank=True, editable=False, help_text='"", "directorate:<id>" or "board:<id>".'
@@ -81,6 +96,9 @@ class Report(models.Model):
     generation = models.CharField(max_length=10, choices=Generation.choices, default=Generation.IDLE)
     generation_progress = models.PositiveSmallIntegerField(default=0)
     generation_message = models.CharField(max_length=300, blank=True)
+    # Publication's files (a Celery task renders the PDFs and workbooks of the frozen snapshot).
+    files_progress = models.PositiveSmallIntegerField(default=0)
+    files_message = models.CharField(max_length=300, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -127,13 +145,16 @@ class Report(models.Model):
         return f"{self.title} (version {self.version})"
 
     def save(self, *args, **kwargs):
-        self.scope_key = scope_key(self.directorate_id, self.board_id)
+        self.scope_key = scope_key(self.directorate_id, self.board_id, self.indicator_set)
         super().save(*args, **kwargs)
 
     @property
     def title(self) -> str:
         scope = self.directorate or self.board
         base = kinds.KIND_LABELS[self.kind]
+        if scope is None and self.indicator_set:
+            count = len(self.indicator_set)
+            return f"{base}: {count} indicator{'s' if count != 1 else ''}, {self.period.label}"
         return f"{base}: {scope.name}, {self.period.label}" if scope else f"{base}, {self.period.label}"
 
     @property
@@ -322,3 +343,87 @@ class CollectionReturn(models.Model):
 
     def __str__(self):
         return f"{self.collection} {self.period_id}"
+
+
+# --- Boards' annual delivery plans ----------------------------------------------------------
+
+
+class DeliveryPlan(models.Model):
+    """A partnership board's or scrutiny committee's annual delivery plan for a financial year:
+    its priorities, each with an owner, a due date, a status and a progress note. Kept by the hub
+    or the board's own members (`organisation.roles.may_keep_delivery_plan`); every change is in
+    `DeliveryPlanChange` (who, when, what and why). The board report shows it beside the changes
+    its indicators' remedial plans agreed to make to it (`clinics.RemedialPlan.delivery_plan_changes`).
+    """
+
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="delivery_plans")
+    year = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+", limit_choices_to={"kind": "year"}
+    )
+    summary = models.TextField(blank=True, help_text="What the plan is for, in a sentence or two.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["board__name", "-year__start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "year"],
+                name="delivery_plan_unique_year",
+                violation_error_message="This board already has a delivery plan for that year.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.board.name}: annual delivery plan {self.year.label}"
+
+
+class DeliveryPlanItem(models.Model):
+    """One priority of an annual delivery plan."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
+        COMPLETE = "complete", "Complete"
+        DROPPED = "dropped", "Dropped"
+
+    plan = models.ForeignKey(DeliveryPlan, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300, help_text="The priority, as the board agreed it.")
+    owner = models.CharField(
+        max_length=200, help_text="Who answers for it (a partner's officer need not be a portal user)."
+    )
+    due_date = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    progress_note = models.TextField(blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class DeliveryPlanChange(models.Model):
+    """History of a delivery plan: who changed what, when and why. Never edited."""
+
+    plan = models.ForeignKey(DeliveryPlan, on_delete=models.CASCADE, related_name="changes")
+    item = models.ForeignKey(
+        DeliveryPlanItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    action = models.CharField(max_length=20)
+    changes = models.JSONField(default=dict, blank=True, help_text="field → [old, new]")
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.action} at {self.at}"

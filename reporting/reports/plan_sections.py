@@ -23,7 +23,7 @@ from clinics import trajectory
 from clinics.models import Clinic, RemedialPlan, TrajectoryPoint
 from indicators.formatting import format_value
 from indicators.models import Assessment, Indicator
-from indicators.periods import financial_year_of
+from indicators.periods import financial_year_of, year_label
 from service_plans import progress
 from service_plans.models import Action, ActionUpdate, Plan, Risk
 from service_plans.selectors import risk_row
@@ -378,9 +378,99 @@ def remedial_plans(scope, indicator_ids=None) -> dict:
 
 
 def board_remedial_plans(scope) -> dict:
-    """A board's remedial plans: those for the indicators it monitors."""
-    ids = Indicator.boards.through.objects.filter(board=scope.board).values_list("indicator_id", flat=True)
-    return remedial_plans(scope, indicator_ids=list(ids))
+    """A board's remedial plans (those for the indicators it monitors), or an exception report's
+    (those for its indicators)."""
+    from reporting.reports.sections import scope_indicator_ids
+
+    return remedial_plans(scope, indicator_ids=scope_indicator_ids(scope))
+
+
+# --- Boards: the annual delivery plan -------------------------------------------------------
+
+DELIVERY_COLUMNS = ["Priority", "Owner", "Due", "Status", "Progress note"]
+DELIVERY_CHANGE_COLUMNS = ["Indicator", "Remedial plan", "Agreed", "Change to the annual delivery plan"]
+AGREED_PLANS = [RemedialPlan.Status.SIGNED_OFF, RemedialPlan.Status.CLOSED]
+
+
+def delivery_plan(scope) -> list[tuple[str, str, dict]]:
+    """Two sections: the board's annual delivery plan for the report's financial year (its
+    priorities as they stand now: a new draft shows today's, the published report the freeze), and
+    the changes to it agreed by the remedial plans for the board's indicators (signed off by the
+    report's period end; the table the plan's section already explains, so no narrative)."""
+    from reporting.reports.models import DeliveryPlan
+
+    start, end = scope.period.start, scope.period.end
+    plan = (
+        DeliveryPlan.objects.filter(
+            board=scope.board, year__kind="year", year__start__lte=start, year__end__gte=end
+        )
+        .select_related("year")
+        .prefetch_related("items")
+        .first()
+    )
+    label = plan.year.label if plan else year_label(financial_year_of(start))
+    rows = (
+        [
+            [
+                item.title,
+                item.owner,
+                _date(item.due_date),
+                item.get_status_display(),
+                item.progress_note or "—",
+            ]
+            for item in plan.items.all()
+        ]
+        if plan
+        else []
+    )
+    if plan is None:
+        message = f"No annual delivery plan for {label} has been recorded for {scope.board.name}."
+    else:
+        message = (f"{plan.summary} " if plan.summary else "") + f"{len(rows)} priorities, as they stand now."
+    changes = list(
+        RemedialPlan.objects.filter(
+            indicator__in=Indicator.boards.through.objects.filter(board=scope.board).values("indicator_id"),
+            status__in=AGREED_PLANS,
+            cmt_signed_off_at__date__lte=end,
+        )
+        .exclude(delivery_plan_changes="")
+        .select_related("indicator", "clinic")
+        .order_by("indicator__reference", "cmt_signed_off_at")
+    )
+    change_rows = [
+        [
+            f"{p.indicator.reference} {p.indicator.title}",
+            f"Agreed at the clinic of {_date(p.clinic.date)}: {p.get_status_display()}",
+            _date(p.cmt_signed_off_at.date()),
+            p.delivery_plan_changes,
+        ]
+        for p in changes
+    ]
+    return [
+        (
+            "",
+            f"Annual delivery plan {label}",
+            {
+                "columns": DELIVERY_COLUMNS,
+                "rows": rows,
+                "message": message,
+                "chart": _status_chart("Priorities by status", rows, 3),
+            },
+        ),
+        (
+            "-changes",
+            "Changes to the annual delivery plan agreed by remedial plans",
+            {
+                "columns": DELIVERY_CHANGE_COLUMNS,
+                "rows": change_rows,
+                "message": f"{len(change_rows)} changes agreed by the remedial plans for the board's indicators."
+                if change_rows
+                else "No remedial plan for the board's indicators has changed the delivery plan.",
+                "chart": None,
+                "needs_narrative": False,
+            },
+        ),
+    ]
 
 
 # --- Year end: plausibility -----------------------------------------------------------------

@@ -68,9 +68,32 @@ def render_body(snapshot: dict, digest: str) -> str:
     return render_to_string("reporting/reports/body.html", view_model(snapshot, digest))
 
 
+def _fast_page_references() -> None:
+    """pydyf 0.13 builds the tuple of every page's reference each time `page_references` is read,
+    and WeasyPrint's PDF/UA tagger reads it once per tagged element: quadratic in the pages (a
+    sixth of a 220-page report's render). The tuple only changes when a page is added, so it is
+    kept until the page count changes; the bytes written are the same."""
+    import pydyf
+
+    if getattr(pydyf.PDF, "_kpi_cached_page_references", False):
+        return
+
+    def page_references(pdf):
+        kids = pdf.pages["Kids"]
+        cached = pdf.__dict__.get("_kpi_page_references")
+        if cached is None or cached[0] != len(kids):
+            cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+            pdf.__dict__["_kpi_page_references"] = cached
+        return cached[1]
+
+    pydyf.PDF.page_references = property(page_references)
+    pydyf.PDF._kpi_cached_page_references = True
+
+
 def render_pdf(snapshot: dict, digest: str) -> bytes:
     from weasyprint import HTML
 
+    _fast_page_references()
     html = render_to_string("reporting/reports/pdf.html", view_model(snapshot, digest))
     return HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
 

@@ -11,7 +11,7 @@ Indicator sections read the *current* assessments as at the report's period (a n
 period shows today's figures; the published report is the freeze). Sections from the Service
 Improvement Plans and clinics (actions, risks, clinics, remedial plans) are built in
 `reporting.reports.plan_sections` (reporting sits above both apps); `PROVIDERS` maps each kind to
-its builder, and a kind with none (annual delivery plans) says plainly it has no data source.
+its builder (a builder of "" says plainly its section has no data source).
 A section may list `exempt_rows` (row indices, e.g. an exempt risk): internal version only.
 """
 
@@ -59,6 +59,7 @@ TITLES = {
     kinds.REMEDIAL_PLANS: "Remedial plans",
     kinds.DELIVERY_PLANS: "Annual delivery plans",
     kinds.PLAUSIBILITY: "Plausibility: did the strategic actions affect their outcome indicators?",
+    kinds.SCOPE_INDICATORS: "The indicators: latest results",
 }
 
 
@@ -71,6 +72,16 @@ class ReportScope:
     as_of: datetime.date
     directorate: Directorate | None = None
     board: Board | None = None
+    indicator_ids: tuple[int, ...] = ()  # an ad hoc exception report for a set of indicators
+
+
+def board_indicator_ids(board: Board) -> QuerySet:
+    return Indicator.boards.through.objects.filter(board=board).values("indicator_id")
+
+
+def scope_indicator_ids(scope: ReportScope):
+    """The indicators a board's or an exception report covers: its board's, or the set asked for."""
+    return board_indicator_ids(scope.board) if scope.board is not None else list(scope.indicator_ids)
 
 
 # --- Indicator sections -------------------------------------------------------------------
@@ -183,10 +194,22 @@ def directorate_scorecard(scope: ReportScope) -> list[dict]:
     ]
 
 
-def board_indicators(scope: ReportScope) -> list[dict]:
-    indicators = Indicator.objects.filter(
-        id__in=Indicator.boards.through.objects.filter(board=scope.board).values("indicator_id")
+def scope_indicators(scope: ReportScope) -> list[dict]:
+    """An exception report's indicators, each with its latest result (the context of the
+    exceptions above it: no narrative of its own)."""
+    section = _indicator_section(
+        "scope-indicators",
+        kinds.SCOPE_INDICATORS,
+        TITLES[kinds.SCOPE_INDICATORS],
+        Indicator.objects.filter(id__in=scope_indicator_ids(scope)),
+        scope,
+        "The report covers no active indicators.",
     )
+    return [{**section, "needs_narrative": False}]
+
+
+def board_indicators(scope: ReportScope) -> list[dict]:
+    indicators = Indicator.objects.filter(id__in=board_indicator_ids(scope.board))
     return [
         _indicator_section(
             "board-indicators",
@@ -202,10 +225,8 @@ def board_indicators(scope: ReportScope) -> list[dict]:
 def _scope_filter(scope: ReportScope) -> Q:
     if scope.directorate is not None:
         return Q(indicator__service__directorate=scope.directorate)
-    if scope.board is not None:
-        return Q(
-            indicator__in=Indicator.boards.through.objects.filter(board=scope.board).values("indicator_id")
-        )
+    if scope.board is not None or scope.indicator_ids:
+        return Q(indicator__in=scope_indicator_ids(scope))
     return Q()
 
 
@@ -292,7 +313,7 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     kinds.SERVICE_PLAN_ACTIONS: ("service-plan-actions", "service_plan_actions"),
     kinds.RISKS_ABOVE_TARGET: ("risks-above-target", "risks_above_target"),
     kinds.REMEDIAL_PLANS: ("remedial-plans", "board_remedial_plans"),
-    kinds.DELIVERY_PLANS: ("delivery-plans", ""),
+    kinds.DELIVERY_PLANS: ("delivery-plans", "delivery_plan"),
     kinds.PLAUSIBILITY: ("plausibility", "plausibility"),
 }
 
@@ -327,15 +348,22 @@ def _provided(key: str, kind: str, title: str, supplied: dict | None) -> dict:
     }
     if "judgements" in supplied:
         section["judgements"] = list(supplied["judgements"])
+    if supplied.get("needs_narrative") is False:
+        section["needs_narrative"] = False
     if supplied.get("exempt_rows"):
         section["exempt_rows"] = list(supplied["exempt_rows"])
     return section
 
 
 def provided_section(kind: str, scope: ReportScope) -> list[dict]:
-    """A section built from the plans or clinics, or a plain "no data source yet"."""
+    """A section built from the plans or clinics, or a plain "no data source yet". A builder may
+    return a list of (key suffix, title, data): several sections of the one kind."""
     key, builder = PROVIDERS[kind]
     supplied = getattr(_plan_sections(), builder)(scope) if builder else None
+    if isinstance(supplied, list):
+        return [
+            _provided(f"{key}{suffix}", kind, title or TITLES[kind], data) for suffix, title, data in supplied
+        ]
     return [_provided(key, kind, TITLES[kind], supplied)]
 
 
@@ -359,6 +387,7 @@ BUILDERS: dict[str, Callable[[ReportScope], list[dict]]] = {
     kinds.STATUTORY: statutory,
     kinds.DIRECTORATE_SCORECARD: directorate_scorecard,
     kinds.BOARD_INDICATORS: board_indicators,
+    kinds.SCOPE_INDICATORS: scope_indicators,
     kinds.EXCEPTIONS: exceptions,
     kinds.CLINICS: clinics_and_remedial_plans,
     **{kind: (lambda scope, kind=kind: provided_section(kind, scope)) for kind in PROVIDERS},

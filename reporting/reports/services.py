@@ -9,6 +9,7 @@ generated data). A signed-off or published report is never edited: a correction 
 import datetime
 import hashlib
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -16,13 +17,20 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from indicators.models import Period
+from indicators.models import Indicator, Period
 from organisation import roles
 from organisation.calendar import reporting_date
 from organisation.models import Board, Directorate
 from reporting.reports import kinds
 from reporting.reports import snapshot as snap
-from reporting.reports.models import CommitteeMeeting, NarrativeItem, Report, ReportEvent, ReportFile
+from reporting.reports.models import (
+    CommitteeMeeting,
+    NarrativeItem,
+    Report,
+    ReportEvent,
+    ReportFile,
+    scope_key,
+)
 from reporting.reports.render import render_body, render_pdf, render_xlsx
 from reporting.reports.sections import ReportScope, build_sections
 
@@ -105,8 +113,28 @@ def current_version(versions: list[Report]) -> Report | None:
 # --- Generation -----------------------------------------------------------------------------
 
 
-def _scope_objects(kind: str, directorate_id, board_id):
+MAX_EXCEPTION_INDICATORS = 200
+
+
+def _indicator_set(indicators) -> list[int]:
+    """An exception report's indicators: ids (a re-generation) or the references typed in, separated
+    by commas, spaces or new lines. Unknown references are refused, by name."""
+    if isinstance(indicators, (list, tuple)):
+        return sorted({int(i) for i in indicators})
+    references = [r for r in re.split(r"[\s,;]+", str(indicators or "")) if r]
+    if len(references) > MAX_EXCEPTION_INDICATORS:
+        raise ReportRefused(f"List at most {MAX_EXCEPTION_INDICATORS} indicators.")
+    found = dict(Indicator.objects.filter(reference__in=references).values_list("reference", "id"))
+    unknown = [r for r in references if r not in found]
+    if unknown:
+        shown = ", ".join(unknown[:10])
+        raise ReportRefused(f"No indicator has the reference {shown}: check the references.")
+    return sorted(set(found.values()))
+
+
+def _scope_objects(kind: str, directorate_id, board_id, indicators=""):
     directorate = board = None
+    indicator_ids: list[int] = []
     if kind == kinds.DMT:
         directorate = Directorate.objects.filter(pk=directorate_id).first() if directorate_id else None
         if directorate is None:
@@ -115,38 +143,60 @@ def _scope_objects(kind: str, directorate_id, board_id):
         board = Board.objects.filter(pk=board_id).first() if board_id else None
         if board is None:
             raise ReportRefused("Choose the board this report is for.")
-    return directorate, board
+    if kind == kinds.EXCEPTION_REPORT:
+        board = Board.objects.filter(pk=board_id).first() if _number(board_id) else None
+        indicator_ids = _indicator_set(indicators)
+        if board is None and not indicator_ids:
+            raise ReportRefused("Choose the board the exception report is for, or list its indicators.")
+        if board is not None and indicator_ids:
+            raise ReportRefused("Choose a board or list indicators, not both.")
+    return directorate, board, indicator_ids
 
 
-def start_generation(user, kind: str, period_id, directorate_id=None, board_id=None) -> Report:
+def _number(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+def _may_start(user, kind: str, board_id) -> None:
+    if kind == kinds.EXCEPTION_REPORT:
+        if not roles.may_request_exception_report(user, _number(board_id)):
+            raise PermissionDenied(
+                "Exception reports are requested by the hub, or by a board's members for their board."
+            )
+    elif not roles.may_generate_reports(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub generates reports.")
+
+
+def start_generation(user, kind: str, period_id, directorate_id=None, board_id=None, indicators="") -> Report:
     """Create (or find) the draft of this report and queue its generation.
 
     A draft that exists already is re-generated (its narrative kept). Refused if the latest
     version has left draft: it is in review or signed off (return it first), or published (issue
-    a new version).
+    a new version). An exception report is for a board or a set of indicators (`indicators`: the
+    references typed in, or the ids when a draft is generated again).
     """
-    if not roles.may_generate_reports(user):
-        raise PermissionDenied("Only the Strategic Intelligence Hub generates reports.")
+    _may_start(user, kind, board_id)
     if kind not in kinds.KIND_LABELS:
         raise ReportRefused("Choose a kind of report from the list.")
     period = Period.objects.filter(pk=period_id).first() if str(period_id or "").isdigit() else None
     if period is None:
         raise ReportRefused("Choose the period the report is for.")
-    if period.kind != kinds.PERIOD_KIND[kind]:
+    if period.kind not in kinds.PERIOD_KINDS[kind]:
         raise ReportRefused(
             f"A {kinds.KIND_LABELS[kind].lower()} is for a {kinds.PERIOD_KIND[kind]}, not a {period.kind}:"
             " choose another period."
         )
-    directorate, board = _scope_objects(kind, directorate_id, board_id)
+    directorate, board, indicator_ids = _scope_objects(kind, directorate_id, board_id, indicators)
+    key = scope_key(directorate.id if directorate else None, board.id if board else None, indicator_ids)
     with transaction.atomic():
         latest = (
             Report.objects.select_for_update()
-            .filter(kind=kind, period=period, directorate=directorate, board=board)
+            .filter(kind=kind, period=period, scope_key=key)
             .order_by("-version")
             .first()
         )
         if latest is not None and latest.status != Report.Status.DRAFT:
-            if latest.status == Report.Status.PUBLISHED:
+            if latest.status in (Report.Status.PUBLISHED, Report.Status.PUBLISHING):
                 raise ReportRefused(
                     f"{latest.title} is published (version {latest.version}): to correct it, issue a new"
                     " version with a change note."
@@ -160,6 +210,7 @@ def start_generation(user, kind: str, period_id, directorate_id=None, board_id=N
             period=period,
             directorate=directorate,
             board=board,
+            indicator_set=indicator_ids,
             created_by=_person(user),
             meeting=_next_meeting(kind, period, directorate, board),
         )
@@ -204,7 +255,9 @@ def generate(report_id: int) -> Report:
         generation=Report.Generation.RUNNING, generation_progress=1, generation_message="Starting."
     )
     as_of = reporting_date()
-    scope = ReportScope(report.kind, report.period, as_of, report.directorate, report.board)
+    scope = ReportScope(
+        report.kind, report.period, as_of, report.directorate, report.board, tuple(report.indicator_set)
+    )
 
     def progress(done: int, total: int, title: str) -> None:
         Report.objects.filter(pk=report_id).update(
@@ -266,7 +319,7 @@ def missing_narrative(report: Report) -> list[dict]:
 def _require_draft(report: Report) -> None:
     if report.status == Report.Status.DRAFT:
         return
-    if report.status in (Report.Status.SIGNED_OFF, Report.Status.PUBLISHED):
+    if report.status in (Report.Status.SIGNED_OFF, Report.Status.PUBLISHING, Report.Status.PUBLISHED):
         raise ReportRefused(
             f"This report is {report.get_status_display().lower()} and cannot be edited: issue a new version"
             " (with a change note) to correct it."
@@ -281,7 +334,7 @@ def save_narrative(
 
     A year-end plausibility slot also needs its judgement (`kinds.JUDGEMENTS`); other slots take none.
     """
-    if not roles.may_write_report(user, report.kind, report.directorate_id):
+    if not roles.may_write_report(user, report.kind, report.directorate_id, report.board_id):
         raise PermissionDenied("You may not write this report's narrative.")
     _require_draft(report)
     if slot not in dict(narrative_slots(report)):
@@ -333,7 +386,7 @@ def review_narrative(user, report: Report, slot: str) -> NarrativeItem:
 
 
 def set_exempt_sections(user, report: Report, keys: list[str]) -> None:
-    if not roles.may_write_report(user, report.kind, report.directorate_id):
+    if not roles.may_write_report(user, report.kind, report.directorate_id, report.board_id):
         raise PermissionDenied("You may not change this report.")
     _require_draft(report)
     known = {s["key"] for s in report.data.get("sections", [])}
@@ -357,7 +410,7 @@ def _transition(report: Report, expected: str, new: str) -> None:
 
 
 def submit_for_review(user, report: Report) -> None:
-    if not roles.may_write_report(user, report.kind, report.directorate_id):
+    if not roles.may_write_report(user, report.kind, report.directorate_id, report.board_id):
         raise PermissionDenied("You may not send this report for review.")
     _require_draft(report)
     if report.generation != Report.Generation.DONE:
@@ -478,8 +531,10 @@ def _fill_judgements(section: dict, words) -> None:
 
 
 def publish(user, report: Report, *, confirmed: bool, is_public: bool) -> None:
-    """Freeze and publish: the snapshot, its digest, the HTML body and the PDF and .xlsx files
-    (internal and public versions) are written now, once, and served as they are for ever."""
+    """Freeze and publish. The snapshot, its digest and the HTML body (internal and public versions)
+    are stored now, once; the PDFs and workbooks are rendered from that frozen snapshot by a task
+    (`render_files`, a dozen seconds for a long report), after which the version is published and
+    those bytes are served for ever."""
     if not roles.may_publish_reports(user):
         raise PermissionDenied("Only the Strategic Intelligence Hub publishes reports.")
     if report.status != Report.Status.SIGNED_OFF:
@@ -493,14 +548,8 @@ def publish(user, report: Report, *, confirmed: bool, is_public: bool) -> None:
     internal = build_snapshot(report, published_at=now)
     public = snap.public_copy(internal)
     digest, public_digest = snap.digest(internal), snap.digest(public)
-    files = [
-        ("internal", ReportFile.Format.PDF, render_pdf(internal, digest)),
-        ("internal", ReportFile.Format.XLSX, render_xlsx(internal, digest)),
-        ("public", ReportFile.Format.PDF, render_pdf(public, public_digest)),
-        ("public", ReportFile.Format.XLSX, render_xlsx(public, public_digest)),
-    ]
     with transaction.atomic():
-        _transition(report, Report.Status.SIGNED_OFF, Report.Status.PUBLISHED)
+        _transition(report, Report.Status.SIGNED_OFF, Report.Status.PUBLISHING)
         Report.objects.filter(pk=report.pk).update(
             snapshot=internal,
             digest=digest,
@@ -511,20 +560,72 @@ def publish(user, report: Report, *, confirmed: bool, is_public: bool) -> None:
             is_public=bool(is_public),
             published_by=_person(user),
             published_at=now,
+            files_progress=0,
+            files_message="Waiting for the task to make the PDF and the workbook.",
         )
-        ReportFile.objects.bulk_create(
-            ReportFile(
-                report=report,
-                audience=audience,
-                format=fmt,
-                content=content,
-                sha256=hashlib.sha256(content).hexdigest(),
-                created_at=now,
-            )
-            for audience, fmt, content in files
-        )
-        _event(report, "published", user, digest=digest, public=bool(is_public))
+        _event(report, "frozen", user, digest=digest, public=bool(is_public))
+    _enqueue_files(report.id)
     report.refresh_from_db()
+
+
+def _enqueue_files(report_id: int) -> None:
+    from reporting.reports.tasks import render_report_files
+
+    render_report_files.delay(report_id)
+
+
+def retry_files(user, report: Report) -> None:
+    """Queue the files' rendering again (after a failure); files already stored are kept."""
+    if not roles.may_publish_reports(user):
+        raise PermissionDenied("Only the Strategic Intelligence Hub publishes reports.")
+    if report.status != Report.Status.PUBLISHING:
+        raise ReportRefused("Only a report being published has files still to make.")
+    _event(report, "files_queued", user)
+    _enqueue_files(report.id)
+
+
+def render_files(report_id: int) -> Report:
+    """The task's body: the internal and public PDF and .xlsx from the frozen snapshot, each
+    stored as it is made (a retry after a failure makes only the missing ones, so stored bytes
+    never change), then the version is published."""
+    report = Report.objects.select_related("published_by").get(pk=report_id)
+    if report.status != Report.Status.PUBLISHING:
+        return report
+    jobs = [
+        ("internal", ReportFile.Format.PDF, render_pdf, report.snapshot, report.digest),
+        ("internal", ReportFile.Format.XLSX, render_xlsx, report.snapshot, report.digest),
+        ("public", ReportFile.Format.PDF, render_pdf, report.public_snapshot, report.public_digest),
+        ("public", ReportFile.Format.XLSX, render_xlsx, report.public_snapshot, report.public_digest),
+    ]
+    stored = set(ReportFile.objects.filter(report=report).values_list("audience", "format"))
+    try:
+        for done, (audience, fmt, render, data, digest) in enumerate(jobs, start=1):
+            if (audience, fmt) not in stored:
+                content = render(data, digest)
+                ReportFile.objects.create(
+                    report=report,
+                    audience=audience,
+                    format=fmt,
+                    content=content,
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    created_at=timezone.now(),
+                )
+            Report.objects.filter(pk=report_id).update(
+                files_progress=round(100 * done / len(jobs)),
+                files_message=f"Made the {audience} {ReportFile.Format(fmt).label}.",
+            )
+    except Exception as error:  # recorded for the hub (who can try again), and logged
+        log.exception("Making the files of report %s failed", report_id)
+        Report.objects.filter(pk=report_id).update(files_message=f"Making the files failed: {error}"[:300])
+        return report
+    with transaction.atomic():
+        published = Report.objects.filter(pk=report_id, status=Report.Status.PUBLISHING).update(
+            status=Report.Status.PUBLISHED, files_message="The PDF and the workbook are stored."
+        )
+        if published:
+            _event(report, "published", report.published_by, digest=report.digest, public=report.is_public)
+    report.refresh_from_db()
+    return report
 
 
 def new_version(user, report: Report, change_note: str) -> Report:
@@ -546,6 +647,7 @@ def new_version(user, report: Report, change_note: str) -> Report:
             period=report.period,
             directorate=report.directorate,
             board=report.board,
+            indicator_set=report.indicator_set,
             version=report.version + 1,
             supersedes=report,
             change_note=change_note,

@@ -1,4 +1,5 @@
-"""Celery task: generate a report (eager in the embedded run and the tests)."""
+"""Celery tasks: generate a report, make a published version's files (eager in the embedded run
+and the tests), and the daily reminders and scheduled drafts."""
 
 from celery import shared_task
 
@@ -8,6 +9,15 @@ def generate_report(report_id: int) -> int:
     from reporting.reports.services import generate
 
     generate(report_id)
+    return report_id
+
+
+@shared_task
+def render_report_files(report_id: int) -> int:
+    """Publication's PDFs and workbooks from the frozen snapshot; the version is published after."""
+    from reporting.reports.services import render_files
+
+    render_files(report_id)
     return report_id
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reporting.reports import returns_views, views
+from reporting.reports import delivery_plan_views, returns_views, views
 
 app_name = "reports"
 
@@ -20,6 +20,20 @@ urlpatterns = [
     path("reports/<int:report_id>/publish/", views.publish, name="publish"),
     path("reports/<int:report_id>/new-version/", views.new_version, name="new_version"),
     path("reports/<int:report_id>/report.<str:fmt>", views.report_file, name="file"),
+    path("reports/<int:report_id>/files-progress/", views.files_progress, name="files_progress"),
+    path("reports/<int:report_id>/make-files/", views.retry_files, name="retry_files"),
+    path("reports/delivery-plans/", delivery_plan_views.plan_list, name="delivery_plans"),
+    path("reports/delivery-plans/<int:plan_id>/", delivery_plan_views.plan_detail, name="delivery_plan"),
+    path(
+        "reports/delivery-plans/<int:plan_id>/priorities/new/",
+        delivery_plan_views.item_form,
+        name="delivery_plan_item_new",
+    ),
+    path(
+        "reports/delivery-plans/<int:plan_id>/priorities/<int:item_id>/",
+        delivery_plan_views.item_form,
+        name="delivery_plan_item",
+    ),
     path("reports/returns/", returns_views.collections_page, name="returns"),
     path("reports/returns/<int:return_id>/status/", returns_views.update_status, name="return_status"),
     path("reports/returns/<int:return_id>/export.<str:fmt>", returns_views.export, name="return_export"),

@@ -59,6 +59,8 @@ def report_list(request, error: str = "", status: int = 200):
         "reports": reports,
         "may_generate": roles.may_generate_reports(request.user),
         "may_read_collections": roles.may_read_collections(request.user),
+        "may_read_delivery_plans": roles.reads_every_delivery_plan(request.user)
+        or roles.board_id_of(request.user) is not None,
         "nav_section": "reports",
     }
     if context["may_read_collections"]:
@@ -66,7 +68,13 @@ def report_list(request, error: str = "", status: int = 200):
         from reporting.reports.returns import overdue_count
 
         context["overdue_returns"] = overdue_count(reporting_date())
-    if context["may_generate"]:
+    own_board = roles.board_id_of(request.user)
+    context["exception_board"] = (
+        Board.objects.filter(pk=own_board).first()
+        if own_board and roles.may_request_exception_report(request.user, own_board)
+        else None
+    )
+    if context["may_generate"] or context["exception_board"]:
         context.update(_generate_form_context(request, error, request.POST if error else None))
     return render(request, "reporting/reports/list.html", context, status=status)
 
@@ -77,7 +85,12 @@ def generate(request):
     post = request.POST
     try:
         report = services.start_generation(
-            request.user, post.get("kind", ""), post.get("period"), post.get("directorate"), post.get("board")
+            request.user,
+            post.get("kind", ""),
+            post.get("period"),
+            post.get("directorate"),
+            post.get("board"),
+            indicators=post.get("indicators", ""),
         )
     except ReportRefused as refused:
         return report_list(request, error=refused.message, status=400)
@@ -95,16 +108,19 @@ def report_detail(request, report_id: int):
         "events": list(report.events.select_related("by")[:50]),
         "nav_section": "reports",
     }
-    if report.is_published:
+    if report.is_published or report.status == Report.Status.PUBLISHING:
         context["body"] = report.html
         context["digest"] = report.digest
+        context["may_publish"] = roles.may_publish_reports(request.user)
     else:
         snapshot, digest = services.preview(report)
         context.update(
             body=render_body(snapshot, digest),
             digest=digest,
             checklist=services.checklist(report),
-            may_write=roles.may_write_report(request.user, report.kind, report.directorate_id),
+            may_write=roles.may_write_report(
+                request.user, report.kind, report.directorate_id, report.board_id
+            ),
             may_review=roles.may_review_narrative(request.user, report.kind, report.directorate_id),
             may_sign_off=services.may_sign_off(request.user, report),
             may_generate=roles.may_generate_reports(request.user),
@@ -134,12 +150,33 @@ def progress(request, report_id: int):
 
 
 @login_required
+def files_progress(request, report_id: int):
+    """Publication's files: polled with htmx while the task makes them; the page reloads once the
+    version is published (its PDF stored)."""
+    report = services.report_for(request.user, report_id)
+    response = render(request, "reporting/reports/files_progress.html", {"report": report})
+    if request.htmx and request.GET.get("poll") and report.is_published:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def retry_files(request, report_id: int):
+    def action(report):
+        services.retry_files(request.user, report)
+        return "The PDF and the workbook are being made again."
+
+    return _act(request, report_id, action)
+
+
+@login_required
 def narrative_edit(request, report_id: int, slot: str):
     report = services.report_for(request.user, report_id)
     slots = dict(services.narrative_slots(report))
     if slot not in slots:
         raise Http404("That part of the report does not take narrative.")
-    if not roles.may_write_report(request.user, report.kind, report.directorate_id):
+    if not roles.may_write_report(request.user, report.kind, report.directorate_id, report.board_id):
         raise PermissionDenied("You may not write this report's narrative.")
     item = report.narrative.filter(slot=slot).first()
     error = ""
@@ -198,7 +235,12 @@ def regenerate(request, report_id: int):
     report = services.report_for(request.user, report_id)
     try:
         services.start_generation(
-            request.user, report.kind, report.period_id, report.directorate_id, report.board_id
+            request.user,
+            report.kind,
+            report.period_id,
+            report.directorate_id,
+            report.board_id,
+            indicators=report.indicator_set,
         )
     except ReportRefused as refused:
         messages.error(request, refused.message)
@@ -255,7 +297,16 @@ def publish(request, report_id: int):
         except ReportRefused as refused:
             error, missing = refused.message, refused.missing
         else:
-            messages.success(request, f"Published version {report.version}. Its digest is {report.digest}.")
+            if report.is_published:
+                messages.success(
+                    request, f"Published version {report.version}. Its digest is {report.digest}."
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Version {report.version} is frozen (digest {report.digest}); its PDF and workbook are"
+                    " being made, and it is published when they are stored.",
+                )
             return redirect("reports:detail", report_id=report.id)
     context = {"report": report, "error": error, "missing": missing or services.missing_narrative(report)}
     return render(request, "reporting/reports/publish.html", context, status=400 if error else 200)

@@ -109,7 +109,8 @@ def test_executive_report_from_generation_to_public_download(kpi_page, exception
     assert_accessible(page)
     page.get_by_label("Public: show it on /public/").check()
     page.get_by_label("I confirm this report is to be published as it is").check()
-    # Publishing renders the internal and public PDFs in the request (~12 s for the demo's 38 pages).
+    # Publishing freezes the report; its PDFs are made by a task, eager in this server (~12 s for
+    # the demo's 38 pages), so the page comes back published.
     page.get_by_role("button", name="Publish").click(timeout=90_000)
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "Published version 1", timeout=90_000
@@ -180,4 +181,61 @@ def test_calendar_returns_and_version_pages_are_accessible(kpi_page, exception_l
         assert_accessible(page)
     page.goto("/reports/returns/")
     expect(page.get_by_text("overdue", exact=False).first).to_be_visible()
+    assert_accessible(page)
+
+
+def test_delivery_plan_exception_report_and_publishing_pages_are_accessible(
+    kpi_page, exception_lists, assert_accessible
+):
+    from django.contrib.auth import get_user_model
+
+    from indicators.models import Period
+    from reporting.reports import services
+    from reporting.reports.models import DeliveryPlan, Report
+
+    plan = DeliveryPlan.objects.get(board__slug="corporate-and-scrutiny-management-committee")
+    item = plan.items.order_by("order").first()
+    page = kpi_page
+    sign_in(page, assert_accessible, "scrutiny")
+    page.goto("/reports/")
+    page.get_by_role("link", name="Boards' annual delivery plans").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Annual delivery plans")
+    assert_accessible(page)
+    page.get_by_role("link", name="Corporate and Scrutiny Management Committee").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Annual delivery plan 2015/16")
+    assert_accessible(page)
+    page.goto(f"/reports/delivery-plans/{plan.id}/priorities/{item.id}/")
+    page.get_by_label("Status").select_option(label="Off track")
+    page.get_by_role("button", name="Save the priority").click()  # no reason: refused by the field
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the priority changes")
+    assert_accessible(page)
+    page.get_by_label("Why does it change?").fill("The task group has not met.")
+    page.get_by_role("button", name="Save the priority").click()
+    expect(page.get_by_text("Why: The task group has not met.")).to_be_visible()
+    assert_accessible(page)
+
+    # The board's member asks for an exception report for Q3.
+    page.goto("/reports/")
+    page.get_by_label("Period", exact=True).select_option(label="Q3 2015/16")
+    page.get_by_role("button", name="Generate the exception report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Exception report: Corporate and Scrutiny Management Committee, Q3 2015/16"
+    )
+    expect(page.locator("#generation-bar")).to_have_attribute("value", "100")
+    assert_accessible(page)
+    sign_out(page, assert_accessible)
+
+    # A report being published: frozen, its files' progress shown until they are stored.
+    hub = get_user_model().objects.get(username="hub")
+    director = get_user_model().objects.get(username="director")
+    report = services.start_generation(hub, "cmt", Period.objects.get(label="Q3 2015/16").id)
+    for slot, label in services.narrative_slots(report):
+        services.save_narrative(hub, report, slot, f"Written for {label}.")
+    services.submit_for_review(hub, report)
+    services.sign_off(director, report)
+    services.publish(hub, report, confirmed=True, is_public=False)
+    Report.objects.filter(pk=report.pk).update(status="publishing", files_progress=50)
+    sign_in(page, assert_accessible, "hub")
+    page.goto(f"/reports/{report.id}/")
+    expect(page.locator("#files-bar")).to_have_attribute("value", "50")
     assert_accessible(page)

@@ -228,3 +228,24 @@ def test_the_year_end_report_records_a_plausibility_judgement_for_each_strategic
         for row in services.checklist(report)
         if row["slot"].startswith("plausibility:") and not row["written"]
     ]
+
+
+def test_the_demo_boards_report_shows_its_delivery_plan_and_the_change_a_remedial_plan_agreed(demo, client):
+    from organisation.models import Board
+    from reporting.reports.models import DeliveryPlan
+
+    board = Board.objects.get(slug="corporate-and-scrutiny-management-committee")
+    plan = DeliveryPlan.objects.get(board=board, year__label="2015/16")
+    assert plan.items.count() == 5 and plan.changes.filter(action="changed").exists()
+    report = services.start_generation(
+        demo["hub"], "board", quarter(datetime.date(2015, 10, 1)).id, board_id=board.id
+    )
+    items = section(report, "delivery-plans")
+    assert items["title"] == "Annual delivery plan 2015/16" and len(items["rows"]) == 5
+    assert ["At risk", "On track", "On track", "Complete", "Not started"] == [r[3] for r in items["rows"]]
+    changes = section(report, "delivery-plans-changes")
+    assert changes["rows"] and changes["rows"][0][0].startswith("CSC03")
+    assert "Web chat pilot" in changes["rows"][0][3]
+    client.force_login(demo["scrutiny"])
+    page = client.get(f"/reports/delivery-plans/{plan.id}/").content.decode()
+    assert "Scrutinise sickness absence" in page and "Why: Q3 sickness absence is above target" in page

@@ -106,3 +106,19 @@ def test_chart_escapes_labels_and_names_every_bar():
     assert "<b>" not in svg and "&lt;b&gt;" in svg
     assert 'role="img"' in svg and "Red: 2" in svg and "▲ Red" in svg
     assert bar_chart_svg("Empty", []) == ""
+
+
+def test_pdf_page_references_are_kept_until_a_page_is_added():
+    """The render's fix for pydyf's quadratic `page_references` gives what pydyf gives."""
+    import pydyf
+
+    from reporting.reports.render import _fast_page_references
+
+    _fast_page_references()
+    pdf = pydyf.PDF()
+    for n in range(3):
+        page = pydyf.Dictionary({"Type": "/Page"})
+        pdf.add_page(page)
+        expected = tuple(f"{number} 0 R".encode("ascii") for number in pdf.pages["Kids"][::3])
+        assert pdf.page_references == expected and len(expected) == n + 1
+    assert pdf.page_references is pdf.page_references  # built once while the pages stay the same

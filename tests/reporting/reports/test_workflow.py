@@ -69,7 +69,8 @@ def test_cmt_adds_statutory_and_dmt_has_the_directorate_scorecard(report_council
     assert next(s for s in dmt.data["sections"] if s["key"] == "service-plan-actions")["rows"] == []
     board = services.start_generation(users["hub"], "board", q3.id, board_id=org["board"].id)
     assert len(next(s for s in board.data["sections"] if s["key"] == "board-indicators")["rows"]) == 6
-    assert next(s for s in board.data["sections"] if s["key"] == "delivery-plans")["available"] is False
+    plan = next(s for s in board.data["sections"] if s["key"] == "delivery-plans")
+    assert plan["available"] and "No annual delivery plan for 2015/16" in plan["message"]
 
 
 @pytest.mark.parametrize(
