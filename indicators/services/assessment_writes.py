@@ -33,6 +33,7 @@ unchanged assessment keeps the time it was last changed.
 """
 
 import json
+import operator
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -219,10 +220,17 @@ def _same_number(computed, stored) -> bool:
     return float(computed) == stored
 
 
-def plan_changes(rows: list[tuple], inputs: list[dict], indicator_ids: list[int] | None) -> ChangePlan:
+def _in_database_form(row: tuple, prepare) -> tuple:
+    """A row to write, its forecast inputs (a plain dict until now) in database form."""
+    inputs = row[INPUTS]
+    return (*row[:INPUTS], prepare(inputs), *row[INPUTS + 1 :])
+
+
+def plan_changes(rows: list[tuple], indicator_ids: list[int] | None) -> ChangePlan:
     """Compare computed rows (in `COLUMNS` order, database form) with the stored ones.
 
-    ``inputs``: each row's forecast inputs as a plain dict (compared parsed, not as JSON text).
+    The forecast inputs of each row are a plain dict, compared parsed (not as JSON text) and put
+    in database form only for the rows that are written.
     ``indicator_ids``: the indicators recomputed (None: all), so stored rows of others are left alone.
     """
     stored = _stored(indicator_ids)
@@ -237,28 +245,41 @@ def plan_changes(rows: list[tuple], inputs: list[dict], indicator_ids: list[int]
     )
     first = 3  # id, indicator, period come first in the stored row
     end = first + len(COMPARED)
-    for row, row_inputs in zip(rows, inputs, strict=True):
+    compared = operator.itemgetter(*COMPARED)
+    for row in rows:
         old = stored.pop((row[0], row[1]), None)
         if old is None:
             plan.inserts.append(row)
             plan.changed_indicator_ids.add(row[0])
             continue
-        computed = [row[i] for i in COMPARED]
-        for n in as_float:
-            if computed[n] is not None:
-                computed[n] = float(computed[n])
+        computed = compared(row)
+        if as_float:
+            computed = list(computed)
+            for n in as_float:
+                if computed[n] is not None:
+                    computed[n] = float(computed[n])
+            computed = tuple(computed)
         current = old[first:end]
-        same = tuple(computed) == current or (
+        same = computed == current or (
             bool(as_float)
             and all(
                 _same_number(row[i], b) if i in DECIMAL_COLUMNS else row[i] == b
                 for i, b in zip(COMPARED, current, strict=True)
             )
         )
-        if not same or row_inputs != _parsed(old[end]):
+        if not same or row[INPUTS] != _parsed(old[end]):
             plan.updates.append(row)
             plan.changed_indicator_ids.add(row[0])
     for old in stored.values():
         plan.deletes.append(old[0])
         plan.changed_indicator_ids.add(old[1])
+    if plan.inserts or plan.updates:
+        inputs_field = Assessment._meta.get_field("forecast_inputs")
+        empty = inputs_field.get_db_prep_save({}, connection)
+
+        def prepare(inputs: dict):
+            return inputs_field.get_db_prep_save(inputs, connection) if inputs else empty
+
+        plan.inserts = [_in_database_form(r, prepare) for r in plan.inserts]
+        plan.updates = [_in_database_form(r, prepare) for r in plan.updates]
     return plan

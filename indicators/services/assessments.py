@@ -9,8 +9,10 @@ already built for the indicators that changed. The per-indicator task after an e
 the same code with `indicator_ids=[id]`.
 """
 
+import gc
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -104,10 +106,22 @@ def _decimal(value: float | None) -> Decimal | None:
     return number if abs(number) < DECIMAL_LIMIT else None
 
 
-def _frame(rows: list, columns: list[str]):
-    import pandas as pd  # imported when a recompute runs, not when Django starts (a quick `make run`)
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while a recompute builds its rows.
 
-    return pd.DataFrame.from_records(rows, columns=columns)
+    A full recompute allocates millions of small objects (rows, Decimals, dates), none of them in
+    reference cycles, and the collector's passes over the growing heap took about a quarter of its
+    CPU time (1 s of 4.4 s at 1,000 indicators). Reference counting still frees everything; the
+    collector resumes, as it was, when the recompute ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
@@ -128,6 +142,11 @@ def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome
     changed (`reporting.exceptions.exception_lists_refresh`). A recompute of unchanged data writes
     nothing at all.
     """
+    with _without_cyclic_gc():
+        return _recompute(indicator_ids)
+
+
+def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
     indicators = Indicator.objects.all()
     results = Result.objects.filter(status=Result.Status.APPROVED)
     targets = Target.objects.all()
@@ -168,15 +187,10 @@ def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome
     ]
     from indicators.analytics.bulk import assess_all  # pandas and numpy: only when a recompute runs
 
-    assessed = assess_all(
-        specs,
-        _frame(result_rows, ["indicator_id", "kind", "start", "end", "value"]),
-        _frame(target_rows, ["indicator_id", "kind", "start", "value"]),
-    )
+    assessed = assess_all(specs, result_rows, target_rows)
 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    inputs_field = Assessment._meta.get_field("forecast_inputs")
-    no_inputs = inputs_field.get_db_prep_save({}, connection)
+    adapt_date = connection.ops.adapt_datefield_value
     # A series' centre line and limits are the same number at every point of a segment: each
     # distinct float is converted once (the same conversion, so the same Decimal).
     decimals: dict[float, Decimal | None] = {}
@@ -208,20 +222,18 @@ def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome
             as_decimal(a.upper_limit),
             as_decimal(a.lower_limit),
             a.trial_limits,
-            connection.ops.adapt_datefield_value(a.shift_since),
+            None if a.shift_since is None else adapt_date(a.shift_since),
             as_decimal(a.forecast_value),
             as_decimal(a.forecast_low),
             as_decimal(a.forecast_high),
             a.forecast_method,
-            inputs_field.get_db_prep_save(a.forecast_inputs, connection) if a.forecast_inputs else no_inputs,
+            a.forecast_inputs,  # a plain dict: put in database form only if the row is written
             a.forecast_rag,
             now,
         )
         for a in assessed
     ]
-    plan = plan_changes(
-        rows, [a.forecast_inputs for a in assessed], None if ids is None else [s.id for s in specs]
-    )
+    plan = plan_changes(rows, None if ids is None else [s.id for s in specs])
     with transaction.atomic():
         plan.apply()
         # In the same transaction, so lists derived from assessments never lag them. A full
