@@ -124,6 +124,22 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _as_written(assessed: list, rows: list[tuple], indicator_ids: list[int]) -> dict[int, list[tuple]]:
+    """What the recompute now stores for ``indicator_ids``, in the terms the exception lists read:
+    {indicator: [(period id, kind, rag, direction, variation, forecast rag), ...] oldest first}."""
+    wanted = set(indicator_ids)
+    out: dict[int, list[tuple]] = {}
+    for a, row in zip(assessed, rows, strict=True):
+        if a.indicator_id in wanted:
+            out.setdefault(a.indicator_id, []).append(
+                (a.start, row[1], a.kind, a.rag, a.direction, a.variation, a.forecast_rag)
+            )
+    return {
+        indicator_id: [r[1:] for r in sorted(points, key=lambda r: r[0])]
+        for indicator_id, points in out.items()
+    }
+
+
 def recompute_assessments(*, indicator_ids: Iterable[int] | None = None) -> int:
     """Recompute the assessments of the given indicators (all when None); return how many there are.
 
@@ -241,8 +257,8 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
         # already what they would be (the hourly `build_due_exception_lists` keeps "missing"
         # current as the reporting date moves). After an edit, the edited indicator is always
         # passed: a submitted result changes its list (no longer missing) but no assessment.
+        refreshed = sorted(plan.changed_indicator_ids) if ids is None else [s.id for s in specs]
         assessments_recomputed.send(
-            sender=Assessment,
-            indicator_ids=sorted(plan.changed_indicator_ids) if ids is None else [s.id for s in specs],
+            sender=Assessment, indicator_ids=refreshed, assessments=_as_written(assessed, rows, refreshed)
         )
     return RecomputeOutcome(len(rows), len(plan.inserts), len(plan.updates), len(plan.deletes))
