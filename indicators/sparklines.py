@@ -60,8 +60,9 @@ def sparkline_svg(
 
     `compact` (the scorecard tables, 1,000 rows on the CMT's): whole-pixel coordinates, no
     `xmlns` (an SVG inside HTML needs none), no `aria-label` (the `<title>` child is the image's
-    accessible name, as SVG-AAM and axe-core take it) and no line-join or focus attributes: about
-    40 % fewer bytes a sparkline, drawn the same at this size.
+    accessible name, as SVG-AAM and axe-core take it), no line-join or focus attributes, and the
+    stroke and fill from the stylesheet (`.kpi-sparkline polyline` and `circle` in kpi.scss): about
+    half the bytes a sparkline, drawn the same at this size.
     """
     if not values:
         return ""
@@ -83,8 +84,13 @@ def sparkline_svg(
                 f"{padding + i * step:{places}},{bottom - (v - low) / span * inner_h:{places}}"
                 for i, v in enumerate(floats)
             ]
-        joins = "" if compact else ' stroke-linejoin="round" stroke-linecap="round"'
-        line = f'<polyline points="{" ".join(coords)}" fill="none" stroke="currentColor" stroke-width="1.5"{joins}/>'
+        if compact:  # drawn by the stylesheet (`.kpi-sparkline polyline` in kpi.scss)
+            line = f'<polyline points="{" ".join(coords)}"/>'
+        else:
+            line = (
+                f'<polyline points="{" ".join(coords)}" fill="none" stroke="currentColor" stroke-width="1.5"'
+                ' stroke-linejoin="round" stroke-linecap="round"/>'
+            )
         last_x, last_y = coords[-1].split(",")
     else:
         line = ""
@@ -95,8 +101,7 @@ def sparkline_svg(
     if compact:
         return (
             f'<svg class="kpi-sparkline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'role="img"><title>{label}</title>{line}'
-            f'<circle cx="{last_x}" cy="{last_y}" r="2.5" fill="currentColor"/></svg>'
+            f'role="img"><title>{label}</title>{line}<circle cx="{last_x}" cy="{last_y}" r="2.5"/></svg>'
         )
     return (
         f'<svg class="kpi-sparkline" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

@@ -169,7 +169,7 @@ class IndicatorSpec:
     dismissed_shift_dates: tuple[datetime.date, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Assessed:
     """One assessed point: the columns of the stored Assessment, as plain values."""
 
@@ -274,7 +274,8 @@ def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, ou
         {next((i for i, p in enumerate(charted) if p.start >= day), None) for day in spec.rebase_dates}
         - {None, 0}
     )
-    dismissed = {i for i, p in enumerate(charted) if p.start in set(spec.dismissed_shift_dates)}
+    dismissed_dates = set(spec.dismissed_shift_dates)
+    dismissed = {i for i, p in enumerate(charted) if p.start in dismissed_dates} if dismissed_dates else set()
     chart = xmr(
         values,
         spec.rules.polarity,
@@ -286,9 +287,12 @@ def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, ou
     # From the targets themselves, not the RAG's row.target: the same whichever path gave the RAG,
     # and in the charted terms (a cumulative target is not compared with per-period limits).
     assurance_targets = xmr_targets(charted, targets, spec.rules)
+    segment = iter(bounds)
+    seg_start, seg_end = next(segment)
     for i, point in enumerate(charted):
         row = out[point.key]
-        seg_start, seg_end = next(b for b in bounds if b[0] <= i < b[1])
+        while i >= seg_end:  # the segments are consecutive and cover every point, in order
+            seg_start, seg_end = next(segment)
         baseline_len = min(spec.baseline_points or seg_end - seg_start, seg_end - seg_start)
         lower, upper = chart.lower_limit[i], chart.upper_limit[i]
         row.variation = chart.variation[i] or ""
@@ -439,58 +443,87 @@ def _clean(inputs: dict) -> dict:
     return out
 
 
+RESULT_COLUMNS = ["indicator_id", "kind", "start", "end", "value"]
+TARGET_COLUMNS = ["indicator_id", "kind", "start", "value"]
+
+
+def _as_rows(table, columns: list[str]) -> list[tuple]:
+    """Rows as plain tuples in ``columns`` order, from a DataFrame or a sequence of tuples."""
+    if isinstance(table, pd.DataFrame):
+        return list(zip(*(table[c].tolist() for c in columns), strict=True))
+    return table if isinstance(table, list) else list(table)
+
+
 def assess_all(
     specs: Iterable[IndicatorSpec],
-    results: pd.DataFrame,
-    targets: pd.DataFrame,
+    results,
+    targets,
     forecast_methods: dict[str, str] | None = None,
 ) -> list[Assessed]:
     """Assess every indicator's series.
 
-    ``results``: columns indicator_id, kind, start, end, value (Decimal) — approved results only.
-    ``targets``: columns indicator_id, kind, start, value (Decimal).
+    ``results``: indicator_id, kind, start, end, value (Decimal) — approved results only.
+    ``targets``: indicator_id, kind, start, value (Decimal).
+    Each is a DataFrame with those columns or a list of tuples in that order (what the recompute
+    reads: no DataFrame is built unless RAG and direction are vectorised).
     Returns one `Assessed` per result.
     """
     methods = DEFAULT_FORECAST_METHODS if forecast_methods is None else forecast_methods
     specs = list(specs)
-    by_indicator = {
-        ident: list(zip(g["kind"], g["start"], g["end"], g["value"], strict=True))
-        for ident, g in results.groupby("indicator_id", sort=False)
-    }
-    target_maps = {
-        ident: dict(zip(zip(g["kind"], g["start"], strict=True), g["value"], strict=True))
-        for ident, g in targets.groupby("indicator_id", sort=False)
-    }
+    result_rows = _as_rows(results, RESULT_COLUMNS)
+    target_rows = _as_rows(targets, TARGET_COLUMNS)
+    by_indicator: dict[int, list[SeriesPoint]] = {}
+    for ident, kind, start, end, value in result_rows:
+        points = by_indicator.get(ident)
+        if points is None:
+            by_indicator[ident] = points = []
+        points.append(SeriesPoint(kind, start, end, value))
+    target_maps: dict[int, dict] = {}
+    for ident, kind, start, value in target_rows:
+        tmap = target_maps.get(ident)
+        if tmap is None:
+            target_maps[ident] = tmap = {}
+        tmap[(kind, start)] = value  # the last of any duplicate key, as a dict built from the rows
     # RAG and direction of travel for every series at once; the few indicators the vectorised
     # rules do not cover exactly (cross-kind comparators, say) go through `assess_series`.
     # Below VECTORISE_FROM results (one indicator's recompute after an edit) pandas' fixed cost
     # is more than the per-point loop saves, so every indicator takes the reference path.
-    if len(results) >= VECTORISE_FROM:
-        frame, fallback = assess_frames({spec.id: spec.rules for spec in specs}, results, targets)
-    else:
-        frame, fallback = results.iloc[0:0].reindex(columns=VECTORISED_COLUMNS), {spec.id for spec in specs}
     vectorised: dict[int, dict] = {}
-    for ident, kind, start, value, target, rag, direction, c_kind, c_start, c_value, latest in zip(
-        *(frame[column].tolist() for column in VECTORISED_COLUMNS), strict=True
-    ):
-        vectorised.setdefault(ident, {})[(kind, start)] = Assessed(
-            indicator_id=ident,
-            kind=kind,
-            start=start,
-            value=value,
-            target=target,
-            rag=rag,
-            direction=direction,
-            comparator=(c_kind, c_start) if c_kind is not None else None,
-            comparator_value=c_value,
-            is_latest=latest,
+    if len(result_rows) >= VECTORISE_FROM:
+        frame, fallback = assess_frames(
+            {spec.id: spec.rules for spec in specs},
+            results
+            if isinstance(results, pd.DataFrame)
+            else pd.DataFrame.from_records(result_rows, columns=RESULT_COLUMNS),
+            targets
+            if isinstance(targets, pd.DataFrame)
+            else pd.DataFrame.from_records(target_rows, columns=TARGET_COLUMNS),
         )
+        for ident, kind, start, value, target, rag, direction, c_kind, c_start, c_value, latest in zip(
+            *(frame[column].tolist() for column in VECTORISED_COLUMNS), strict=True
+        ):
+            out = vectorised.get(ident)
+            if out is None:
+                vectorised[ident] = out = {}
+            out[(kind, start)] = Assessed(
+                ident,
+                kind,
+                start,
+                value,
+                target,
+                rag,
+                direction,
+                (c_kind, c_start) if c_kind is not None else None,
+                c_value,
+                latest,
+            )
+    else:
+        fallback = {spec.id for spec in specs}
     assessed: list[Assessed] = []
     for spec in specs:
-        rows = by_indicator.get(spec.id)
-        if not rows:
+        points = by_indicator.get(spec.id)
+        if not points:
             continue
-        points = [SeriesPoint(k, s, e, v) for k, s, e, v in rows]
         tmap = target_maps.get(spec.id, {})
         out = vectorised.get(spec.id, {}) if spec.id not in fallback else _assess_one(spec, points, tmap)
         _variation(spec, points, tmap, out)

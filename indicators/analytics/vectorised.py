@@ -176,16 +176,25 @@ def assess_frames(
         return pd.DataFrame(columns=COLUMNS), fallback
 
     ident_col = res["indicator_id"]
-    rules_col = ident_col.map(lambda i: rules_by_id[i])
-    polarity = rules_col.map(lambda r: r.polarity).to_numpy()
-    tol_kind = rules_col.map(lambda r: r.tolerance_kind).to_numpy()
-    tol = _ints(ident_col.map(lambda i: config[i][0]))
-    has_threshold = ident_col.map(lambda i: config[i][1] is not None).to_numpy(dtype=bool)
-    threshold = _ints(ident_col.map(lambda i: config[i][1] or 0))
-    threshold_kind = rules_col.map(lambda r: r.change_threshold_kind).to_numpy()
-    annual = rules_col.map(_annual_applies).to_numpy(dtype=bool)
-    yearly = rules_col.map(lambda r: r.measure_type == MEASURE_YTD or r.seasonal).to_numpy(dtype=bool)
-    own_kind = rules_col.map(lambda r: FREQUENCY_KIND.get(r.frequency)).to_numpy(dtype=object)
+    # Each indicator's settings worked out once and spread over its rows by position (not a
+    # Python call per row).
+    codes, uniques = pd.factorize(ident_col)
+    rules_of = [rules_by_id[i] for i in uniques]
+
+    def per_row(values, dtype=object) -> np.ndarray:
+        column = np.empty(len(values), dtype=dtype)
+        column[:] = values
+        return column[codes]
+
+    polarity = per_row([r.polarity for r in rules_of])
+    tol_kind = per_row([r.tolerance_kind for r in rules_of])
+    tol = per_row([config[i][0] for i in uniques])
+    has_threshold = per_row([config[i][1] is not None for i in uniques], bool)
+    threshold = per_row([config[i][1] or 0 for i in uniques])
+    threshold_kind = per_row([r.change_threshold_kind for r in rules_of])
+    annual = per_row([_annual_applies(r) for r in rules_of], bool)
+    yearly = per_row([r.measure_type == MEASURE_YTD or r.seasonal for r in rules_of], bool)
+    own_kind = per_row([FREQUENCY_KIND.get(r.frequency) for r in rules_of])
     kinds = res["kind"].to_numpy(dtype=object)
 
     # --- target: the period's own, else (where it applies) the financial year's ---------------

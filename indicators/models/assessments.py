@@ -13,7 +13,11 @@ class Assessment(models.Model):
     Written in bulk by `indicators.services.assessments`; pages only read these rows.
     """
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="assessments")
+    # No index of its own: the unique (indicator, period) index serves every look-up by indicator,
+    # and one index fewer is one fewer to write for every row a recompute changes.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="assessments", db_index=False
+    )
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="assessments")
     value = models.DecimalField(max_digits=18, decimal_places=4)
     target = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)

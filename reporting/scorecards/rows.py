@@ -314,6 +314,7 @@ def build_rows(
     no_points = []
     polarity_labels, variation_labels = c.POLARITY_LABELS, c.VARIATION_LABELS
     method_labels = c.FORECAST_METHOD_LABELS
+    reported_days: dict = {}
     for indicator in indicators:
         indicator_id = indicator["id"]
         reference = indicator["reference"]
@@ -390,7 +391,10 @@ def build_rows(
             snapshot = reported.get(indicator_id)
             if snapshot is not None:
                 assessment = snapshot
-                row.reported_on = timezone.localdate(snapshot["reported_at"])
+                reported_at = snapshot["reported_at"]
+                row.reported_on = reported_days.get(reported_at)
+                if row.reported_on is None:  # a list's snapshots share one time: converted once
+                    row.reported_on = reported_days[reported_at] = timezone.localdate(reported_at)
             else:
                 row.not_reported = True
         if assessment is not None:

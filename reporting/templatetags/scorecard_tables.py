@@ -2,7 +2,7 @@
 
 A CMT scorecard has about 1,000 rows of 14 cells. Through the template engine (a `{% url %}` and
 three `{% include %}`s per row) that was about a second of the page's time; here each row is one
-string format. The markup is the same as the template's was: the RAG and direction tags are
+string format, in compact markup (see `_ROW`): the RAG and direction tags are
 `includes/rag.html` and `includes/direction.html` rendered once per distinct status per request
 (not cached across requests), and every value that comes from a user (titles, officers' names,
 references) is escaped as `{{ }}` would escape it.
@@ -25,26 +25,27 @@ register = template.Library()
 _PLAIN_REFERENCE = re.compile(r"[A-Za-z0-9._~-]+")
 _PLACEHOLDER = "REFERENCE-PLACEHOLDER"
 
+# Compact markup (a CMT scorecard has 1,000 of these rows): no class on a plain cell or on the row
+# header (kpi.scss gives the scorecard's cells GOV.UK's table styles), `kpi-n` for a numeric cell and
+# `kpi-h` for a cell's small print, and no indentation between cells.
 _ROW = (
-    '\n      <tr class="govuk-table__row" data-reference="{reference}">\n'
-    '        <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{url}">{reference}</a></th>\n'
-    '        <td class="govuk-table__cell">{title}<br><span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-0">'
-    "{polarity}</span>{statutory}{clinic}</td>\n"
-    "        {directorate}\n"
-    "        {years}\n"
-    '        <td class="govuk-table__cell govuk-table__cell--numeric">{value}{period}{not_reported}</td>\n'
-    '        <td class="govuk-table__cell govuk-table__cell--numeric">{target}</td>\n'
-    '        <td class="govuk-table__cell">{rag}</td>\n'
-    '        <td class="govuk-table__cell">{direction}</td>\n'
-    '        <td class="govuk-table__cell">{variation}{assurance}</td>\n'
-    '        <td class="govuk-table__cell govuk-table__cell--numeric">{forecast}{forecast_rag}</td>\n'
-    '        <td class="govuk-table__cell">{sparkline}</td>\n'
-    '        <td class="govuk-table__cell">{officer}</td>\n'
-    "      </tr>\n      "
+    '<tr class="govuk-table__row" data-reference="{reference}">'
+    '<th scope="row"><a class="govuk-link" href="{url}">{reference}</a></th>'
+    '<td>{title}<br><span class="kpi-h">{polarity}</span>{statutory}{clinic}</td>'
+    "{directorate}{years}"
+    '<td class="kpi-n">{value}{period}{not_reported}</td>'
+    '<td class="kpi-n">{target}</td>'
+    "<td>{rag}</td>"
+    "<td>{direction}</td>"
+    "<td>{variation}{assurance}</td>"
+    '<td class="kpi-n">{forecast}{forecast_rag}</td>'
+    "<td>{sparkline}</td>"
+    "<td>{officer}</td>"
+    "</tr>\n"
 )
-_HINT = '<br><span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-0">{}</span>'
-_NUMERIC = '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
-_DIRECTORATE = '<td class="govuk-table__cell"><a class="govuk-link" href="{}">{}</a></td>'
+_HINT = '<br><span class="kpi-h">{}</span>'
+_NUMERIC = '<td class="kpi-n">{}</td>'
+_DIRECTORATE = '<td><a class="govuk-link" href="{}">{}</a></td>'
 _NOT_REPORTED = _HINT.format("Current: not reported then")
 _STATUTORY = '<br><strong class="kpi-statutory govuk-!-font-size-16">Statutory / single data list</strong>'
 # A held clinic and a remedial plan in progress, in words and shape (■, ⚑), never colour alone.
@@ -82,7 +83,7 @@ class _Fragments(dict):
         self.template_name, self.variable = template_name, variable
 
     def __missing__(self, key):
-        html = self[key] = render_to_string(self.template_name, {self.variable: key})
+        html = self[key] = render_to_string(self.template_name, {self.variable: key}).strip()
         return html
 
 

@@ -10,6 +10,8 @@ One process instead of several keeps a second `make run` quick (Django starts on
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from reporting.exceptions import exception_lists_build_due
 
@@ -21,7 +23,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        call_command("migrate", interactive=False, verbosity=0)
+        # `migrate` with nothing to apply still runs its post-migrate work (permissions and content
+        # types for every model): only when a migration is unapplied, so a second start skips it.
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            call_command("migrate", interactive=False, verbosity=0)
         call_command("load_demo", if_empty=True, stdout=self.stdout, stderr=self.stderr)
         built = exception_lists_build_due()
         if built and options.get("verbosity", 1) >= 1:

@@ -14,6 +14,9 @@ from indicators.services.assessments import recompute, recompute_assessments
 from indicators.services.periods import ensure_periods
 
 WRITE_QUERIES = 17 if connection.vendor == "postgresql" else 12
+# After an edit both vendors write by the two upserts (PostgreSQL's temporary table, COPY and
+# MERGEs are for the full recompute).
+EDIT_QUERIES = 12
 
 
 def month(i: int) -> datetime.date:
@@ -164,10 +167,13 @@ def test_full_recompute_after_every_result_changed_runs_a_fixed_number_of_querie
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_one_indicator_recompute_runs_the_same_queries(build_council, django_assert_num_queries, count):
+def test_one_indicator_recompute_runs_a_fixed_number_of_queries(
+    build_council, django_assert_num_queries, count
+):
     indicators = build_council(count, months=24)
     Result.objects.filter(indicator=indicators[0]).update(value=F("value") + 1)
-    with django_assert_num_queries(WRITE_QUERIES):
+    # the seven reads; savepoint, the two upserts, the exception-list check, savepoint release.
+    with django_assert_num_queries(EDIT_QUERIES):
         outcome = recompute(indicator_ids=[indicators[0].id])
     assert outcome.updated == 24
 
