@@ -10,6 +10,7 @@ would turn a typo or a probe into a server error. A 400 page says what was wrong
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
 
+from api.problems import is_api_path, problem_response
 from indicators.periods import canonical_period_key
 
 
@@ -49,6 +50,10 @@ class RejectNulCharactersMiddleware:
 
     def __call__(self, request):
         if _has_nul(request):
+            if is_api_path(request.path):
+                return problem_response(
+                    400, "The address or body contained a NUL character, which is never valid."
+                )
             return render(
                 request,
                 "400.html",

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "service_plans",
     "clinics",
     "reporting",
+    "api",
     "kpi_machine",
     "axes",  # sign-in throttling (issue 11, item 10); keep it last
 ]
@@ -312,6 +313,13 @@ LOGGING = {
 # KPI Machine's own settings.
 KPI_PAGE_SIZE = env_int("KPI_PAGE_SIZE", 25)
 KPI_COUNCIL_NAME = env_str("KPI_COUNCIL_NAME", "City of York Council")
+
+# The API (/api/v1/): requests per window per token and per address (anonymous callers and failed
+# token checks), answered 429 with Retry-After past the limit; the limiter counts in the cache.
+KPI_API_RATE_PER_TOKEN = env_int("KPI_API_RATE_PER_TOKEN", 600)
+KPI_API_RATE_PER_ADDRESS = env_int("KPI_API_RATE_PER_ADDRESS", 120)
+KPI_API_RATE_WINDOW_SECONDS = env_int("KPI_API_RATE_WINDOW_SECONDS", 60)
+KPI_API_PUBLIC_MAX_AGE = env_int("KPI_API_PUBLIC_MAX_AGE", 60)
 
 # Data entry: limits on imported workbooks and CSV files (refused above these, nothing written).
 KPI_IMPORT_MAX_BYTES = env_int("KPI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)

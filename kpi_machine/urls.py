@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from api import views as api_views
+from api.api import urlpatterns as api_urlpatterns
 from kpi_machine import lockouts
 from kpi_machine.health import healthz
 from reporting import views as reporting_views
@@ -30,5 +32,11 @@ urlpatterns = [
     path("service-plans/", include("service_plans.urls")),
     # Committee reports and returns to central government (reporting.reports).
     path("", include("reporting.reports.urls")),
+    # The read API (api app): its reference page, the API itself, and a problem-details 404 for
+    # any other address under /api/; personal API tokens on the account page.
+    path("api/v1/docs/", api_views.docs, name="api_docs"),
+    path("api/v1/", api_urlpatterns()),
+    re_path(r"^api/(?P<rest>.*)$", api_views.not_found),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

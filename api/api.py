@@ -1,0 +1,98 @@
+"""The API object: /api/v1/, its OpenAPI 3.1 document, and problem details for every error."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.views.decorators.http import conditional_page
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from api.auth import TokenOrAnonymous
+from api.limits import RateLimited
+from api.problems import problem_response
+from api.routes import clinics, indicators, plans, reports, results, scorecards
+
+api = NinjaAPI(
+    title="KPI Machine API",
+    version="1",
+    description=(
+        "Indicators, results, assessments, targets, scorecards, exception lists, Service Improvement "
+        "Plans, clinics and published reports. Without a token: published data only, as on /public/. "
+        "With a personal token (your account page, /accounts/api-tokens/): what your role and scope "
+        "show you in the portal. Errors are RFC 9457 problem details."
+    ),
+    auth=TokenOrAnonymous(),
+    urls_namespace="api",
+    docs_url=None,  # the portal's own reference page (api.views.docs) replaces the CDN Swagger UI
+    openapi_url="/openapi.json",
+)
+for module in (indicators, scorecards, plans, clinics, reports, results):
+    api.add_router("/", module.router)
+
+
+def _errors_from_ninja(errors: list[dict]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        location = [str(part) for part in error.get("loc", []) if part not in ("query", "body", "path")]
+        # Query schemas nest their fields under the parameter's own name: keep the field.
+        name = location[-1] if location else "request"
+        fields.setdefault(name, []).append(error.get("msg", "Not valid"))
+    return fields
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    return problem_response(422, "The request is not valid.", _errors_from_ninja(exc.errors))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorised(request, exc):
+    detail = (
+        str(exc) if str(exc) != "Unauthorized" else "Send a personal API token as Authorization: Bearer kpi_…"
+    )
+    return problem_response(401, detail, headers={"WWW-Authenticate": 'Bearer realm="kpi-machine"'})
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return problem_response(exc.status_code, str(exc), getattr(exc, "errors", None))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return problem_response(403, str(exc) or "This is outside your role's scope.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem_response(404, str(exc) or "Not found.")
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc):
+    return problem_response(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+
+
+def _with_caching(view):
+    """ETag from the body with 304 on If-None-Match (Django's conditional GET), and Vary on the
+    token, so a shared cache never gives one caller another's answer."""
+    conditional = conditional_page(view)
+
+    def wrapped(request, *args, **kwargs):
+        response = conditional(request, *args, **kwargs)
+        response["Vary"] = "Authorization"
+        if request.headers.get("Authorization"):
+            response["Cache-Control"] = "private, no-cache"
+        elif response.status_code in (200, 304) and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = f"public, max-age={settings.KPI_API_PUBLIC_MAX_AGE}"
+        return response
+
+    wrapped.csrf_exempt = True
+    return wrapped
+
+
+def urlpatterns():
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _with_caching(pattern.callback)
+    return patterns, app_name, namespace
