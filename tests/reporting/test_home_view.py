@@ -68,7 +68,9 @@ def test_officer_home_lists_returned_then_overdue_returns_first(client, users, b
     assert {state for _, _, state in attention[1:]} == {"overdue"}
     html = response.content.decode()
     # Before anything else on the page: the returns, then the counts and the indicators table.
-    assert html.index("Returns needing your attention") < html.index("Latest RAG") < html.index(">Indicators<")
+    assert (
+        html.index("Returns needing your attention") < html.index("Latest RAG") < html.index(">Indicators<")
+    )
     assert html.index("GEN001 Nov 2015") < html.index("GEN003 Dec 2015")
     assert "↩ Returned for changes" in html and "Reason: Check the agency staff figure" in html
     assert "▲ Overdue" in html
@@ -86,7 +88,9 @@ def test_home_without_returns_needing_attention_shows_no_list(client, users, bui
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [6, 40])
-def test_officer_home_runs_a_fixed_number_of_queries(client, users, build_council, django_assert_num_queries, size):
+def test_officer_home_runs_a_fixed_number_of_queries(
+    client, users, build_council, django_assert_num_queries, size
+):
     _officer_with_returns(users, size, build_council)
     client.force_login(users["officer"])
     client.get("/")

@@ -70,10 +70,13 @@ def test_portfolio_and_board_scorecards(
 def test_dashboard(size, scorecard_council, users, django_assert_num_queries):
     scorecard_council(size)
     user = warm(users["councillor"])
-    # themes, portfolios, calendar, indicators, selected, window
-    with django_assert_num_queries(6):
+    # themes, portfolios, calendar, indicators, selected, window, the indicators' themes
+    with django_assert_num_queries(7):
         board = dashboard(user, None)
     assert len(board.rows) == size
+    with django_assert_num_queries(7):  # filtered by a tile: the same reads
+        board = dashboard(user, None, {"rag": "red", "direction": "bad"})
+    assert sum(len(g.rows) for g in board.groups) == board.shown
 
 
 @pytest.mark.parametrize("size", SIZES)
