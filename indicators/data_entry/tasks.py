@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from indicators.data_entry.services.notifications import approval_digests_send, result_notice_send
+from indicators.data_entry.services.notifications import approval_digests_send, result_notices_send
 from indicators.data_entry.services.reminders import reminders_send
 
 
@@ -13,9 +13,10 @@ def send_return_reminders() -> int:
 
 
 @shared_task
-def send_result_notice(change_id: int) -> int:
-    """The emails one result change calls for (returned, approved, waiting for approval)."""
-    return result_notice_send(change_id)
+def send_result_notices(change_ids: list[int]) -> int:
+    """The emails some result changes call for (returned, approved, waiting for approval), one
+    per person."""
+    return result_notices_send(change_ids)
 
 
 @shared_task

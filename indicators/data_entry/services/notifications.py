@@ -17,6 +17,8 @@ emailed about everything; users without an email address (or inactive) are skipp
 through Django's email backends (the console in the embedded run).
 """
 
+import contextlib
+import contextvars
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
@@ -53,18 +55,47 @@ def needs_notice(action: str, old_status: str, new_status: str) -> bool:
     return new_status == Result.Status.SUBMITTED and old_status != Result.Status.SUBMITTED
 
 
+# The change ids noted inside `notices_collected()`, or None outside it (a context variable, as
+# `indicators.signals.recomputes_collected`, so concurrent requests never share one list).
+_collecting: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("notices", default=None)
+
+
+def _queue_on_commit(change_ids: list[int]) -> None:
+    from indicators.data_entry.tasks import send_result_notices
+
+    ids = list(change_ids)
+    transaction.on_commit(
+        lambda: enqueue_task_safely(send_result_notices, (ids,), what=f"notice of result changes {ids}")
+    )
+
+
 def queue_result_notice(change: ResultChange) -> None:
     """Queue the change's emails for when the transaction commits; never raises."""
     if not needs_notice(change.action, change.old_status, change.new_status):
         return
-    from indicators.data_entry.tasks import send_result_notice
+    collected = _collecting.get()
+    if collected is not None:
+        collected.append(change.pk)
+        return
+    _queue_on_commit([change.pk])
 
-    change_id = change.pk
-    transaction.on_commit(
-        lambda: enqueue_task_safely(
-            send_result_notice, (change_id,), what=f"notice of result change {change_id}"
-        )
-    )
+
+@contextlib.contextmanager
+def notices_collected():
+    """Inside the block, result changes are noted; on leaving, one task sends them, one email per
+    person (approving twelve results sends their officer one email, not twelve). Use inside the
+    writer's transaction: nothing is queued if it rolls back or the block raises."""
+    if _collecting.get() is not None:
+        yield
+        return
+    collected: list[int] = []
+    token = _collecting.set(collected)
+    try:
+        yield
+    finally:
+        _collecting.reset(token)
+    if collected:
+        _queue_on_commit(collected)
 
 
 def approvers_of(indicators: list[Indicator]) -> dict[int, set[int]]:
@@ -94,49 +125,94 @@ def _send(user, subject: str, template: str, context: dict) -> bool:
     return True
 
 
-def result_notice_send(change_id: int) -> int:
-    """Send the emails one result change calls for; returns how many were sent."""
-    change = (
-        ResultChange.objects.select_related(
+@dataclass
+class Notice:
+    kind: str  # returned, approved, waiting
+    change: ResultChange
+    result: Result
+    indicator: Indicator
+    period: object
+    actor: object
+
+    @property
+    def what(self) -> str:
+        return f"{self.indicator.reference} {self.period.label}"
+
+
+SINGLE = {
+    "returned": ("{what} returned for changes", "indicators/returns/notice_returned.txt"),
+    "approved": ("{what} approved", "indicators/returns/notice_approved.txt"),
+    "waiting": ("{what} waits for your approval", "indicators/returns/notice_submitted.txt"),
+}
+
+
+def notices_by_recipient(changes: list[ResultChange]) -> dict[int, list[Notice]]:
+    """{user id: the notices for them} for these changes, in change order. One query (approvers)."""
+    by_user: dict[int, list[Notice]] = defaultdict(list)
+    waiting = [ch for ch in changes if ch.action not in OFFICER_NOTICES]
+    approvers = approvers_of(list({ch.result.indicator_id: ch.result.indicator for ch in waiting}.values()))
+    for change in changes:
+        result, actor = change.result, change.changed_by
+        actor_id = actor.pk if actor else None
+        if change.action in OFFICER_NOTICES:
+            officer = result.submitted_by or result.entered_by
+            kind = "returned" if change.action == "return" else "approved"
+            recipients = [officer.pk] if officer is not None and officer.pk != actor_id else []
+        else:
+            kind, recipients = "waiting", sorted(approvers[result.indicator_id] - {actor_id})
+        for user_id in recipients:
+            by_user[user_id].append(Notice(kind, change, result, result.indicator, result.period, actor))
+    return by_user
+
+
+def result_notices_send(change_ids: list[int]) -> int:
+    """Send the emails these result changes call for, one per person; returns how many were sent.
+
+    Approvers are told of waiting results only if they chose "immediately"."""
+    changes = list(
+        ResultChange.objects.filter(pk__in=change_ids, result__isnull=False)
+        .select_related(
             "changed_by",
             "result__indicator__service",
             "result__period",
             "result__submitted_by",
             "result__entered_by",
         )
-        .filter(pk=change_id)
-        .first()
-    )
-    if change is None or change.result is None:
-        return 0
-    result, actor = change.result, change.changed_by
-    indicator, period = result.indicator, result.period
-    context = {"change": change, "result": result, "indicator": indicator, "period": period, "actor": actor}
-    what = f"{indicator.reference} {period.label}"
-    if change.action in OFFICER_NOTICES:
-        officer = result.submitted_by or result.entered_by
-        if officer is None or (actor is not None and officer.pk == actor.pk):
-            return 0
-        if change.action == "return":
-            subject = f"KPI Machine: {what} returned for changes"
-            template = "indicators/returns/notice_returned.txt"
-        else:
-            subject = f"KPI Machine: {what} approved"
-            template = "indicators/returns/notice_approved.txt"
-        return int(_send(officer, subject, template, context))
-    recipient_ids = approvers_of([indicator])[indicator.id] - {actor.pk if actor else None}
-    sent = 0
-    for user in (
-        get_user_model()
-        .objects.filter(pk__in=recipient_ids, profile__approval_notice=ApprovalNotice.IMMEDIATE)
         .order_by("pk")
-    ):
-        sent += _send(
-            user,
-            f"KPI Machine: {what} waits for your approval",
-            "indicators/returns/notice_submitted.txt",
-            context,
-        )
+    )
+    by_user = notices_by_recipient(changes)
+    users = get_user_model().objects.select_related("profile").in_bulk(list(by_user))
+    sent = 0
+    for user_id, notices in sorted(by_user.items()):
+        user = users.get(user_id)
+        profile = getattr(user, "profile", None) if user else None
+        if profile is None or profile.approval_notice != ApprovalNotice.IMMEDIATE:
+            notices = [n for n in notices if n.kind != "waiting"]
+        if not notices:
+            continue
+        if len(notices) == 1:
+            [notice] = notices
+            subject, template = SINGLE[notice.kind]
+            context = {
+                "change": notice.change,
+                "result": notice.result,
+                "indicator": notice.indicator,
+                "period": notice.period,
+                "actor": notice.actor,
+            }
+            sent += _send(user, "KPI Machine: " + subject.format(what=notice.what), template, context)
+            continue
+        groups = {
+            kind: [n for n in notices if n.kind == kind] for kind in ("returned", "approved", "waiting")
+        }
+        words = {
+            "returned": "returned for changes",
+            "approved": "approved",
+            "waiting": "waiting for your approval",
+        }
+        parts = [f"{len(g)} {words[k]}" for k, g in groups.items() if g]
+        subject = f"KPI Machine: {len(notices)} results: " + ", ".join(parts)
+        sent += _send(user, subject, "indicators/returns/notice_batch.txt", {"groups": groups})
     return sent
 
 

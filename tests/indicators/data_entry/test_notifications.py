@@ -134,12 +134,12 @@ def test_the_mail_is_queued_only_on_commit(mailable, pdr, periods, django_captur
 def test_a_broker_outage_never_fails_the_save(
     mailable, pdr, periods, django_capture_on_commit_callbacks, monkeypatch, caplog
 ):
-    from indicators.data_entry.tasks import send_result_notice
+    from indicators.data_entry.tasks import send_result_notices
 
     def down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(send_result_notice, "apply_async", down)
+    monkeypatch.setattr(send_result_notices, "apply_async", down)
     with django_capture_on_commit_callbacks(execute=True):
         result = _submit(mailable, pdr, periods)
     assert result.pk and result.status == "submitted"
@@ -237,3 +237,89 @@ def test_account_without_a_role_is_told_so(client, db):
 def test_preference_page_refuses_other_methods(client, users, method):
     client.force_login(users["head"])
     assert getattr(client, method)("/accounts/notifications/").status_code == 405
+
+
+# --- One email per person for a selection or a grid --------------------------------------------
+
+
+def _approve_selection(client, users, pdr, periods, capture, *, stale: bool = False):
+    """The head approves Dec and Nov 2015 together (Nov's version stale when `stale`)."""
+    dec = _submit(users, pdr, periods, DEC_2015)
+    nov = _submit(users, pdr, periods, NOV_2015, value=80)
+    client.force_login(users["head"])
+    selected = [f"{dec.pk}:{dec.version}", f"{nov.pk}:{nov.version + (3 if stale else 0)}"]
+    with capture(execute=True):
+        return client.post("/approvals/approve-selected/", {"selected": selected})
+
+
+def test_approving_a_selection_sends_the_officer_one_email(
+    client, mailable, pdr, periods, django_capture_on_commit_callbacks
+):
+    response = _approve_selection(client, mailable, pdr, periods, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["officer@example.invalid"]
+    assert message.subject == "KPI Machine: 2 results: 2 approved"
+    assert "- STF90 PDR Completion (%) - OCE, Dec 2015" in message.body
+    assert "- STF90 PDR Completion (%) - OCE, Nov 2015" in message.body
+
+
+def test_a_refused_selection_sends_nothing(
+    client, mailable, pdr, periods, django_capture_on_commit_callbacks
+):
+    response = _approve_selection(
+        client, mailable, pdr, periods, django_capture_on_commit_callbacks, stale=True
+    )
+    assert response.status_code == 400 and mail.outbox == []
+
+
+def test_the_bulk_grid_sends_the_approver_one_email(
+    client, mailable, pdr, org, periods, django_capture_on_commit_callbacks
+):
+    from indicators.models import Indicator
+    from organisation.models import ReportingCalendar
+
+    ReportingCalendar.objects.create(id=1, as_of=datetime.date(2016, 1, 25))
+    second = Indicator.objects.create(
+        reference="STF01",
+        title="Staff Headcount - OCE",
+        category="workforce",
+        unit="count",
+        polarity="neutral",
+        frequency="monthly",
+        service=org["hr"],
+        responsible_officer=mailable["head"],
+    )
+    second.data_entry_officers.add(mailable["officer"])
+    client.force_login(mailable["officer"])
+    data = {"period": "2015-12", "action": "submit"}
+    for ref, value in (("STF90", "90"), ("STF01", "57")):
+        data.update({f"r-{ref}-version": "0", f"r-{ref}-key": f"k-{ref}", f"r-{ref}-value": value})
+        data[f"r-{ref}-commentary"] = SENTENCE
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/returns/bulk/?period=2015-12", data)
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["head@example.invalid"]
+    assert message.subject == "KPI Machine: 2 results: 2 waiting for your approval"
+    assert "STF90" in message.body and "STF01" in message.body and "submitted by Officer" in message.body
+
+
+def test_mixed_notices_for_one_officer_list_the_reasons(
+    mailable, pdr, periods, django_capture_on_commit_callbacks
+):
+    from indicators.data_entry.services.notifications import notices_collected
+
+    dec = _submit(mailable, pdr, periods, DEC_2015)
+    nov = _submit(mailable, pdr, periods, NOV_2015, value=80)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), notices_collected():
+        result_approve(user=mailable["head"], result=dec, expected_version=dec.version)
+        result_return(
+            user=mailable["head"],
+            result=nov,
+            reason="November looks low: check it.",
+            expected_version=nov.version,
+        )
+    [message] = mail.outbox
+    assert message.subject == "KPI Machine: 2 results: 1 returned for changes, 1 approved"
+    assert "Nov 2015: November looks low: check it. (/returns/STF90/2015-11/)" in message.body
