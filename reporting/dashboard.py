@@ -169,7 +169,8 @@ def _url(choice: str, **filters) -> str:
 
 
 def dashboard(user, choice: str | None, params=None) -> Dashboard:
-    """A councillor's on-demand dashboard for one theme or portfolio, in seven queries.
+    """A councillor's on-demand dashboard for one theme or portfolio, in seven queries (six for
+    a theme).
 
     Defaults to the user's own portfolio, else the first theme. Rows are narrowed by
     `visible_indicators`, so choosing someone else's portfolio shows only its published indicators.
@@ -206,7 +207,10 @@ def dashboard(user, choice: str | None, params=None) -> Dashboard:
     else:
         indicators = indicators.none()
     rows, _ = build_rows(indicators, None, reporting_date(), sparkline_width=240)
-    theme_of = _first_themes([r.indicator.id for r in rows], themes) if rows else {}
+    if isinstance(subject, Theme):  # the chosen theme is the group, whatever else they serve
+        theme_of = {r.indicator.id: subject for r in rows}
+    else:
+        theme_of = _first_themes([r.indicator.id for r in rows], themes) if rows else {}
     shown = [r for r in rows if row_matches(r, filters)]
     choice = choice or ""
     clear_url = _url(choice)

@@ -135,3 +135,19 @@ def test_emails_page_passes_axe_on_a_phone(kpi_page, demo_council, assert_access
     expect(page.get_by_text("Your email choice is saved.")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
     assert_accessible(page)
+
+
+def test_officer_home_lists_returns_needing_attention_first(kpi_page, demo_council, assert_accessible):
+    """Issue 10, item 15: the officer's home page opens on their returned and overdue returns."""
+    page = kpi_page
+    open_dashboard(page, assert_accessible, "officer", "/")
+    table = page.get_by_role("region", name="Returns needing your attention")
+    expect(table).to_be_visible()
+    first_heading = page.locator("main h2, main caption").first
+    assert "Returns needing your attention" in first_heading.inner_text()
+    assert "Overdue" in table.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    table.get_by_role("link").first.click()
+    expect(page).to_have_url(re.compile(r"/returns/[A-Z0-9]+/[0-9a-z-]+/$"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)

@@ -204,3 +204,22 @@ def test_status_is_words_and_shapes(client, users, mixed_board):
 def test_anonymous_is_sent_to_sign_in(client, org):
     response = client.get("/dashboard/?rag=red")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_chosen_theme_is_one_group_even_for_indicators_of_several_themes(client, users, mixed_board, org):
+    Theme.objects.filter(slug="listens").update(order=2)
+    earlier = Theme.objects.create(
+        council_plan=org["plan"], name="An Earlier Theme", slug="earlier", order=1
+    )
+    Indicator.themes.through.objects.create(
+        indicator=Indicator.objects.get(reference="GEN001"), theme=earlier
+    )
+    client.force_login(users["councillor"])
+    by_theme = client.get("/dashboard/?show=theme:listens").context["board"]
+    assert [(g.label, len(g.rows)) for g in by_theme.groups] == [("A Council that Listens to Residents", 6)]
+    # By portfolio, an indicator sits under the first of its themes in the plan's order, once.
+    by_portfolio = client.get("/dashboard/").context["board"]
+    assert [(g.label, len(g.rows)) for g in by_portfolio.groups] == [
+        ("An Earlier Theme", 1),
+        ("A Council that Listens to Residents", 5),
+    ]

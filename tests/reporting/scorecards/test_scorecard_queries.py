@@ -77,6 +77,9 @@ def test_dashboard(size, scorecard_council, users, django_assert_num_queries):
     with django_assert_num_queries(7):  # filtered by a tile: the same reads
         board = dashboard(user, None, {"rag": "red", "direction": "bad"})
     assert sum(len(g.rows) for g in board.groups) == board.shown
+    with django_assert_num_queries(6):  # a theme is its own group: no look-up of themes
+        board = dashboard(user, "theme:listens")
+    assert len(board.rows) == size
 
 
 @pytest.mark.parametrize("size", SIZES)
