@@ -323,3 +323,15 @@ def test_mixed_notices_for_one_officer_list_the_reasons(
     [message] = mail.outbox
     assert message.subject == "KPI Machine: 2 results: 1 returned for changes, 1 approved"
     assert "Nov 2015: November looks low: check it. (/returns/STF90/2015-11/)" in message.body
+
+
+@pytest.mark.parametrize("waiting", [1, 2])
+def test_preference_page_runs_a_fixed_number_of_queries(
+    client, users, pdr, periods, waiting, django_assert_num_queries
+):
+    for key in [DEC_2015, NOV_2015][:waiting]:
+        _submit(users, pdr, periods, key)
+    client.force_login(users["head"])
+    client.get("/accounts/notifications/")
+    with django_assert_num_queries(3):  # session, user, profile
+        client.get("/accounts/notifications/")

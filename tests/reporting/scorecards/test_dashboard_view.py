@@ -208,9 +208,7 @@ def test_anonymous_is_sent_to_sign_in(client, org):
 
 def test_a_chosen_theme_is_one_group_even_for_indicators_of_several_themes(client, users, mixed_board, org):
     Theme.objects.filter(slug="listens").update(order=2)
-    earlier = Theme.objects.create(
-        council_plan=org["plan"], name="An Earlier Theme", slug="earlier", order=1
-    )
+    earlier = Theme.objects.create(council_plan=org["plan"], name="An Earlier Theme", slug="earlier", order=1)
     Indicator.themes.through.objects.create(
         indicator=Indicator.objects.get(reference="GEN001"), theme=earlier
     )
