@@ -335,3 +335,14 @@ def test_preference_page_runs_a_fixed_number_of_queries(
     client.get("/accounts/notifications/")
     with django_assert_num_queries(3):  # session, user, profile
         client.get("/accounts/notifications/")
+
+
+def test_the_task_survives_a_deleted_result(mailable, pdr, periods):
+    from indicators.data_entry.tasks import send_result_notices
+    from indicators.models import ResultChange
+
+    result = _submit(mailable, pdr, periods)
+    change_ids = list(ResultChange.objects.filter(result=result).values_list("pk", flat=True))
+    result.delete()
+    assert send_result_notices.delay(change_ids + [999_999]).get() == 0
+    assert mail.outbox == []
