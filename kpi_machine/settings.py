@@ -333,6 +333,11 @@ CELERY_BEAT_SCHEDULE["send-return-reminders-daily"] = {
     "task": "indicators.data_entry.tasks.send_return_reminders",
     "schedule": 24 * 60 * 60,
 }
+# Approvers who chose a daily digest of results waiting for them (issue 10, item 15).
+CELERY_BEAT_SCHEDULE["send-approval-digests-daily"] = {
+    "task": "indicators.data_entry.tasks.send_approval_digests",
+    "schedule": 24 * 60 * 60,
+}
 CELERY_BEAT_SCHEDULE["check-remedial-plans-daily"] = {
     "task": "clinics.tasks.check_remedial_plans",
     "schedule": 24 * 60 * 60,

@@ -125,6 +125,11 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "Internal Audit"
 
 
+class ApprovalNotice(models.TextChoices):
+    IMMEDIATE = "immediate", "Immediately: an email for each result submitted"
+    DAILY = "daily", "Once a day: one email listing every result waiting"
+
+
 class Profile(models.Model):
     """A user's role and where in the organisation it applies.
 
@@ -140,6 +145,15 @@ class Profile(models.Model):
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.SET_NULL)
     portfolio = models.ForeignKey(Portfolio, null=True, blank=True, on_delete=models.SET_NULL)
     board = models.ForeignKey(Board, null=True, blank=True, on_delete=models.SET_NULL)
+    # How an approver hears of results waiting for them: a mail per submitted result, or one
+    # digest a day. The digest's day is kept here so a second run the same day sends nothing.
+    approval_notice = models.CharField(
+        "Results waiting for your approval",
+        max_length=10,
+        choices=ApprovalNotice.choices,
+        default=ApprovalNotice.IMMEDIATE,
+    )
+    approval_digest_sent_on = models.DateField(null=True, blank=True, editable=False)
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"

@@ -133,7 +133,7 @@ def scorecard_export(request, kind, slug=None, fmt="xlsx"):
 
 @login_required
 def dashboard_page(request):
-    board = dashboard(request.user, request.GET.get("show"))
+    board = dashboard(request.user, request.GET.get("show"), request.GET)
     template = "reporting/dashboard/dashboard.html"
     if request.htmx and request.htmx.target == "dashboard-body":
         template += "#body"

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from indicators.data_entry.views import approvals, audit, data_quality, exports, imports, returns, targets
+from indicators.data_entry.views import (
+    approvals,
+    audit,
+    data_quality,
+    exports,
+    imports,
+    notifications,
+    returns,
+    targets,
+)
 
 app_name = "data_entry"
 urlpatterns = [
@@ -13,6 +22,7 @@ urlpatterns = [
     path("approvals/", approvals.approvals_list, name="approvals"),
     path("approvals/<int:result_id>/", approvals.approval_decide, name="decide"),
     path("approvals/approve-selected/", approvals.approvals_approve_selected, name="approve_selected"),
+    path("accounts/notifications/", notifications.notification_preferences, name="notifications"),
     path("audit/", audit.audit, name="audit"),
     path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
     path("targets/", targets.targets_index, name="targets"),

@@ -24,6 +24,7 @@ from indicators.access import can_approve_results
 from indicators.analytics.rag import rag_status
 from indicators.analytics.sense import meaningful_commentary
 from indicators.analytics.series import SeriesPoint, target_for
+from indicators.data_entry.services.notifications import notices_collected
 from indicators.data_entry.services.results import ResultConflict, result_approve, unusual_reason_from
 from indicators.formatting import format_value
 from indicators.models import Assessment, Result, Target
@@ -145,6 +146,12 @@ def results_approve_selected(*, user, results: list[Result], versions: dict[int,
             raise PermissionDenied(
                 "Only the responsible officer or head of service can approve these results."
             )
+    with notices_collected():  # each officer gets one email for the selection
+        _approve_each(user, results, versions)
+    return len(results)
+
+
+def _approve_each(user, results: list[Result], versions: dict[int, int]) -> None:
     for result in results:
         try:
             result_approve(user=user, result=result, expected_version=versions.get(result.pk))
@@ -165,7 +172,6 @@ def results_approve_selected(*, user, results: list[Result], versions: dict[int,
                     ]
                 }
             ) from None
-    return len(results)
 
 
 @dataclass

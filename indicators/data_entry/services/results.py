@@ -36,6 +36,7 @@ from indicators.analytics import constants as c
 from indicators.analytics.rag import rag_status
 from indicators.analytics.sense import meaningful_commentary, sense_check
 from indicators.analytics.series import SeriesPoint, target_for
+from indicators.data_entry.services.notifications import queue_result_notice
 from indicators.formatting import decimal_text, format_value
 from indicators.models import Assessment, Indicator, Period, Result, ResultChange, SubmissionReceipt, Target
 from indicators.periods import result_period_error
@@ -177,7 +178,7 @@ def _record(
     *, result: Result, before: dict, action: str, user, reason: str = "", now: datetime.datetime
 ) -> ResultChange:
     after = snapshot(result)
-    return ResultChange.objects.create(
+    change = ResultChange.objects.create(
         result=result,
         indicator_id=result.indicator_id,
         period_id=result.period_id,
@@ -193,6 +194,9 @@ def _record(
         changed_by=user if user is not None and user.is_authenticated else None,
         changed_at=now,
     )
+    # Every write records its change here, so every path (forms, grid, imports, restores) mails.
+    queue_result_notice(change)
+    return change
 
 
 def _latest_change(result: Result) -> ResultChange | None:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from indicators.data_entry.forms import ResultEntryForm, new_form_key
 from indicators.data_entry.services.approvals import entry_context
+from indicators.data_entry.services.notifications import notices_collected
 from indicators.data_entry.services.results import (
     UNUSUAL_VALUE,
     ResultConflict,
@@ -211,21 +212,23 @@ def returns_bulk(request):
     rows = returns_for(request.user, period=period, include_approved=False)
     entries = []
     saved = 0
-    for ret in rows:
-        prefix = f"r-{ret.indicator.reference}"
-        if request.method == "POST":
-            form = _entry_form(ret, request.POST, prefix=prefix)
-            if not form.has_changed() or not request.POST.get(f"{prefix}-value", "").strip():
-                form = _entry_form(ret, prefix=prefix)  # left blank: nothing to save
+    # One email per person for the whole grid, not one per row (each row still commits alone).
+    with notices_collected():
+        for ret in rows:
+            prefix = f"r-{ret.indicator.reference}"
+            if request.method == "POST":
+                form = _entry_form(ret, request.POST, prefix=prefix)
+                if not form.has_changed() or not request.POST.get(f"{prefix}-value", "").strip():
+                    form = _entry_form(ret, prefix=prefix)  # left blank: nothing to save
+                else:
+                    outcome, _ = _save(request.user, ret, form, request.POST.get("action", "draft"))
+                    if outcome is not None:
+                        saved += 0 if outcome.repeated else 1
+                        ret.result = outcome.result
+                        form = _entry_form(ret, prefix=prefix)
             else:
-                outcome, _ = _save(request.user, ret, form, request.POST.get("action", "draft"))
-                if outcome is not None:
-                    saved += 0 if outcome.repeated else 1
-                    ret.result = outcome.result
-                    form = _entry_form(ret, prefix=prefix)
-        else:
-            form = _entry_form(ret, prefix=prefix)
-        entries.append((ret, form))
+                form = _entry_form(ret, prefix=prefix)
+            entries.append((ret, form))
     errors = [(ret, form) for ret, form in entries if form.errors]
     if request.method == "POST" and not errors:
         messages.success(request, f"{saved} result{'s' if saved != 1 else ''} saved.")
