@@ -14,11 +14,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from openpyxl import Workbook
 
 from indicators.models import Indicator, RecomputeMark, Target, TargetChange
 from indicators.models.library import HISTORY_BASELINE_REASON, JUDGING_FIELDS, UNJUDGED_FIELDS
 from indicators.selectors import result_history
+from tests.indicators.data_entry.conftest import xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 FY_2015 = ("year", datetime.date(2015, 4, 1))
@@ -231,19 +231,10 @@ def test_bulk_loaded_indicator_first_change_still_reads_old_to_new(build_council
     ]
 
 
-def _xlsx(rows):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def test_command_line_import_records_who_and_why(tmp_path, org, users, periods):
     path = tmp_path / "new-indicators.xlsx"
     path.write_bytes(
-        _xlsx(
+        xlsx_bytes(
             [["Reference ID", "Indicator", "Polarity", "Dec 2015"], ["NEW01", "New measure", "Up is Good", 5]]
         )
     )
@@ -265,7 +256,7 @@ def test_target_import_and_the_targets_page_record_their_reason(client, users, p
     batch = import_preview(
         user=users["hub"],
         filename="targets.xlsx",
-        data=_xlsx([["Reference ID", "2016/17"], ["STF90", 88]]),
+        data=xlsx_bytes([["Reference ID", "2016/17"], ["STF90", 88]]),
         targets=True,
     )
     import_apply(user=users["hub"], batch=batch)
