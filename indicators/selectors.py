@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from indicators.access import sees_drafts, visible_indicators
+from indicators.access import scope_filter, sees_drafts, visible_indicators
 from indicators.analytics import constants as c
 from indicators.charts import chart_data
 from indicators.formatting import format_value
@@ -425,9 +425,10 @@ def result_history(
 def setting_changes(user, *, indicator=None, reference: str | None = None) -> QuerySet:
     """Rows of the indicators' history of judging fields (django-simple-history) the user may see,
     without the baseline rows kept only so that a first change reads old → new."""
-    rows = Indicator.history.model.objects.filter(id__in=visible_indicators(user).values("id")).exclude(
-        history_change_reason=HISTORY_BASELINE_REASON
-    )
+    rows = Indicator.history.model.objects.exclude(history_change_reason=HISTORY_BASELINE_REASON)
+    if scope_filter(user) is not None:
+        # Readers of everything also see indicators since deleted (their last row says so).
+        rows = rows.filter(id__in=visible_indicators(user).values("id"))
     if indicator is not None:
         rows = rows.filter(id=indicator.id)
     elif reference:

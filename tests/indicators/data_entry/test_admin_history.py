@@ -270,3 +270,23 @@ def test_audit_readers_only(client, users, pdr):
     for role in ("officer", "head", "director", "councillor"):
         client.force_login(users[role])
         assert _audit(client, kind="setting").status_code == 403
+
+
+def test_a_save_after_a_refresh_records_nothing_and_a_deletion_stays_on_the_trail(users, org):
+    indicator = Indicator.objects.create(
+        reference="DEL01",
+        title="To go",
+        category="performance",
+        polarity="up_is_good",
+        frequency="monthly",
+        service=org["hr"],
+    )
+    Indicator.objects.filter(pk=indicator.pk).update(title="Renamed elsewhere")
+    indicator.refresh_from_db()
+    indicator.save()
+    assert History.objects.filter(id=indicator.id).count() == 1
+    indicator._change_reason = "Added by mistake"
+    indicator.delete()
+    kinds = [e.action for e in result_history(users["auditor"], kind="setting")]
+    assert kinds == ["setting_deleted", "setting_added"]
+    assert result_history(users["head"], kind="setting") == []  # out of a head's scope once gone
