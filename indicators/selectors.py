@@ -598,14 +598,18 @@ def _benchmark(indicator: Indicator, values: list, assessments: list) -> Benchma
                 "name": period.label,
                 "y": [r.name for r in rows],
                 "x": [float(r.value) for r in rows],
-                "text": [("Us: " if r.is_own else "") + f"{float(r.value):g}" for r in rows],
+                "text": [
+                    ("Us: " if r.is_own else "")
+                    + format_value(r.value, indicator.decimal_places, indicator.unit)
+                    for r in rows
+                ],
                 "textposition": "outside",
                 "marker": {
                     "color": ["#1d70b8" if r.is_own else "#b1b4b6" for r in rows],
                     "pattern": {"shape": ["/" if r.is_own else "" for r in rows]},
                     "line": {"color": "#0b0c0c", "width": 1},
                 },
-                "hovertemplate": "%{y}: %{x}<extra></extra>",
+                "hovertemplate": "%{y}: %{text}<extra></extra>",
             }
         ],
         "layout": {

@@ -208,3 +208,22 @@ def test_messages_write_figures_by_unit(users, three):
     )
     target = Target.objects.select_related("indicator", "period").get(indicator=three["FMT02"])
     assert str(target) == "FMT02 2015/16 target £3,400k"
+
+
+def test_chart_hover_text_and_axis_write_figures_by_unit(client, users, three):
+    import json
+
+    client.force_login(users["hub"])
+    for reference, expected in (("FMT01", "85.7%"), ("FMT02", "£3,412k"), ("FMT03", "138,050")):
+        html = client.get(f"/indicators/{reference}/").content.decode()
+        chart = json.loads(re.search(r'id="indicator-chart-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+        texts = [t for trace in chart["data"] for t in trace.get("text") or [] if isinstance(t, str)]
+        assert any(expected in t for t in texts), (reference, texts[:3])
+        assert not [t for t in texts if unformatted(t)], reference
+        assert all("%{y}" not in trace.get("hovertemplate", "") for trace in chart["data"]), reference
+        axis = chart["layout"]["yaxis"]
+        assert (axis["tickprefix"], axis["ticksuffix"]) == {
+            "FMT01": ("", "%"),
+            "FMT02": ("£", "k"),
+            "FMT03": ("", ""),
+        }[reference]
