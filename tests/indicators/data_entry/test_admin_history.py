@@ -290,3 +290,26 @@ def test_a_save_after_a_refresh_records_nothing_and_a_deletion_stays_on_the_trai
     kinds = [e.action for e in result_history(users["auditor"], kind="setting")]
     assert kinds == ["setting_deleted", "setting_added"]
     assert result_history(users["head"], kind="setting") == []  # out of a head's scope once gone
+
+
+def test_adding_an_indicator_in_the_admin_records_who_and_why(client, hub, org):
+    client.force_login(hub)
+    data = _form_data(client.get("/admin/indicators/indicator/add/"))
+    data.update(
+        reference="ADD01",
+        title="Added in the admin",
+        category="performance",
+        polarity="up_is_bad",
+        frequency="quarterly",
+        service=org["hr"].id,
+    )
+    assert client.post("/admin/indicators/indicator/add/", data).status_code == 200  # no reason
+    assert not Indicator.objects.filter(reference="ADD01").exists()
+    data["change_reason"] = "New statutory return"
+    assert client.post("/admin/indicators/indicator/add/", data).status_code == 302
+    row = History.objects.get(reference="ADD01")
+    assert (row.history_type, row.history_user, row.history_change_reason) == (
+        "+",
+        hub,
+        "New statutory return",
+    )
