@@ -19,8 +19,9 @@ def _num(value) -> float | None:
     return float(Decimal(str(value)))
 
 
-def pack_chart_svg(title: str, rows: list[dict], forecast: dict | None = None) -> str:
-    """``rows``: the pack's rows (period, value, target, lower_limit, upper_limit), oldest first."""
+def pack_chart_svg(title: str, rows: list[dict], forecast: dict | None = None, shown=None) -> str:
+    """``rows``: the pack's rows (period, value, target, lower_limit, upper_limit), oldest first;
+    ``shown``: how an axis figure is written (the indicator's formatter), else 4 significant digits."""
     values = [_num(r["value"]) for r in rows]
     targets = [_num(r.get("target")) for r in rows]
     lows = [_num(r.get("lower_limit")) for r in rows]
@@ -62,7 +63,8 @@ def pack_chart_svg(title: str, rows: list[dict], forecast: dict | None = None) -
     for tick in range(5):
         v = low + (high - low) * tick / 4
         out.append(
-            f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#505a5f">{v:.4g}</text>'
+            f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#505a5f">'
+            f"{escape(shown(v) if shown else f'{v:.4g}')}</text>"
         )
     step = max(1, len(rows) // 8)
     for i, row in enumerate(rows):

@@ -14,7 +14,19 @@ from django.dispatch import Signal
 from indicators.analytics import constants as c
 from indicators.analytics.rag import amber_tolerance
 from indicators.analytics.series import FREQUENCY_KIND
+from indicators.formatting import UNIT_AFFIXES, format_value
 from indicators.models import Indicator, Result
+
+
+def shown(indicator: Indicator, value) -> str:
+    """A figure in a chart's hover text as the page writes it (the one formatter)."""
+    return format_value(value, indicator.decimal_places, indicator.unit)
+
+
+def value_axis(indicator: Indicator) -> dict:
+    """The value axis' ticks with the unit's sign and thousands separators: 85% · £1,250k · 13,805."""
+    before, after = UNIT_AFFIXES.get(indicator.unit, ("", ""))
+    return {"tickprefix": before, "ticksuffix": after, "tickformat": ",", "separatethousands": True}
 
 
 def chart_data(indicator: Indicator, rows: list) -> dict:
@@ -35,8 +47,10 @@ def chart_data(indicator: Indicator, rows: list) -> dict:
             "name": "Actual",
             "x": x,
             "y": [float(r.value) for r in points],
-            "text": labels,
-            "hovertemplate": "%{text}: %{y}<extra>Actual</extra>",
+            "text": [
+                f"{label}: {shown(indicator, r.value)}" for label, r in zip(labels, points, strict=True)
+            ],
+            "hovertemplate": "%{text}<extra>Actual</extra>",
             "line": {"color": "#1d70b8", "width": 3},
             "marker": {"symbol": "circle", "size": 7},
         }
@@ -67,10 +81,11 @@ def chart_data(indicator: Indicator, rows: list) -> dict:
                 "name": "Target (with amber tolerance band)",
                 "x": tx,
                 "y": [float(r.target) for r in with_target],
+                "text": [shown(indicator, r.target) for r in with_target],
                 "fill": "tonexty",
                 "fillcolor": "rgba(255, 191, 71, 0.3)",
                 "line": {"color": "#0b0c0c", "dash": "dash", "width": 2},
-                "hovertemplate": "%{y}<extra>Target</extra>",
+                "hovertemplate": "%{text}<extra>Target</extra>",
             },
         ]
     return {
@@ -78,7 +93,11 @@ def chart_data(indicator: Indicator, rows: list) -> dict:
         "layout": {
             "margin": {"l": 50, "r": 20, "t": 20, "b": 40},
             "legend": {"orientation": "h", "y": -0.2},
-            "yaxis": {"title": {"text": indicator.get_unit_display()}, "zeroline": True},
+            "yaxis": {
+                "title": {"text": indicator.get_unit_display()},
+                "zeroline": True,
+                **value_axis(indicator),
+            },
             "xaxis": {"type": "date"},
             "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"},
         },
@@ -166,8 +185,8 @@ def variation_traces(indicator: Indicator, assessments: list, annotations: list)
                     "name": "Added in the period",
                     "x": [a.period.end.isoformat() for a in charted],
                     "y": [float(plotted[a.id]) for a in charted],
-                    "text": [a.period.label for a in charted],
-                    "hovertemplate": "%{text}: %{y}<extra>Added in the period</extra>",
+                    "text": [f"{a.period.label}: {shown(indicator, plotted[a.id])}" for a in charted],
+                    "hovertemplate": "%{text}<extra>Added in the period</extra>",
                     "line": {"color": "#003078", "width": 2},
                     "marker": {"symbol": "square", "size": 6},
                     **axis,
@@ -187,8 +206,9 @@ def variation_traces(indicator: Indicator, assessments: list, annotations: list)
                     "name": name,
                     "x": x,
                     "y": [float(getattr(a, attr)) for a in charted],
+                    "text": [shown(indicator, getattr(a, attr)) for a in charted],
                     "line": {"color": "#505a5f", "dash": dash, "width": 1.5, "shape": "hvh"},
-                    "hovertemplate": f"%{{y}}<extra>{name}</extra>",
+                    "hovertemplate": f"%{{text}}<extra>{name}</extra>",
                     **axis,
                 }
             )
@@ -204,7 +224,9 @@ def variation_traces(indicator: Indicator, assessments: list, annotations: list)
                         "x": [a.period.end.isoformat() for a in points],
                         "y": [float(plotted[a.id]) for a in points],
                         "text": [
-                            f"{a.period.label}: {c.RULE_LABELS.get(a.special_cause_rule, '')}" for a in points
+                            f"{a.period.label}: {shown(indicator, plotted[a.id])}, "
+                            f"{c.RULE_LABELS.get(a.special_cause_rule, '')}"
+                            for a in points
                         ],
                         "hovertemplate": f"%{{text}}<extra>{label}</extra>",
                         "marker": {
@@ -262,9 +284,10 @@ def variation_traces(indicator: Indicator, assessments: list, annotations: list)
             "name": "Forecast (year end)",
             "x": [latest.period.end.isoformat(), year_end],
             "y": [float(latest.value), float(latest.forecast_value)],
+            "text": [shown(indicator, latest.value), shown(indicator, latest.forecast_value)],
             "line": {"color": "#6f72af", "dash": "dash", "width": 2},
             "marker": {"symbol": "circle-open", "size": 9},
-            "hovertemplate": "%{y}<extra>Forecast, not an actual</extra>",
+            "hovertemplate": "%{text}<extra>Forecast, not an actual</extra>",
         }
         if error:
             trace["error_y"] = error
@@ -323,11 +346,19 @@ def extra_series(indicator: Indicator, user, rows: list) -> list[ChartSeries]:
     return found
 
 
-def add_series(chart: dict, series: list[ChartSeries]) -> None:
+def add_series(chart: dict, series: list[ChartSeries], indicator: Indicator | None = None) -> None:
     """Draw each series on the results chart, in place: a long-dashed line with open squares, and
-    its flagged results as crosses (shapes as well as colour); a chart with no results stays empty."""
+    its flagged results as crosses (shapes as well as colour); a chart with no results stays empty.
+    With the ``indicator``, the hover text writes each figure by its unit and places."""
     if not chart.get("data"):
         return
+
+    def text(points) -> list[str]:
+        if indicator is None:
+            return [label for _, _, label in points]
+        return [f"{label}: {shown(indicator, value)}" for _, value, label in points]
+
+    hover = "%{text}" if indicator is not None else "%{text}: %{y}"
     for one in series:
         chart["data"].append(
             {
@@ -336,8 +367,8 @@ def add_series(chart: dict, series: list[ChartSeries]) -> None:
                 "name": one.name,
                 "x": [end.isoformat() for end, _, _ in one.points],
                 "y": [float(value) for _, value, _ in one.points],
-                "text": [label for _, _, label in one.points],
-                "hovertemplate": f"%{{text}}: %{{y}}<extra>{one.name}</extra>",
+                "text": text(one.points),
+                "hovertemplate": f"{hover}<extra>{one.name}</extra>",
                 "line": {"color": "#f47738", "dash": "longdash", "width": 2},
                 "marker": {"symbol": "square-open", "size": 8},
             }
@@ -350,8 +381,8 @@ def add_series(chart: dict, series: list[ChartSeries]) -> None:
                     "name": one.flagged_name,
                     "x": [end.isoformat() for end, _, _ in one.flagged],
                     "y": [float(value) for _, value, _ in one.flagged],
-                    "text": [label for _, _, label in one.flagged],
-                    "hovertemplate": f"%{{text}}: %{{y}}<extra>{one.flagged_name}</extra>",
+                    "text": text(one.flagged),
+                    "hovertemplate": f"{hover}<extra>{one.flagged_name}</extra>",
                     "marker": {"symbol": "x", "size": 12, "color": "#0b0c0c"},
                 }
             )

@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from indicators.access import sees_drafts, visible_indicators
+from indicators.access import scope_filter, sees_drafts, visible_indicators
 from indicators.analytics import constants as c
 from indicators.charts import chart_data
 from indicators.formatting import format_value
@@ -425,9 +425,10 @@ def result_history(
 def setting_changes(user, *, indicator=None, reference: str | None = None) -> QuerySet:
     """Rows of the indicators' history of judging fields (django-simple-history) the user may see,
     without the baseline rows kept only so that a first change reads old → new."""
-    rows = Indicator.history.model.objects.filter(id__in=visible_indicators(user).values("id")).exclude(
-        history_change_reason=HISTORY_BASELINE_REASON
-    )
+    rows = Indicator.history.model.objects.exclude(history_change_reason=HISTORY_BASELINE_REASON)
+    if scope_filter(user) is not None:
+        # Readers of everything also see indicators since deleted (their last row says so).
+        rows = rows.filter(id__in=visible_indicators(user).values("id"))
     if indicator is not None:
         rows = rows.filter(id=indicator.id)
     elif reference:
@@ -597,14 +598,18 @@ def _benchmark(indicator: Indicator, values: list, assessments: list) -> Benchma
                 "name": period.label,
                 "y": [r.name for r in rows],
                 "x": [float(r.value) for r in rows],
-                "text": [("Us: " if r.is_own else "") + f"{float(r.value):g}" for r in rows],
+                "text": [
+                    ("Us: " if r.is_own else "")
+                    + format_value(r.value, indicator.decimal_places, indicator.unit)
+                    for r in rows
+                ],
                 "textposition": "outside",
                 "marker": {
                     "color": ["#1d70b8" if r.is_own else "#b1b4b6" for r in rows],
                     "pattern": {"shape": ["/" if r.is_own else "" for r in rows]},
                     "line": {"color": "#0b0c0c", "width": 1},
                 },
-                "hovertemplate": "%{y}: %{x}<extra></extra>",
+                "hovertemplate": "%{y}: %{text}<extra></extra>",
             }
         ],
         "layout": {

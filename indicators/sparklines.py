@@ -5,7 +5,7 @@ library instances. Every sparkline carries a text alternative (what a screen rea
 and what a print-out without graphics still says), so the trend is never only a picture.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from html import escape
 
@@ -19,21 +19,25 @@ def _fmt(value: Number) -> str:
     return text
 
 
-def sparkline_description(values: Sequence[Number], labels: Sequence[str] | None = None) -> str:
-    """The sparkline in words: first and last results, how many, lowest and highest."""
+def sparkline_description(
+    values: Sequence[Number], labels: Sequence[str] | None = None, shown: Callable[[Number], str] = _fmt
+) -> str:
+    """The sparkline in words: first and last results, how many, lowest and highest.
+
+    ``shown``: how a figure is written (the indicator's `format_value`: "85.7%", "£3,412k")."""
     if not values:
         return "No results to chart."
     labels = list(labels or [])
     have_labels = len(labels) == len(values)
 
     def point(i: int) -> str:
-        return f"{_fmt(values[i])} ({labels[i]})" if have_labels else _fmt(values[i])
+        return f"{shown(values[i])} ({labels[i]})" if have_labels else shown(values[i])
 
     if len(values) == 1:
         return f"One result: {point(0)}."
     return (
         f"{len(values)} results from {point(0)} to {point(-1)}; "
-        f"lowest {_fmt(min(values))}, highest {_fmt(max(values))}."
+        f"lowest {shown(min(values))}, highest {shown(max(values))}."
     )
 
 
@@ -47,6 +51,7 @@ def sparkline_svg(
     title: str = "",
     description: str | None = None,
     compact: bool = False,
+    shown: Callable[[Number], str] = _fmt,
 ) -> str:
     """An inline SVG polyline of `values` (oldest first), the last point marked with a dot.
 
@@ -96,7 +101,7 @@ def sparkline_svg(
         line = ""
         last_x, last_y = f"{width / 2:{places}}", f"{padding + inner_h / 2:{places}}"
     if description is None:
-        description = sparkline_description(values, labels)
+        description = sparkline_description(values, labels, shown)
     label = escape(f"{title}: {description}" if title else description, quote=True)
     if compact:
         return (

@@ -77,7 +77,7 @@ def indicator_detail(request, reference):
     add_insights(page.chart, insights)
     # Series the apps above draw on the chart (a remedial plan's trajectory): `chart_series_wanted`.
     series = extra_series(page.indicator, request.user, page.rows)
-    add_series(page.chart, series)
+    add_series(page.chart, series, page.indicator)
     context = {
         "page": page,
         "insights": insights,

@@ -273,6 +273,12 @@ class Indicator(models.Model):
             instance._stored_judging = {name: loaded[name] for name in JUDGING_FIELDS}
         return instance
 
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        # Now as stored again: a save without a change after a refresh records nothing.
+        if not self.get_deferred_fields() & set(JUDGING_FIELDS):
+            self._stored_judging = self.judging_values()
+
     def judging_values(self) -> dict:
         return {name: getattr(self, name) for name in JUDGING_FIELDS}
 

@@ -204,7 +204,11 @@ def _sheets(formulas, values, *, max_rows: int) -> list[Sheet]:
                         "saved value. Open the file in Excel so it calculates, save it, and upload it again."
                     )
                 number_format = getattr(value_cell, "number_format", "") or ""
-                if isinstance(value, (int, float)) and not isinstance(value, bool) and scales_by_100(number_format):
+                if (
+                    isinstance(value, (int, float))
+                    and not isinstance(value, bool)
+                    and scales_by_100(number_format)
+                ):
                     # A cell formatted as a percentage stores 0.9579 for 95.79 %.
                     value = f"{Decimal(str(value)) * 100}%"
                 if hasattr(value, "isoformat"):

@@ -344,7 +344,9 @@ def build_rows(
                     year_values[2], year_notes[2] = value, short_period_label(kind, label)
                     break
         if values:
-            text = sparkline_description(values, labels)
+            text = sparkline_description(
+                values, labels, lambda v, dp=dp, unit=unit: format_value(v, dp, unit)
+            )
             sparkline = mark_safe(  # noqa: S308 — sparkline_svg escapes every piece of text it writes
                 sparkline_svg(
                     values,

@@ -400,13 +400,14 @@ def test_the_pack_pdf_has_the_heading_and_the_data_table_and_stays_frozen(
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert "STF15 Average sickness days per FTE" in text
-    assert any(line.startswith("Dec 2015 13 10") for line in text.splitlines())
-    assert any(line.startswith("Oct 2015 11 10") for line in text.splitlines())
+    # By the indicator's one decimal place (issue 10 item 7), as its page writes them.
+    assert any(line.startswith("Dec 2015 13.0 10.0") for line in text.splitlines())
+    assert any(line.startswith("Oct 2015 11.0 10.0") for line in text.splitlines())
     assert "Page 1 of" in text
     # A result changed after the clinic leaves the frozen pack (page and PDF) unchanged.
     add_results(red_indicator, [29], [datetime.date(2015, 12, 1)])
     text = pdf_text(client.get(f"/clinics/{held_clinic.id}/pack.pdf").content)
-    december = next(line for line in text.splitlines() if line.startswith("Dec 2015 13 10"))
+    december = next(line for line in text.splitlines() if line.startswith("Dec 2015 13.0 10.0"))
     assert "Red" in december
     assert not [line for line in text.splitlines() if line.startswith("Dec 2015 29")]
     body = client.get(f"/clinics/{held_clinic.id}/pack/").content.decode()

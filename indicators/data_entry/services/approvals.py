@@ -116,7 +116,12 @@ def approval_contexts(results: list[Result]) -> list[ApprovalContext]:
                 previous_label=previous[1] if previous else "",
                 last_year=format_value(last_year[2], places, unit) if last_year else "—",
                 last_year_label=last_year[1] if last_year else "",
-                sparkline=sparkline_svg(values, labels, title=f"{indicator.reference} trend")
+                sparkline=sparkline_svg(
+                    values,
+                    labels,
+                    title=f"{indicator.reference} trend",
+                    shown=lambda v, places=places, unit=unit: format_value(v, places, unit),
+                )
                 if len(values) > 1
                 else "",
                 flags=sense_flags(

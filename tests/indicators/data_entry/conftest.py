@@ -1,9 +1,11 @@
 """Fixtures for data entry: a monthly percentage indicator the officer enters and the head approves."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
+from openpyxl import Workbook
 
 from indicators.models import Indicator, Target
 from indicators.services.periods import ensure_periods
@@ -50,3 +52,31 @@ def other_indicator(org, users):
         frequency="monthly",
         service=org["waste"],
     )
+
+
+@pytest.fixture
+def stf15(org, users):
+    """The annual STF15 (sickness days per FTE, year to date) the officer enters."""
+    indicator = Indicator.objects.create(
+        reference="STF15",
+        title="Average sickness days lost per FTE - OCE - (YTD)",
+        category="workforce",
+        unit="days",
+        decimal_places=1,
+        polarity="up_is_bad",
+        frequency="annual",
+        measure_type="ytd",
+        service=org["hr"],
+    )
+    indicator.data_entry_officers.add(users["officer"])
+    return indicator
+
+
+def xlsx_bytes(rows) -> bytes:
+    """A one-sheet workbook of these rows, as an upload sends it."""
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -14,11 +14,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from openpyxl import Workbook
 
 from indicators.models import Indicator, RecomputeMark, Target, TargetChange
 from indicators.models.library import HISTORY_BASELINE_REASON, JUDGING_FIELDS, UNJUDGED_FIELDS
 from indicators.selectors import result_history
+from tests.indicators.data_entry.conftest import xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 FY_2015 = ("year", datetime.date(2015, 4, 1))
@@ -231,19 +231,10 @@ def test_bulk_loaded_indicator_first_change_still_reads_old_to_new(build_council
     ]
 
 
-def _xlsx(rows):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def test_command_line_import_records_who_and_why(tmp_path, org, users, periods):
     path = tmp_path / "new-indicators.xlsx"
     path.write_bytes(
-        _xlsx(
+        xlsx_bytes(
             [["Reference ID", "Indicator", "Polarity", "Dec 2015"], ["NEW01", "New measure", "Up is Good", 5]]
         )
     )
@@ -265,7 +256,7 @@ def test_target_import_and_the_targets_page_record_their_reason(client, users, p
     batch = import_preview(
         user=users["hub"],
         filename="targets.xlsx",
-        data=_xlsx([["Reference ID", "2016/17"], ["STF90", 88]]),
+        data=xlsx_bytes([["Reference ID", "2016/17"], ["STF90", 88]]),
         targets=True,
     )
     import_apply(user=users["hub"], batch=batch)
@@ -279,3 +270,46 @@ def test_audit_readers_only(client, users, pdr):
     for role in ("officer", "head", "director", "councillor"):
         client.force_login(users[role])
         assert _audit(client, kind="setting").status_code == 403
+
+
+def test_a_save_after_a_refresh_records_nothing_and_a_deletion_stays_on_the_trail(users, org):
+    indicator = Indicator.objects.create(
+        reference="DEL01",
+        title="To go",
+        category="performance",
+        polarity="up_is_good",
+        frequency="monthly",
+        service=org["hr"],
+    )
+    Indicator.objects.filter(pk=indicator.pk).update(title="Renamed elsewhere")
+    indicator.refresh_from_db()
+    indicator.save()
+    assert History.objects.filter(id=indicator.id).count() == 1
+    indicator._change_reason = "Added by mistake"
+    indicator.delete()
+    kinds = [e.action for e in result_history(users["auditor"], kind="setting")]
+    assert kinds == ["setting_deleted", "setting_added"]
+    assert result_history(users["head"], kind="setting") == []  # out of a head's scope once gone
+
+
+def test_adding_an_indicator_in_the_admin_records_who_and_why(client, hub, org):
+    client.force_login(hub)
+    data = _form_data(client.get("/admin/indicators/indicator/add/"))
+    data.update(
+        reference="ADD01",
+        title="Added in the admin",
+        category="performance",
+        polarity="up_is_bad",
+        frequency="quarterly",
+        service=org["hr"].id,
+    )
+    assert client.post("/admin/indicators/indicator/add/", data).status_code == 200  # no reason
+    assert not Indicator.objects.filter(reference="ADD01").exists()
+    data["change_reason"] = "New statutory return"
+    assert client.post("/admin/indicators/indicator/add/", data).status_code == 302
+    row = History.objects.get(reference="ADD01")
+    assert (row.history_type, row.history_user, row.history_change_reason) == (
+        "+",
+        hub,
+        "New statutory return",
+    )

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.data_entry.services.imports import import_preview
-from indicators.models import Indicator, Result
+from indicators.models import Result
 from indicators.periods import result_period_error
 from organisation.models import ReportingCalendar
 
@@ -23,23 +23,6 @@ AS_OF = D(2016, 1, 20)
 @pytest.fixture
 def as_of(db):
     ReportingCalendar.objects.create(id=1, as_of=AS_OF)
-
-
-@pytest.fixture
-def stf15(org, users):
-    indicator = Indicator.objects.create(
-        reference="STF15",
-        title="Average sickness days lost per FTE - OCE - (YTD)",
-        category="workforce",
-        unit="days",
-        decimal_places=1,
-        polarity="up_is_bad",
-        frequency="annual",
-        measure_type="ytd",
-        service=org["hr"],
-    )
-    indicator.data_entry_officers.add(users["officer"])
-    return indicator
 
 
 def _post(client, url, **data):

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from indicators.data_entry.services.imports import import_preview
 from indicators.data_entry.services.results import result_import, result_save_draft, result_submit
 from indicators.data_entry.services.targets import target_set
-from indicators.models import Indicator, Period, Result, Target, TargetChange
+from indicators.models import Period, Result, Target, TargetChange
 from indicators.periods import target_period_error
 from indicators.services.periods import ensure_periods
 from organisation.models import ReportingCalendar
@@ -68,31 +68,14 @@ def test_target_service_refuses_a_far_future_year(users, pdr, as_of):
     assert not Target.objects.filter(period=far).exists()
 
 
-@pytest.fixture
-def annual(org, users):
-    indicator = Indicator.objects.create(
-        reference="STF15",
-        title="Average sickness days lost per FTE - OCE - (YTD)",
-        category="workforce",
-        unit="days",
-        decimal_places=1,
-        polarity="up_is_bad",
-        frequency="annual",
-        measure_type="ytd",
-        service=org["hr"],
-    )
-    indicator.data_entry_officers.add(users["officer"])
-    return indicator
-
-
 @pytest.mark.parametrize("write", ["draft", "submit", "import"])
-def test_services_refuse_the_wrong_kind_of_period(users, annual, as_of, write):
+def test_services_refuse_the_wrong_kind_of_period(users, stf15, as_of, write):
     dec = ensure_periods([("month", D(2015, 12, 1))])[("month", D(2015, 12, 1))]
     with pytest.raises(ValidationError) as refused:
         if write == "import":
             result_import(
                 user=users["hub"],
-                indicator=annual,
+                indicator=stf15,
                 period=dec,
                 value=Decimal(6),
                 commentary="",
@@ -100,6 +83,6 @@ def test_services_refuse_the_wrong_kind_of_period(users, annual, as_of, write):
             )
         else:
             service = result_save_draft if write == "draft" else result_submit
-            service(user=users["officer"], indicator=annual, period=dec, value=Decimal(6))
+            service(user=users["officer"], indicator=stf15, period=dec, value=Decimal(6))
     assert "STF15 is an annual indicator: it takes results for financial years" in str(refused.value)
     assert not Result.objects.exists()

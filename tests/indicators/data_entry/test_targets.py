@@ -1,23 +1,13 @@
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from indicators.data_entry.services.imports import import_apply, import_preview
 from indicators.data_entry.services.targets import target_set
 from indicators.models import Target, TargetChange
-
-
-def _xlsx(rows):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+from tests.indicators.data_entry.conftest import xlsx_bytes
 
 
 @pytest.mark.django_db
@@ -60,7 +50,7 @@ def test_target_form_page(client, pdr, users):
 
 @pytest.mark.django_db
 def test_targets_by_workbook(client, pdr, users):
-    data = _xlsx([["Reference ID", "2016/17", "Q1 2016/17"], ["STF90", "90%", 86], ["NOPE1", 1, 2]])
+    data = xlsx_bytes([["Reference ID", "2016/17", "Q1 2016/17"], ["STF90", "90%", 86], ["NOPE1", 1, 2]])
     batch = import_preview(user=users["hub"], filename="t.xlsx", data=data, targets=True)
     assert len(batch.plan["writes"]) == 2 and batch.plan["rejected"][0]["value"] == "NOPE1"
     import_apply(user=users["hub"], batch=batch)
