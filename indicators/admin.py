@@ -32,6 +32,7 @@ class PeriodAdmin(admin.ModelAdmin):
 class TargetInline(admin.TabularInline):
     model = Target
     extra = 0
+    exclude = ["kind"]  # ordinary targets only: a trajectory is its remedial plan's
     autocomplete_fields = ["period"]
     readonly_fields = ["set_by", "set_at"]
 
@@ -128,6 +129,7 @@ class TargetAdmin(admin.ModelAdmin):
     autocomplete_fields = ["indicator", "period"]
     list_select_related = ["indicator", "period", "set_by"]
     readonly_fields = ["set_by", "set_at"]
+    exclude = ["kind"]
 
     def save_model(self, request, obj, form, change):
         obj.set_by = request.user

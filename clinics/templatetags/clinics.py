@@ -53,3 +53,18 @@ def clinic_mark(indicator):
     """Beside the indicator's title: a held clinic and a remedial plan in progress, as scorecards
     mark them (words and shape). One query. No links: the clinics panel lists those the user may open."""
     return {"mark": services.clinic_marks([indicator.id]).get(indicator.id), "links": False}
+
+
+@register.inclusion_tag("clinics/includes/request_from_plan.html", takes_context=True)
+def clinic_request_from(context, source, item, indicators):
+    """On a Service Improvement Plan action or risk page: "Request a clinic" for its indicators,
+    for those whose role requests clinics (each indicator is still checked on the form)."""
+    from organisation import roles
+
+    user = context["request"].user
+    responsible = any(i.responsible_officer_id == user.id for i in indicators)
+    return {
+        "show": bool(indicators) and roles.may_request_clinics(user, responsible_for_any=responsible),
+        "source": source,
+        "item": item,
+    }

@@ -9,7 +9,7 @@ from indicators.models.assessments import Assessment, RecomputeMark
 from indicators.models.benchmarks import ComparatorGroup, ComparatorOrganisation, ComparatorValue
 from indicators.models.data_entry import ImportBatch, ReminderLog, SubmissionReceipt
 from indicators.models.library import Annotation, Indicator, Period, RebaseDecision
-from indicators.models.results import Result, ResultChange, Target, TargetChange
+from indicators.models.results import Result, ResultChange, Target, TargetChange, TargetKind
 
 __all__ = [
     "Period",
@@ -20,6 +20,7 @@ __all__ = [
     "ResultChange",
     "Target",
     "TargetChange",
+    "TargetKind",
     "Assessment",
     "RecomputeMark",
     "ComparatorOrganisation",
