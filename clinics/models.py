@@ -404,6 +404,7 @@ EVENT_LABELS = {
     "closed": "Remedial plan closed",
     "definition_review_closed": "Definition review closed",
     "plan_revised": "Remedial plan revised and resubmitted",
+    "trajectory_taken_over": "Trajectory taken over by a later remedial plan",
 }
 
 

@@ -1002,7 +1002,24 @@ def hold_trajectory(plan: RemedialPlan, user) -> None:
         )
     }
     if held:
-        TrajectoryPoint.objects.filter(target__in=list(held.values())).exclude(plan=plan).update(target=None)
+        earlier = (
+            TrajectoryPoint.objects.filter(target__in=list(held.values()))
+            .exclude(plan=plan)
+            .select_related("plan__clinic", "period")
+        )
+        by_plan: dict[int, list] = {}
+        for point in earlier:
+            by_plan.setdefault(point.plan_id, []).append(point)
+        for points_of in by_plan.values():
+            labels = ", ".join(p.period.label for p in sorted(points_of, key=lambda p: p.period.start))
+            _event(
+                points_of[0].plan.clinic,
+                "trajectory_taken_over",
+                user,
+                f"Remedial plan {plan.id}'s trajectory is now the target for {labels}; this plan keeps its own values.",
+                plan=points_of[0].plan,
+            )
+        earlier.update(target=None)
     for point in points:
         target = held.get(point.period_id) or Target(
             indicator_id=plan.indicator_id, period_id=point.period_id, kind=Target.Kind.TRAJECTORY
@@ -1211,6 +1228,18 @@ class ClinicMark:
             RemedialPlan.Status.SIGNED_OFF: "Remedial plan in progress: being tracked",
             RemedialPlan.Status.RETURNED: "Remedial plan in progress: returned for changes",
         }.get(self.plan[1], "Remedial plan in progress: awaiting sign-off")
+
+    @property
+    def scorecard_text(self) -> str:
+        """The words of a scorecard row's mark (the exports' "Clinic" column): the latest held
+        clinic and a remedial plan in progress, as the page marks them."""
+        parts = []
+        if self.latest_held is not None:
+            date = self.latest_held[1]
+            parts.append(f"Clinic held {date:%-d %b %Y}" if date else "Clinic held")
+        if self.plan is not None:
+            parts.append(self.plan_label)
+        return "; ".join(parts)
 
     @property
     def open_label(self) -> str:

@@ -13,6 +13,7 @@ from indicators.models import (
     ComparatorValue,
     ImportBatch,
     Indicator,
+    IndicatorChange,
     Period,
     ReminderLog,
     Result,
@@ -120,6 +121,12 @@ class ResultAdmin(ReadOnlyAdmin):
 class ResultChangeAdmin(ReadOnlyAdmin):
     list_display = ["indicator", "period", "action", "old_value", "new_value", "changed_by", "changed_at"]
     list_select_related = ["indicator", "period", "changed_by"]
+
+
+@admin.register(IndicatorChange)
+class IndicatorChangeAdmin(ReadOnlyAdmin):
+    list_display = ["indicator", "field", "old_value", "new_value", "changed_by", "changed_at"]
+    list_select_related = ["indicator", "changed_by"]
 
 
 @admin.register(Target)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from clinics.services import clinic_marks
 from indicators.access import visible_indicators
 from indicators.models import Indicator
 from organisation.calendar import reporting_date
@@ -21,7 +22,8 @@ class Dashboard:
 
 
 def dashboard(user, choice: str | None) -> Dashboard:
-    """A councillor's on-demand dashboard for one theme or portfolio, in five queries.
+    """A councillor's on-demand dashboard for one theme or portfolio, in six queries (the sixth
+    the rows' clinic marks, none without rows).
 
     Defaults to the user's own portfolio, else the first theme. Rows are narrowed by
     `visible_indicators`, so choosing someone else's portfolio shows only its published indicators.
@@ -54,4 +56,7 @@ def dashboard(user, choice: str | None) -> Dashboard:
     else:
         indicators = indicators.none()
     rows, _ = build_rows(indicators, None, reporting_date(), sparkline_width=240)
+    marks = clinic_marks([r.indicator.id for r in rows]) if rows else {}
+    for row in rows:
+        row.clinic_mark = marks.get(row.indicator.id)  # a held clinic, a remedial plan: as scorecards
     return Dashboard(themes, portfolios, choice or "", subject, rows, summarise(rows), notice)

@@ -114,6 +114,11 @@ def test_a_later_plan_takes_over_the_periods_and_the_earlier_keeps_its_values(si
     first = list(signed_off.trajectory.order_by("period__start").values_list("expected", "target"))
     assert [e for e, _ in first] == [Decimal(v) for v in ("12.5", "12", "11.5", "11", "10.5", "10")]
     assert [t is None for _, t in first] == [True, True, True, False, False, False]
+    taken = signed_off.events.get(action="trajectory_taken_over")
+    assert (
+        f"Remedial plan {later.id}'s trajectory is now the target for Jan 2016, Feb 2016, Mar 2016"
+        in taken.note
+    )
     # The earlier plan's tracking still reads against what it agreed.
     assert [r.expected for r in services.plan_tracking(signed_off).rows][0] == Decimal("12.5")
 

@@ -70,8 +70,8 @@ def test_portfolio_and_board_scorecards(
 def test_dashboard(size, scorecard_council, users, django_assert_num_queries):
     scorecard_council(size)
     user = warm(users["councillor"])
-    # themes, portfolios, calendar, indicators, selected, window
-    with django_assert_num_queries(6):
+    # themes, portfolios, calendar, indicators, selected, window, clinic marks
+    with django_assert_num_queries(7):
         board = dashboard(user, None)
     assert len(board.rows) == size
 
