@@ -207,6 +207,7 @@ def test_overviews_line_of_sight_objectives_and_import_pass_axe(kpi_page, demo_c
     assert_accessible(page)
     # Table 3.3's "Include" page with its error summary (a reason is required).
     page.goto(_include_url())
+    assert_accessible(page)
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Reason for the change")
     assert_accessible(page)
