@@ -129,8 +129,8 @@ def test_detail_runs_a_fixed_number_of_queries(
     # of changes) + the chart's and benchmark sections' queries (annotations, comparator values,
     # assessments with periods) + the clinics panel (the indicator's clinics the user may see)
     # + the clinic mark beside the title and the chart's remedial-plan trajectory (two, issue 14)
-    # + whether it is being recalculated (the recompute outbox).
-    with django_assert_num_queries(18):
+    # + whether it is being recalculated (the recompute outbox) + library settings' changes.
+    with django_assert_num_queries(19):
         response = client.get("/indicators/GEN001/")
     assert len(response.context["page"].rows) == months
 

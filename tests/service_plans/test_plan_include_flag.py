@@ -41,6 +41,9 @@ def test_the_head_sets_the_flag_with_who_when_old_new_and_why(client, entry, pla
     assert logged.changes == {"include": ["", "Y"]} and logged.reason == REASON
     plan_page = client.get(f"/service-plans/{entry.plan_id}/").content.decode()
     assert "whether STF90 is on the directorate scorecard" in plan_page
+    history = client.get("/indicators/STF90/").content.decode()
+    assert "Changes to the indicator's settings" in history and REASON in history
+    assert "No → Yes" in history
 
 
 def test_an_unchanged_flag_records_nothing(entry, plan_people):
