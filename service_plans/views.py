@@ -479,7 +479,7 @@ def plan_indicator_include(request, plan_id: int, entry_id: int):
     if not roles.may_set_scorecard_flag(request.user, entry.indicator.service_id):
         raise PermissionDenied("Only the head of the indicator's service or the hub sets its scorecard flag.")
     initial = {"include": "yes" if entry.indicator.on_scorecard else "no", "edit_count": plan.edit_count}
-    form = IncludeForm(request.POST or None, initial=initial)
+    form = IncludeForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.plan_indicator_include_set(

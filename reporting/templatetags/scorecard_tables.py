@@ -72,7 +72,7 @@ def clinic_mark_html(mark) -> str:
 @register.filter
 def scorecard_clinic_mark(mark):
     """The same mark for a template (the dashboard's tiles): `{{ row.clinic_mark|scorecard_clinic_mark }}`."""
-    return mark_safe(clinic_mark_html(mark))  # noqa: S308 - built from escaped parts above
+    return mark_safe(clinic_mark_html(mark).removeprefix("<br>"))  # noqa: S308 - built from escaped parts
 
 
 def _escape(value) -> str:

@@ -63,6 +63,7 @@ def test_an_unchanged_flag_records_nothing(entry, plan_people):
         ({"include": "yes", "reason": "........!!"}, "reason"),
         ({"include": "maybe", "reason": REASON}, "include"),
         ({"reason": REASON}, "include"),
+        ({}, "include"),
     ],
 )
 def test_bad_input_is_a_message_by_the_field_and_nothing_saved(client, entry, plan_people, data, field):
