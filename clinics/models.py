@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from indicators.models import Indicator, Period
+from indicators.models import Indicator, Period, Target
+from service_plans.models import Action, Risk
 
 USER = settings.AUTH_USER_MODEL
 
@@ -64,6 +65,23 @@ class Clinic(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="The period the request was made about (e.g. the exception list's period).",
+    )
+    # A request made from a Service Improvement Plan action or risk keeps where it came from.
+    source_action = models.ForeignKey(
+        Action,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clinics",
+        help_text="The plan action the clinic was requested from.",
+    )
+    source_risk = models.ForeignKey(
+        Risk,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clinics",
+        help_text="The plan risk the clinic was requested from.",
     )
     requested_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField()
@@ -297,11 +315,26 @@ class RemedialPlan(models.Model):
 
 
 class TrajectoryPoint(models.Model):
-    """The result a remedial plan expects for one period (a target of kind "trajectory")."""
+    """The result a remedial plan expects for one period.
+
+    The plan keeps its own values here for ever (a superseded or closed plan's history stays
+    readable); while the plan is signed off and tracked, each point is also the indicator's
+    target of kind "trajectory" (`target`, DOMAIN.md "Results and targets"). Only one live plan
+    holds an indicator's trajectory target for a period: a later plan signed off for the same
+    periods takes them over, and a closed plan gives them up (`clinics.services`).
+    """
 
     plan = models.ForeignKey(RemedialPlan, on_delete=models.CASCADE, related_name="trajectory")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
     expected = models.DecimalField(max_digits=18, decimal_places=4)
+    target = models.OneToOneField(
+        Target,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="trajectory_point",
+        help_text="The indicator's trajectory target while this plan holds it.",
+    )
 
     class Meta:
         ordering = ["plan", "period__start"]
@@ -320,9 +353,9 @@ class TrajectoryPoint(models.Model):
 class RemedialAction(models.Model):
     """An action of a remedial plan, with its owner, date and progress.
 
-    A later migration adds an optional link to a Service Improvement Plan action:
-    `plan_action = models.ForeignKey("service_plans.Action", null=True, blank=True,
-    on_delete=models.SET_NULL, related_name="remedial_actions")`.
+    It may be an action of the service's Improvement Plan (`plan_action`): one chosen from the
+    plan, or added to it as a new action when the remedial plan is agreed, so the recovery work
+    shows in Table 3.1 and the line of sight.
     """
 
     class Progress(models.TextChoices):
@@ -339,6 +372,14 @@ class RemedialAction(models.Model):
     progress = models.CharField(max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED)
     progress_note = models.TextField(blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
+    plan_action = models.ForeignKey(
+        Action,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="remedial_actions",
+        help_text="The Service Improvement Plan action this is (linked or added to the plan).",
+    )
 
     class Meta:
         ordering = ["plan", "due", "id"]
@@ -363,6 +404,7 @@ EVENT_LABELS = {
     "closed": "Remedial plan closed",
     "definition_review_closed": "Definition review closed",
     "plan_revised": "Remedial plan revised and resubmitted",
+    "trajectory_taken_over": "Trajectory taken over by a later remedial plan",
 }
 
 

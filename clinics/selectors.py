@@ -2,20 +2,28 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404
 
 from clinics import trajectory
 from clinics.models import Attendee, Clinic, ClinicEvent, RemedialAction, RemedialPlan, TrajectoryPoint
 from clinics.services import visible_clinics
 from indicators.charts import ChartSeries
+from indicators.models import Target
 
 
 def clinic_for(user, clinic_id: int) -> Clinic:
     """The clinic if the user may open it: 404 when there is none, 403 when it is not theirs."""
     clinic = (
         visible_clinics(user)
-        .select_related("requested_by", "source_period", "recorded_by", "review_closed_by")
+        .select_related(
+            "requested_by",
+            "source_period",
+            "recorded_by",
+            "review_closed_by",
+            "source_action__plan__service",
+            "source_risk__plan__service",
+        )
         .prefetch_related(
             Prefetch("indicators", to_attr="indicator_list"),
             Prefetch("attendees", queryset=Attendee.objects.select_related("user"), to_attr="attendee_list"),
@@ -58,7 +66,9 @@ def plan_for(user, plan_id: int) -> RemedialPlan:
                 "trajectory", queryset=TrajectoryPoint.objects.select_related("period"), to_attr="points"
             ),
             Prefetch(
-                "actions", queryset=RemedialAction.objects.select_related("owner"), to_attr="action_list"
+                "actions",
+                queryset=RemedialAction.objects.select_related("owner", "plan_action__plan"),
+                to_attr="action_list",
             ),
             Prefetch("events", queryset=ClinicEvent.objects.select_related("by"), to_attr="event_list"),
         )
@@ -108,35 +118,36 @@ def people():
 
 
 def trajectory_chart_series(sender, *, indicator, user, actuals, **kwargs) -> list[ChartSeries]:
-    """The indicator chart's trajectory: for each signed-off remedial plan of the indicator that the
-    user may open, its expected value per period, and the charted results off it. One query.
-    Connected to `indicators.charts.chart_series_wanted` in ClinicsConfig.ready."""
-    points = list(
-        TrajectoryPoint.objects.filter(
-            plan__indicator=indicator,
-            plan__status=RemedialPlan.Status.SIGNED_OFF,
-            plan__clinic__in=visible_clinics(user),
+    """The indicator chart's trajectory: the indicator's targets of kind "trajectory" (held by its
+    signed-off remedial plans) whose plan the user may open, per plan, and the charted results
+    off it. One query. Connected to `indicators.charts.chart_series_wanted` in ClinicsConfig.ready."""
+    targets = list(
+        Target.trajectories.filter(
+            indicator=indicator,
+            trajectory_point__plan__status=RemedialPlan.Status.SIGNED_OFF,
+            trajectory_point__plan__clinic__in=visible_clinics(user),
         )
         .select_related("period")
+        .annotate(plan_id=F("trajectory_point__plan_id"))
         .order_by("plan_id", "period__start")
     )
-    by_plan: dict[int, list[TrajectoryPoint]] = {}
-    for point in points:
-        by_plan.setdefault(point.plan_id, []).append(point)
+    by_plan: dict[int, list[Target]] = {}
+    for target in targets:
+        by_plan.setdefault(target.plan_id, []).append(target)
     several = len(by_plan) > 1
     series = []
-    for plan_id, plan_points in by_plan.items():
+    for plan_id, plan_targets in by_plan.items():
         name = "Remedial plan trajectory (expected)" + (f", plan {plan_id}" if several else "")
         flagged = [
-            (p.period.end, actuals[p.period_id], p.period.label)
-            for p in plan_points
-            if p.period_id in actuals
-            and trajectory.judge(actuals[p.period_id], p.expected, indicator.polarity) == trajectory.OFF
+            (t.period.end, actuals[t.period_id], t.period.label)
+            for t in plan_targets
+            if t.period_id in actuals
+            and trajectory.judge(actuals[t.period_id], t.value, indicator.polarity) == trajectory.OFF
         ]
         series.append(
             ChartSeries(
                 name=name,
-                points=[(p.period.end, p.expected, p.period.label) for p in plan_points],
+                points=[(t.period.end, t.value, t.period.label) for t in plan_targets],
                 description=(
                     "The orange long-dashed line with open squares is the remedial plan's expected "
                     "trajectory"

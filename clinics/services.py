@@ -43,11 +43,16 @@ from clinics.models import (
 )
 from indicators.analytics.constants import MONTH, QUARTER, YEAR
 from indicators.formatting import format_value
-from indicators.models import Assessment, Indicator, Period, Result
+from indicators.models import Assessment, Indicator, Period, Result, Target
 from indicators.periods import canonical_period_key, parse_period_key, period_key, period_starts_between
 from indicators.services.periods import ensure_periods
 from organisation import roles
 from organisation.models import Role
+from service_plans.models import Action as ServicePlanAction
+from service_plans.models import Plan as ServicePlan
+from service_plans.models import Risk as ServicePlanRisk
+from service_plans.services import action_save as _add_service_plan_action
+from service_plans.services import plan_rights
 
 FREQUENCY_KIND = {"monthly": MONTH, "quarterly": QUARTER, "annual": YEAR}
 MIN_TEXT = 10
@@ -125,8 +130,13 @@ def clinic_request(
     urgency: str,
     source: str = RequestSource.INDICATOR,
     period: Period | None = None,
+    source_id: int | None = None,
 ) -> Clinic:
+    """Request a clinic. From a Service Improvement Plan action or risk (`source` plan_action or
+    risk, `source_id` its id) the clinic records where it came from; the requester must be able to
+    read that plan."""
     errors: dict[str, list[str]] = {}
+    source_action, source_risk = _request_source(user, source, source_id, errors)
     indicators, refused = requestable_indicators(user, references)
     if refused and not indicators and Indicator.objects.filter(reference__in=refused).exists():
         raise PermissionDenied("You may not request a clinic for these indicators.")
@@ -150,12 +160,43 @@ def clinic_request(
         urgency=urgency,
         source=source,
         source_period=period,
+        source_action=source_action,
+        source_risk=source_risk,
         requested_by=_actor(user),
         requested_at=timezone.now(),
     )
     clinic.indicators.set(indicators)
     _event(clinic, "requested", user, reason)
     return clinic
+
+
+def plan_source(user, source: str, source_id: int | None):
+    """The plan action or risk a request comes from, if the user may read its plan: None when
+    there is none such, PermissionDenied when its plan is outside the user's scope. One query."""
+    model = {RequestSource.PLAN_ACTION: ServicePlanAction, RequestSource.RISK: ServicePlanRisk}.get(source)
+    if model is None or source_id is None:
+        return None
+    found = (
+        model.objects.select_related("plan__service__directorate")
+        .prefetch_related("outcome_indicators" if model is ServicePlanAction else "indicators")
+        .filter(id=source_id)
+        .first()
+    )
+    if found is not None and not plan_rights(user, found.plan).read:
+        raise PermissionDenied("That Service Improvement Plan is outside your scope.")
+    return found
+
+
+def _request_source(user, source, source_id, errors) -> tuple:
+    if source not in (RequestSource.PLAN_ACTION, RequestSource.RISK):
+        return None, None
+    found = plan_source(user, source, source_id)
+    if found is None:
+        errors.setdefault("indicators", []).append(
+            "The plan action or risk this request came from no longer exists: request from the indicator instead."
+        )
+        return None, None
+    return (found, None) if source == RequestSource.PLAN_ACTION else (None, found)
 
 
 def request_url(references, period=None, reason: str = "", source: str = RequestSource.EXCEPTION_LIST) -> str:
@@ -593,11 +634,40 @@ def definition_review_close(*, user, clinic: Clinic, outcome: str) -> Clinic:
 # --- Remedial plans ------------------------------------------------------------------------------
 
 
+ADD_TO_SERVICE_PLAN = "new"  # an action's `plan_action`: add it to the service's plan as a new action
+
+
 @dataclass
 class ActionInput:
     description: str = ""
     owner_id: int | None = None
     due: datetime.date | None = None
+    # "" (not in the Service Improvement Plan), ADD_TO_SERVICE_PLAN, or an existing plan action's id.
+    plan_action: str = ""
+
+
+def linkable_plan_actions(indicator: Indicator) -> list[ServicePlanAction]:
+    """The actions of the indicator's service's plans a remedial action may be: those still to do
+    (not completed or cancelled), newest plan first. One query."""
+    return list(
+        ServicePlanAction.objects.filter(plan__service_id=indicator.service_id)
+        .exclude(status__in=[ServicePlanAction.Status.COMPLETED, ServicePlanAction.Status.CANCELLED])
+        .select_related("plan")
+        .order_by("-plan__financial_year", "order", "reference")
+    )
+
+
+def service_plan_for_new_actions(indicator: Indicator) -> ServicePlan | None:
+    """The service's latest plan that takes edits (draft or signed off): where a remedial action
+    added to the service's plan goes."""
+    return (
+        ServicePlan.objects.filter(
+            service_id=indicator.service_id,
+            status__in=[ServicePlan.Status.DRAFT, ServicePlan.Status.SIGNED_OFF],
+        )
+        .order_by("-financial_year")
+        .first()
+    )
 
 
 def trajectory_periods(indicator: Indicator, after: datetime.date, count: int = 12) -> list[datetime.date]:
@@ -687,8 +757,10 @@ def _plan_content(
             problems.append("A percentage trajectory must stay between 0 and 100.")
         for problem in problems:
             errors.setdefault("trajectory", []).append(problem)
-    # Actions: at least one, each with a description, an owner and a date.
+    # Actions: at least one, each with a description, an owner and a date; a link to the service's
+    # plan must be one of its actions still to do, and adding one needs a plan that takes edits.
     complete = []
+    linkable = None
     for number, action in enumerate(actions, start=1):
         description = (action.description or "").strip()
         if not description and not action.owner_id and not action.due:
@@ -698,13 +770,28 @@ def _plan_content(
                 f"Action {number}: enter what will be done, choose its owner and enter its date."
             )
             continue
+        if action.plan_action and action.plan_action != ADD_TO_SERVICE_PLAN:
+            if linkable is None:
+                linkable = {str(a.id) for a in linkable_plan_actions(indicator)}
+            if action.plan_action not in linkable:
+                errors.setdefault("actions", []).append(
+                    f"Action {number}: choose an action of {indicator.service}'s Service Improvement Plan "
+                    "that is still to do."
+                )
+                continue
         complete.append(action)
+    if any(a.plan_action == ADD_TO_SERVICE_PLAN for a in complete):
+        if service_plan_for_new_actions(indicator) is None:
+            errors.setdefault("actions", []).append(
+                f"{indicator.service} has no Service Improvement Plan open for edits to add an action to: "
+                "link an existing action or leave it out of the plan."
+            )
     if not complete and "actions" not in errors:
         errors.setdefault("actions", []).append("A remedial plan needs at least one action with an owner.")
     return _PlanContent(known, monitoring, recovery_criteria, given, complete)
 
 
-def _write_plan_parts(plan, indicator, content: _PlanContent, trajectory_values) -> None:
+def _write_plan_parts(plan, indicator, content: _PlanContent, trajectory_values, user) -> None:
     kind = FREQUENCY_KIND[indicator.frequency]
     periods = ensure_periods([(kind, s) for s in content.trajectory_starts])
     TrajectoryPoint.objects.bulk_create(
@@ -713,10 +800,49 @@ def _write_plan_parts(plan, indicator, content: _PlanContent, trajectory_values)
     )
     RemedialAction.objects.bulk_create(
         RemedialAction(
-            plan=plan, description=a.description.strip(), owner=content.owners[a.owner_id], due=a.due
+            plan=plan,
+            description=a.description.strip(),
+            owner=content.owners[a.owner_id],
+            due=a.due,
+            plan_action_id=_plan_action_id(plan, indicator, a, content.owners[a.owner_id], user),
         )
         for a in content.actions
     )
+
+
+def _plan_action_id(plan, indicator, action: ActionInput, owner, user) -> int | None:
+    """The Service Improvement Plan action a remedial action is: the one chosen, or a new one added
+    to the service's plan through its own audited service (its change log says why)."""
+    if action.plan_action != ADD_TO_SERVICE_PLAN:
+        return int(action.plan_action) if action.plan_action else None
+    service_plan = service_plan_for_new_actions(indicator)
+    taken = set(service_plan.actions.values_list("reference", flat=True))
+    number = 1
+    while f"{indicator.reference}-R{number}" in taken:
+        number += 1
+    today = timezone.localdate()
+    try:
+        added = _add_service_plan_action(
+            user=user,
+            plan_id=service_plan.id,
+            action_id=None,
+            data={
+                "reference": f"{indicator.reference}-R{number}",
+                "title": action.description.strip(),
+                "kind": ServicePlanAction.Kind.BAU,
+                "accountable_officer": owner,
+                "start_date": min(today, action.due),
+                "due_date": action.due,
+                "frequency": ServicePlanAction.Frequency.MONTHLY,
+            },
+            indicators=[indicator],
+            reason=f"Remedial plan for {indicator.reference}, agreed at clinic {plan.clinic_id}.",
+        )
+    except ValidationError as error:  # e.g. the service's plan went into review meanwhile
+        raise ValidationError(
+            {"actions": [f"The service's plan did not take the action: {m}" for m in error.messages]}
+        ) from None
+    return added.id
 
 
 @transaction.atomic
@@ -774,7 +900,7 @@ def remedial_plan_create(
         created_by=_actor(user),
         created_at=timezone.now(),
     )
-    _write_plan_parts(plan, indicator, content, trajectory_values)
+    _write_plan_parts(plan, indicator, content, trajectory_values, user)
     _event(clinic, "plan_drafted", user, f"Remedial plan for {indicator.reference}", plan=plan)
     return plan
 
@@ -829,7 +955,7 @@ def remedial_plan_revise(
     plan.save()
     plan.trajectory.all().delete()
     plan.actions.all().delete()
-    _write_plan_parts(plan, plan.indicator, content, trajectory_values)
+    _write_plan_parts(plan, plan.indicator, content, trajectory_values, user)
     _event(plan.clinic, "plan_revised", user, note, plan=plan)
     return plan
 
@@ -859,8 +985,59 @@ def remedial_plan_sign_off(*, user, plan: RemedialPlan, stage: str) -> RemedialP
     if plan.is_signed_off:
         plan.status = RemedialPlan.Status.SIGNED_OFF
     plan.save()
+    if plan.is_signed_off:
+        hold_trajectory(plan, user)
     _event(plan.clinic, f"signed_off_{stage}", user, plan=plan)
     return plan
+
+
+def hold_trajectory(plan: RemedialPlan, user) -> None:
+    """The signed-off plan's trajectory becomes the indicator's targets of kind "trajectory".
+
+    One trajectory target per indicator and period: where an earlier plan still holds a period,
+    this plan takes it over (the earlier plan keeps its own expected values in its points, so
+    its history reads as it was agreed). Trajectory targets are not the ordinary targets the
+    hub sets: no TargetChange row and no recompute; the plan's events are their history.
+    """
+    points = list(plan.trajectory.all())
+    held = {
+        t.period_id: t
+        for t in Target.trajectories.select_for_update().filter(
+            indicator_id=plan.indicator_id, period_id__in=[p.period_id for p in points]
+        )
+    }
+    if held:
+        earlier = (
+            TrajectoryPoint.objects.filter(target__in=list(held.values()))
+            .exclude(plan=plan)
+            .select_related("plan__clinic", "period")
+        )
+        by_plan: dict[int, list] = {}
+        for point in earlier:
+            by_plan.setdefault(point.plan_id, []).append(point)
+        for points_of in by_plan.values():
+            labels = ", ".join(p.period.label for p in sorted(points_of, key=lambda p: p.period.start))
+            _event(
+                points_of[0].plan.clinic,
+                "trajectory_taken_over",
+                user,
+                f"Remedial plan {plan.id}'s trajectory is now the target for {labels}; this plan keeps its own values.",
+                plan=points_of[0].plan,
+            )
+        earlier.update(target=None)
+    for point in points:
+        target = held.get(point.period_id) or Target(
+            indicator_id=plan.indicator_id, period_id=point.period_id, kind=Target.Kind.TRAJECTORY
+        )
+        target.value, target.set_by = point.expected, _actor(user)
+        target.save()
+        point.target = target
+    TrajectoryPoint.objects.bulk_update(points, ["target"])
+
+
+def release_trajectory(plan: RemedialPlan) -> None:
+    """A closed plan gives up its trajectory targets; its points keep the values it agreed."""
+    Target.trajectories.filter(trajectory_point__plan=plan).delete()
 
 
 @transaction.atomic
@@ -954,6 +1131,7 @@ def remedial_plan_close(*, user, plan: RemedialPlan, closure: str, note: str) ->
     plan.closure, plan.closing_note = closure, note
     plan.closed_at, plan.closed_by = timezone.now(), _actor(user)
     plan.save()
+    release_trajectory(plan)
     _event(plan.clinic, "closed", user, f"{plan.get_closure_display()}: {note}", plan=plan)
     return plan
 
@@ -1057,6 +1235,18 @@ class ClinicMark:
             RemedialPlan.Status.SIGNED_OFF: "Remedial plan in progress: being tracked",
             RemedialPlan.Status.RETURNED: "Remedial plan in progress: returned for changes",
         }.get(self.plan[1], "Remedial plan in progress: awaiting sign-off")
+
+    @property
+    def scorecard_text(self) -> str:
+        """The words of a scorecard row's mark (the exports' "Clinic" column): the latest held
+        clinic and a remedial plan in progress, as the page marks them."""
+        parts = []
+        if self.latest_held is not None:
+            date = self.latest_held[1]
+            parts.append(f"Clinic held {date:%-d %b %Y}" if date else "Clinic held")
+        if self.plan is not None:
+            parts.append(self.plan_label)
+        return "; ".join(parts)
 
     @property
     def open_label(self) -> str:

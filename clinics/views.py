@@ -88,12 +88,23 @@ def clinic_request(request):
         raise PermissionDenied("Your role does not request performance clinics.")
     period = services.period_from_key(data.get("period", ""))
     source = data.get("source", RequestSource.INDICATOR)
+    source_id = forms.parse_id(data.get("source_id", ""))
+    origin = services.plan_source(request.user, source, source_id)
+    if origin is not None and not references and request.method == "GET":
+        # From a plan action or risk: the indicators it names, to be checked and trimmed.
+        named = (
+            origin.outcome_indicators.all()
+            if source == RequestSource.PLAN_ACTION
+            else origin.indicators.all()
+        )
+        references = [i.reference for i in named]
     values = {
         "indicators": " ".join(references),
         "reason": data.get("reason", "")[:2000],
         "urgency": data.get("urgency", ""),
         "period": period.key if period else "",
         "source": source if source in RequestSource.values else RequestSource.OTHER,
+        "source_id": str(origin.id) if origin is not None else "",
     }
     errors = {}
     if request.method == "POST":
@@ -105,6 +116,7 @@ def clinic_request(request):
                 urgency=values["urgency"],
                 source=values["source"],
                 period=period,
+                source_id=source_id,
             )
         except ValidationError as error:
             errors = error.message_dict
@@ -115,7 +127,7 @@ def clinic_request(request):
         allowed, refused = services.requestable_indicators(request.user, references)
         if not allowed:
             raise PermissionDenied("You may not request a clinic for these indicators.")
-    context = _base(values=values, errors=errors, period=period, urgencies=Urgency.choices)
+    context = _base(values=values, errors=errors, period=period, urgencies=Urgency.choices, origin=origin)
     return render(request, "clinics/request.html", context, status=400 if errors else 200)
 
 
@@ -371,7 +383,10 @@ def _plan_form_values(request, offered, rows: int, initial=None):
         values = {k: request.POST.get(k, "")[:5000] for k in (*PLAN_TEXT_FIELDS, "note")}
         traj_raw = {s: request.POST.get(f"trajectory-{s:%Y-%m}", "")[:30] for s in offered}
         action_rows = [
-            {k: request.POST.get(f"action-{n}-{k}", "")[:2000] for k in ("description", "owner", "due")}
+            {
+                k: request.POST.get(f"action-{n}-{k}", "")[:2000]
+                for k in ("description", "owner", "due", "plan_action")
+            }
             for n in range(rows)
         ]
         return values, traj_raw, action_rows
@@ -393,7 +408,11 @@ def _plan_form_input(values, traj_raw, action_rows, offered, errors):
     actions = []
     for n, row in enumerate(action_rows, start=1):
         due = forms.parse_date(row["due"], "actions", errors, label=f"action {n}'s date", required=False)
-        actions.append(services.ActionInput(row["description"], forms.parse_id(row["owner"]), due))
+        actions.append(
+            services.ActionInput(
+                row["description"], forms.parse_id(row["owner"]), due, row.get("plan_action", "")[:20]
+            )
+        )
     recovery = next((s for s in offered if f"{s:%Y-%m}" == values["recovery"]), None)
     return trajectory_values, actions, recovery
 
@@ -408,6 +427,9 @@ def _plan_form_context(clinic, indicator, values, errors, offered, traj_raw, act
         offered=[(s, f"{s:%Y-%m}", f"{s:%b %Y}", traj_raw.get(s, "")) for s in offered],
         action_rows=list(enumerate(action_rows)),
         frequencies=RemedialPlan.Frequency.choices,
+        plan_actions=services.linkable_plan_actions(indicator),
+        service_plan=services.service_plan_for_new_actions(indicator),
+        add_to_plan=services.ADD_TO_SERVICE_PLAN,
     )
 
 
@@ -436,10 +458,15 @@ def plan_edit(request, plan_id: int):
         },
         {p.period.start: f"{p.expected.normalize():f}" for p in points},
         [
-            {"description": a.description, "owner": str(a.owner_id or ""), "due": a.due.isoformat()}
+            {
+                "description": a.description,
+                "owner": str(a.owner_id or ""),
+                "due": a.due.isoformat(),
+                "plan_action": str(a.plan_action_id or ""),
+            }
             for a in plan.action_list
         ]
-        + [{"description": "", "owner": "", "due": ""}] * (rows - len(plan.action_list)),
+        + [{"description": "", "owner": "", "due": "", "plan_action": ""}] * (rows - len(plan.action_list)),
     )
     values, traj_raw, action_rows = _plan_form_values(request, offered, rows, initial)
     errors: dict = {}

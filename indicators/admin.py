@@ -18,6 +18,7 @@ from indicators.models import (
     ComparatorValue,
     ImportBatch,
     Indicator,
+    IndicatorChange,
     Period,
     ReminderLog,
     Result,
@@ -103,6 +104,7 @@ class TargetInline(admin.TabularInline):
     model = Target
     formset = TargetInlineFormSet
     extra = 0
+    exclude = ["kind"]  # ordinary targets only: a trajectory is its remedial plan's
     autocomplete_fields = ["period"]
     readonly_fields = ["set_by", "set_at"]
 
@@ -209,6 +211,12 @@ class ResultAdmin(ReadOnlyAdmin):
 class ResultChangeAdmin(ReadOnlyAdmin):
     list_display = ["indicator", "period", "action", "old_value", "new_value", "changed_by", "changed_at"]
     list_select_related = ["indicator", "period", "changed_by"]
+
+
+@admin.register(IndicatorChange)
+class IndicatorChangeAdmin(ReadOnlyAdmin):
+    list_display = ["indicator", "field", "old_value", "new_value", "changed_by", "changed_at"]
+    list_select_related = ["indicator", "changed_by"]
 
 
 @admin.register(Target)

@@ -71,6 +71,8 @@ def recomputes_collected():
 def result_or_target_changed(sender, instance, origin=None, **kwargs):
     if isinstance(origin, Indicator) or getattr(origin, "model", None) is Indicator:
         return  # the indicator itself is being deleted: nothing left to recompute
+    if sender is Target and instance.kind == Target.Kind.TRAJECTORY:
+        return  # a trajectory judges nothing the stored assessments hold
     enqueue_recompute(instance.indicator_id)
 
 

@@ -218,6 +218,12 @@ def keeps_service_plan(user, service_id: int | None) -> bool:
     return is_hub(user) or heads_service(user, service_id)
 
 
+def may_set_scorecard_flag(user, service_id: int | None) -> bool:
+    """Whether an indicator is on its directorate scorecard (Table 3.3's "Include"): the hub, or
+    the head of the indicator's service, who keeps that service's plan."""
+    return keeps_service_plan(user, service_id)
+
+
 def directs_service(user, directorate_id: int | None) -> bool:
     """The director of the directorate (who reviews its plans at DMT)."""
     return (

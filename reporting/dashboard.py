@@ -17,6 +17,7 @@ Issue 10, item 12: the page was 60 cards in reference order, 15,270 px long at 3
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from clinics.services import clinic_marks
 from indicators.access import visible_indicators
 from indicators.analytics import constants as c
 from indicators.models import Indicator
@@ -207,6 +208,9 @@ def dashboard(user, choice: str | None, params=None) -> Dashboard:
     else:
         indicators = indicators.none()
     rows, _ = build_rows(indicators, None, reporting_date(), sparkline_width=240)
+    marks = clinic_marks([r.indicator.id for r in rows]) if rows else {}
+    for row in rows:
+        row.clinic_mark = marks.get(row.indicator.id)  # a held clinic, a remedial plan: as scorecards
     if isinstance(subject, Theme):  # the chosen theme is the group, whatever else they serve
         theme_of = {r.indicator.id: subject for r in rows}
     else:

@@ -54,6 +54,7 @@ DIRECTION_FILLS = {
 }
 FIGURES = "Figures"
 STATUTORY = "Statutory / single data list"
+CLINIC = "Performance clinic"  # a held clinic and a remedial plan in progress, as the page marks them
 
 
 def neutralise(value):
@@ -130,6 +131,7 @@ def scorecard_columns(scorecard) -> list[str]:
         STATUTORY,
         FIGURES,
         in_year_column(scorecard),
+        CLINIC,
     ]
 
 
@@ -172,6 +174,7 @@ def record_for(scorecard, section, group, row, exported_on: datetime.date) -> li
         "Yes" if row.statutory else "",
         figures_label(scorecard, row, exported_on),
         in_year_cover(row),
+        row.clinic_mark.scorecard_text if row.clinic_mark else "",
     ]
 
 
@@ -287,6 +290,7 @@ def scorecard_xlsx(scorecard, exported_on: datetime.date | None = None) -> bytes
         12,
         28,
         14,
+        30,
     ]
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width

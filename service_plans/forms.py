@@ -422,6 +422,28 @@ class AddIndicatorForm(GovukMixin, forms.Form):
     edit_count = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
+class IncludeForm(GovukMixin, forms.Form):
+    """Table 3.3's "Include on the directorate scorecard" for one indicator."""
+
+    include = forms.TypedChoiceField(
+        choices=[
+            ("yes", "Yes: on the directorate scorecard"),
+            ("no", "No: not on the directorate scorecard"),
+        ],
+        coerce=lambda value: value == "yes",
+        label="Include on the directorate scorecard",
+        error_messages={"required": "Choose yes or no.", "invalid_choice": "Choose yes or no."},
+    )
+    reason = forms.CharField(
+        label="Reason for the change",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the indicator's and the plan's history: who changed it, when and why.",
+        error_messages={"required": "Say why, in a sentence (at least 10 characters)."},
+    )
+    edit_count = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
 class ImportForm(forms.Form):
     workbook = forms.FileField(
         label="Plan workbook (.xlsx)",

@@ -743,6 +743,34 @@ def plan_indicator_remove(*, user, plan_id: int, entry_id: int, seen_edit_count=
     _touch(plan, user)
 
 
+@transaction.atomic
+def plan_indicator_include_set(
+    *, user, plan_id: int, entry_id: int, include: bool, reason: str, seen_edit_count=None
+) -> bool:
+    """Table 3.3's "Include on the directorate scorecard": sets the indicator's scorecard flag
+    through the library's audited service (`indicators.services.library`) and records the edit in
+    the plan's history. Returns whether the flag changed."""
+    from indicators.services.library import scorecard_flag_set
+
+    plan = plan_for(user, plan_id, need="edit", for_update=True)
+    entry = PlanIndicator.objects.select_related("indicator").filter(plan=plan, id=entry_id).first()
+    if entry is None:
+        raise Http404("No such indicator in this plan.")
+    if entry.indicator.on_scorecard == include:
+        return False
+    _begin_edit(plan, user, seen_edit_count)
+    scorecard_flag_set(user=user, indicator=entry.indicator, include=include, reason=reason)
+    _log(
+        plan,
+        user,
+        f"Table 3.3 {entry.indicator.reference}",
+        {"include": ["Y" if not include else "", "Y" if include else ""]},
+        reason.strip(),
+    )
+    _touch(plan, user)
+    return True
+
+
 # --- The cycle ------------------------------------------------------------------------------
 
 

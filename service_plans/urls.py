@@ -33,6 +33,11 @@ urlpatterns = [
         views.plan_indicator_remove,
         name="indicator_remove",
     ),
+    path(
+        "<int:plan_id>/indicators/<int:entry_id>/include/",
+        views.plan_indicator_include,
+        name="indicator_include",
+    ),
     path("<int:plan_id>/actions/new/", views.action_edit, name="action_create"),
     path("<int:plan_id>/actions/<int:action_id>/", views.action_detail, name="action"),
     path("<int:plan_id>/actions/<int:action_id>/edit/", views.action_edit, name="action_edit"),

@@ -23,6 +23,7 @@ from service_plans.forms import (
     AddIndicatorForm,
     CommentForm,
     ImportForm,
+    IncludeForm,
     ObjectiveForm,
     PlanCreateForm,
     PlanSectionsForm,
@@ -466,6 +467,47 @@ def plan_indicator_remove(request, plan_id: int, entry_id: int):
     else:
         messages.success(request, "Indicator removed from Table 3.3.")
     return redirect("service_plans:detail", plan_id)
+
+
+@login_required
+def plan_indicator_include(request, plan_id: int, entry_id: int):
+    """Table 3.3's "Include": the indicator's directorate scorecard flag, set with a reason."""
+    plan = services.plan_for(request.user, plan_id, need="edit")
+    entry = plan.plan_indicators.select_related("indicator__service").filter(id=entry_id).first()
+    if entry is None:
+        raise Http404("No such indicator in this plan.")
+    if not roles.may_set_scorecard_flag(request.user, entry.indicator.service_id):
+        raise PermissionDenied("Only the head of the indicator's service or the hub sets its scorecard flag.")
+    initial = {"include": "yes" if entry.indicator.on_scorecard else "no", "edit_count": plan.edit_count}
+    form = IncludeForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.plan_indicator_include_set(
+                user=request.user,
+                plan_id=plan.id,
+                entry_id=entry.id,
+                include=form.cleaned_data["include"],
+                reason=form.cleaned_data["reason"],
+                seen_edit_count=_edit_count(form),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            reference = entry.indicator.reference
+            messages.success(
+                request,
+                f"{reference} {'is now' if form.cleaned_data['include'] else 'is no longer'} on the "
+                "directorate scorecard."
+                if changed
+                else f"{reference}'s scorecard flag is unchanged.",
+            )
+            return redirect(f"{plan.get_absolute_url()}#table-3-3")
+    return render(
+        request,
+        "service_plans/include.html",
+        {"plan": plan, "entry": entry, "form": form, "nav_section": NAV},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

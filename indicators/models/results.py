@@ -103,8 +103,34 @@ class ResultChange(models.Model):
         )
 
 
+class TargetKind(models.TextChoices):
+    TARGET = "target", "Target (annual or profiled)"
+    TRAJECTORY = "trajectory", "Remedial plan trajectory"
+
+
+class OrdinaryTargetManager(models.Manager):
+    """Annual and profiled targets only: what RAG, scorecards, forecasts, target history, exports,
+    the admin and the targets pages judge by. The default manager (and so `indicator.targets`),
+    so no reader of targets can pick up a remedial plan's trajectory by forgetting a filter."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=TargetKind.TARGET)
+
+
+class TrajectoryManager(models.Manager):
+    """The live trajectory of a signed-off remedial plan, one value per period (written and
+    removed by `clinics.services`, never by the targets pages)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=TargetKind.TRAJECTORY)
+
+
 class Target(models.Model):
-    """A target for one indicator and period (annual, or a quarterly/monthly profile)."""
+    """A target for one indicator and period: annual, a quarterly/monthly profile, or a remedial
+    plan's trajectory (DOMAIN.md "Results and targets"). Read ordinary targets through
+    `Target.objects`, trajectories through `Target.trajectories`."""
+
+    Kind = TargetKind
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="targets")
@@ -113,14 +139,21 @@ class Target(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     set_at = models.DateTimeField(auto_now=True)
+    kind = models.CharField(max_length=10, choices=TargetKind.choices, default=TargetKind.TARGET)
+
+    all_kinds = models.Manager()  # every kind: for the clinics app and migrations, never for judging
+    objects = OrdinaryTargetManager()
+    trajectories = TrajectoryManager()
 
     class Meta:
         ordering = ["indicator", "period__start"]
+        default_manager_name = "objects"
+        base_manager_name = "all_kinds"
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "period"],
-                name="target_unique_indicator_period",
-                violation_error_message="This indicator already has a target for that period.",
+                fields=["indicator", "period", "kind"],
+                name="target_unique_indicator_period_kind",
+                violation_error_message="This indicator already has a target of that kind for that period.",
             )
         ]
 

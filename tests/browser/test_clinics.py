@@ -8,6 +8,7 @@ Run alone with: REQUIRE_BROWSER=1 .venv/bin/python -m pytest tests/browser/test_
 """
 
 import datetime
+import json
 import re
 from decimal import Decimal
 
@@ -168,4 +169,11 @@ def test_from_suggestion_to_a_signed_off_remedial_plan_tracked_on_the_indicator_
     expect(table).to_be_visible()
     expect(table.locator("tr", has_text="Jan 2016")).to_contain_text("Off trajectory")
     expect(table.locator("tr", has_text="Feb 2016")).to_contain_text("Awaiting result")
+    # The chart draws the trajectory (the plan's targets of kind "trajectory") beside the annual
+    # target, with January's result marked off it by a cross.
+    data = json.loads(page.locator("#indicator-chart-data").text_content())
+    names = [t.get("name") for t in data["data"]]
+    assert "Remedial plan trajectory (expected)" in names and "Off trajectory" in names
+    line = next(t for t in data["data"] if t["name"] == "Remedial plan trajectory (expected)")
+    assert len(line["x"]) == 6
     assert_accessible(page)

@@ -63,6 +63,15 @@ def test_exception_list_scorecard_and_chart_show_clinics(kpi_page, demo_council,
     expect(page.locator("#indicator-chart .legendtext", has_text="Remedial plan trajectory")).to_be_visible()
     assert_accessible(page)
 
+    # CMT's home page lists the open clinics (FIN04's request); the dashboard marks CSC03's clinic.
+    page.goto("/")
+    expect(page.locator("#open-clinics-heading")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("FIN04")
+    assert_accessible(page)
+    page.goto("/dashboard/?show=portfolio:" + plan.indicator.portfolio.slug)
+    expect(page.locator(".kpi-tile", has_text="CSC03")).to_contain_text("Clinic held")
+    assert_accessible(page)
+
 
 def test_the_hub_closes_a_review_and_revises_a_returned_plan(kpi_page, demo_council, assert_accessible):
     from django.utils import timezone

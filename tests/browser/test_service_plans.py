@@ -159,6 +159,13 @@ def test_plan_pages_fit_a_phone_and_pass_axe(kpi_page, demo_council, assert_acce
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), url
 
 
+def _include_url() -> str:
+    from service_plans.models import PlanIndicator
+
+    entry = PlanIndicator.objects.filter(indicator__reference="STF15").order_by("plan__financial_year").first()
+    return f"/service-plans/{entry.plan_id}/indicators/{entry.id}/include/"
+
+
 def fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -175,6 +182,7 @@ def test_overviews_line_of_sight_objectives_and_import_pass_axe(kpi_page, demo_c
         ("/service-plans/objectives/team/", "Team objectives"),
         ("/service-plans/corporate-risks/", "Corporate risks"),
         ("/service-plans/dmt/oce/", "plan actions and risks"),
+        (_include_url(), "on the directorate scorecard"),
     ):
         page.goto(url)
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
@@ -196,4 +204,10 @@ def test_overviews_line_of_sight_objectives_and_import_pass_axe(kpi_page, demo_c
     )
     page.get_by_role("button", name="Preview the import").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("not a readable .xlsx")
+    assert_accessible(page)
+    # Table 3.3's "Include" page with its error summary (a reason is required).
+    page.goto(_include_url())
+    assert_accessible(page)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Reason for the change")
     assert_accessible(page)

@@ -121,6 +121,39 @@ def test_scorecard_rows_mark_a_held_clinic_and_a_plan_in_progress(client, users,
     assert '<span aria-hidden="true">⚑ </span>Remedial plan in progress: being tracked' in row
 
 
+def test_scorecard_exports_carry_the_clinic_mark_in_words(client, users, red_indicator, plan_inputs):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    signed_off(plan_inputs, users)
+    held = plan_inputs["clinic"]
+    expected = f"Clinic held {held.date:%-d %b %Y}; Remedial plan in progress: being tracked"
+    client.force_login(users["cmt"])
+    text = client.get("/scorecards/directorate/oce/export.csv?indicators=all").content.decode()
+    rows = {r["Ref"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows["STF15"]["Performance clinic"] == expected
+    book = load_workbook(
+        io.BytesIO(client.get("/scorecards/directorate/oce/export.xlsx?indicators=all").content)
+    )
+    cells = [[c.value for c in row] for row in book.active.iter_rows()]
+    header = next(r for r in cells if "Performance clinic" in r)
+    row = next(r for r in cells if r[0] == "STF15")
+    assert row[header.index("Performance clinic")] == expected
+
+
+def test_the_dashboard_tiles_mark_a_held_clinic(client, users, red_indicator, plan_inputs):
+    red_indicator.published = True
+    red_indicator.save()
+    signed_off(plan_inputs, users)
+    client.force_login(users["councillor"])
+    body = client.get("/dashboard/?show=portfolio:finance-performance").content.decode()
+    tile = re.search(r'<li class="kpi-tile">(.*?STF15.*?)</li>', body, re.S).group(1)
+    assert '<span aria-hidden="true">■ </span>Clinic held' in tile
+    assert "Remedial plan in progress: being tracked" in tile
+
+
 def test_scorecard_rows_without_clinics_have_no_mark(client, users, red_indicator, other_indicator):
     client.force_login(users["cmt"])
     body = client.get("/scorecards/directorate/oce/?indicators=all").content.decode()
@@ -215,3 +248,49 @@ def test_series_from_a_receiver_need_no_clinics_and_skip_an_empty_chart():
     assert [t["name"] for t in chart["data"]] == ["Actual", "Expected"]
     # clinics is connected to the signal (ClinicsConfig.ready).
     assert any("trajectory" in str(r) for r in chart_series_wanted.receivers)
+
+
+# --- Open clinics on the hub's and CMT's home page ----------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["hub", "cmt"])
+def test_open_clinics_and_plans_awaiting_sign_off_are_on_the_hub_and_cmt_home(
+    client, users, requested_clinic, role
+):
+    client.force_login(users[role])
+    body = client.get("/").content.decode()
+    assert "Open performance clinics" in body
+    assert f'href="/clinics/{requested_clinic.id}/">Clinic {requested_clinic.id}</a> for STF15' in body
+
+
+@pytest.mark.parametrize("role", ["director", "head", "councillor", "auditor"])
+def test_other_roles_home_has_no_open_clinics_panel(client, users, requested_clinic, role):
+    client.force_login(users[role])
+    assert "Open performance clinics" not in client.get("/").content.decode()
+
+
+def test_a_draft_remedial_plan_is_listed_as_awaiting_sign_off(client, users, plan_inputs):
+    plan = services.remedial_plan_create(**plan_inputs)
+    services.remedial_plan_sign_off(user=users["councillor"], plan=plan, stage="member")
+    client.force_login(users["cmt"])
+    body = client.get("/").content.decode()
+    assert "Remedial plan for STF15</a>: signed off by the Executive Member, awaiting CMT" in body
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_the_hub_home_runs_a_fixed_number_of_queries(
+    client, users, red_indicator, size, django_assert_num_queries
+):
+    for n in range(size):
+        services.clinic_request(
+            user=users["hub"],
+            references=["STF15"],
+            reason=f"Request number {n} about sickness.",
+            urgency="soon",
+        )
+    client.force_login(users["hub"])
+    client.get("/")
+    # session, user, profile, own indicators?, rows, counts, open clinics, their indicators, plans
+    with django_assert_num_queries(9):
+        body = client.get("/").content.decode()
+    assert body.count("for STF15") == size

@@ -70,14 +70,14 @@ def test_portfolio_and_board_scorecards(
 def test_dashboard(size, scorecard_council, users, django_assert_num_queries):
     scorecard_council(size)
     user = warm(users["councillor"])
-    # themes, portfolios, calendar, indicators, selected, window, the indicators' themes
-    with django_assert_num_queries(7):
+    # themes, portfolios, calendar, indicators, selected, window, the indicators' themes, clinic marks
+    with django_assert_num_queries(8):
         board = dashboard(user, None)
     assert len(board.rows) == size
-    with django_assert_num_queries(7):  # filtered by a tile: the same reads
+    with django_assert_num_queries(8):  # filtered by a tile: the same reads
         board = dashboard(user, None, {"rag": "red", "direction": "bad"})
     assert sum(len(g.rows) for g in board.groups) == board.shown
-    with django_assert_num_queries(6):  # a theme is its own group: no look-up of themes
+    with django_assert_num_queries(7):  # a theme is its own group: no look-up of themes
         board = dashboard(user, "theme:listens")
     assert len(board.rows) == size
 
