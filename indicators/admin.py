@@ -18,7 +18,6 @@ from indicators.models import (
     ComparatorValue,
     ImportBatch,
     Indicator,
-    IndicatorChange,
     Period,
     ReminderLog,
     Result,
@@ -211,12 +210,6 @@ class ResultAdmin(ReadOnlyAdmin):
 class ResultChangeAdmin(ReadOnlyAdmin):
     list_display = ["indicator", "period", "action", "old_value", "new_value", "changed_by", "changed_at"]
     list_select_related = ["indicator", "period", "changed_by"]
-
-
-@admin.register(IndicatorChange)
-class IndicatorChangeAdmin(ReadOnlyAdmin):
-    list_display = ["indicator", "field", "old_value", "new_value", "changed_by", "changed_at"]
-    list_select_related = ["indicator", "changed_by"]
 
 
 @admin.register(Target)

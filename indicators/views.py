@@ -72,10 +72,6 @@ def indicator_detail(request, reference):
     page = indicator_page(request.user, reference)
     # History (data entry): only for those who see drafts — owners, managers, hub and audit.
     history = result_history(request.user, indicator=page.indicator, limit=100) if page.shows_drafts else None
-    # Library settings changed through a service (Table 3.3's scorecard flag): one query, same readers.
-    library_changes = (
-        list(page.indicator.library_changes.select_related("changed_by")[:50]) if page.shows_drafts else []
-    )
     # Variation, forecast, annotations and benchmarking (three queries), drawn on the same chart.
     insights = indicator_insights(page.indicator)
     add_insights(page.chart, insights)
@@ -87,7 +83,6 @@ def indicator_detail(request, reference):
         "insights": insights,
         "chart_series": series,
         "history": history,
-        "library_changes": library_changes,
         "can_restore": can_approve_results(request.user, page.indicator),
         "can_decide_rebase": is_hub(request.user),
         # A result or target changed and its recompute has not run yet (broker down, or queued).

@@ -8,14 +8,13 @@ from `indicators.models`, the path other apps use.
 from indicators.models.assessments import Assessment, RecomputeMark
 from indicators.models.benchmarks import ComparatorGroup, ComparatorOrganisation, ComparatorValue
 from indicators.models.data_entry import ImportBatch, ReminderLog, SubmissionReceipt
-from indicators.models.library import Annotation, Indicator, IndicatorChange, Period, RebaseDecision
+from indicators.models.library import Annotation, Indicator, Period, RebaseDecision
 from indicators.models.results import Result, ResultChange, Target, TargetChange, TargetKind
 
 __all__ = [
     "Period",
     "Indicator",
     "Annotation",
-    "IndicatorChange",
     "RebaseDecision",
     "Result",
     "ResultChange",

@@ -73,6 +73,8 @@ JUDGING_FIELDS = (
     "change_threshold_kind",
     "baseline_points",
     "published",
+    # Not a judging field, but what CMT and DMT are shown: set from a plan's Table 3.3 by its head.
+    "on_scorecard",
 )
 HISTORY_BASELINE_REASON = "Settings as they stood before their first recorded change"
 # Everything else (titles, ownership, line of sight) is not history-worthy here.
@@ -84,7 +86,6 @@ UNJUDGED_FIELDS = (
     "service",
     "responsible_officer",
     "portfolio",
-    "on_scorecard",
     "statutory",
     "submission_lag_days",
     "is_active",
@@ -293,28 +294,6 @@ class Indicator(models.Model):
         from indicators.analytics.bulk import variation_basis
 
         return variation_basis(self.measure_type, self.unit, self.ytd_accumulates)
-
-
-class IndicatorChange(models.Model):
-    """History of a library setting changed through a service rather than the admin (the
-    directorate scorecard flag set from a plan's Table 3.3): who, when, old → new and why.
-    Never edited or deleted."""
-
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="library_changes")
-    field = models.CharField(max_length=40, help_text="The setting changed, e.g. on_scorecard.")
-    old_value = models.CharField(max_length=200, blank=True)
-    new_value = models.CharField(max_length=200, blank=True)
-    reason = models.TextField()
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    changed_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-changed_at", "-id"]
-
-    def __str__(self):
-        return f"{self.indicator_id} {self.field}: {self.old_value} → {self.new_value}"
 
 
 class Annotation(models.Model):

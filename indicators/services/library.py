@@ -1,21 +1,17 @@
-"""Library settings changed through a service, with their history (`IndicatorChange`).
+"""Library settings changed through a service, kept in the indicator's history.
 
 The hub keeps most of the library in the admin; the directorate scorecard flag is also set from a
 Service Improvement Plan's Table 3.3 ("Include"), by the head of the indicator's service, so that
-change is checked and recorded here: who, when, old → new and why.
+change is checked here and recorded like every admin change of a judging field (django-simple-history
+on `Indicator`): who, when, old → new and why, on the indicator page's history and in /audit/.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from indicators.analytics.sense import meaningful_commentary
-from indicators.models import Indicator, IndicatorChange
+from indicators.models import Indicator
 from organisation import roles
-
-
-def _yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
 
 
 @transaction.atomic
@@ -27,18 +23,13 @@ def scorecard_flag_set(*, user, indicator: Indicator, include: bool, reason: str
     reason = (reason or "").strip()
     if not meaningful_commentary(reason):
         raise ValidationError({"reason": "Say why, in a sentence (at least 10 characters)."})
-    current = Indicator.objects.select_for_update().only("id", "on_scorecard").get(id=indicator.id)
+    # The whole row, locked: its history row is a copy of it, and `save` compares it as loaded.
+    current = Indicator.objects.select_for_update().get(id=indicator.id)
     if current.on_scorecard == include:
         return False
-    Indicator.objects.filter(id=indicator.id).update(on_scorecard=include)
+    current.on_scorecard = include
+    current._change_reason = reason
+    current._history_user = user if user is not None and user.is_authenticated else None
+    current.save()
     indicator.on_scorecard = include
-    IndicatorChange.objects.create(
-        indicator_id=indicator.id,
-        field="on_scorecard",
-        old_value=_yes_no(current.on_scorecard),
-        new_value=_yes_no(include),
-        reason=reason,
-        changed_by=user if user is not None and user.is_authenticated else None,
-        changed_at=timezone.now(),
-    )
     return True

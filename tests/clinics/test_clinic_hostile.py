@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clinics.models import Clinic, RemedialAction, RemedialPlan, TrajectoryPoint
-from indicators.models import IndicatorChange, Target
+from indicators.models import Indicator, Target
 from service_plans.models import Action, Plan, PlanIndicator
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def _snapshot():
         Target.all_kinds.count(),
         Action.objects.count(),
         Clinic.objects.count(),
-        IndicatorChange.objects.count(),
+        Indicator.history.count(),
         list(Plan.objects.values_list("edit_count", "version", "status")),
     )
 

@@ -129,9 +129,9 @@ def test_detail_runs_a_fixed_number_of_queries(
     # of changes) + the chart's and benchmark sections' queries (annotations, comparator values,
     # assessments with periods) + the clinics panel (the indicator's clinics the user may see)
     # + the clinic mark beside the title and the chart's remedial-plan trajectory (two, issue 14)
-    # + whether it is being recalculated (the recompute outbox) + library settings' changes (the scorecard flag)
+    # + whether it is being recalculated (the recompute outbox)
     # + the history of its judging fields (one more, for the rows before, once any has changed).
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         response = client.get("/indicators/GEN001/")
     assert len(response.context["page"].rows) == months
 

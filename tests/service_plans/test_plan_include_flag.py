@@ -4,7 +4,7 @@ through the library's audited service (who, when, old → new, why), and only fo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from indicators.models import Indicator, IndicatorChange
+from indicators.models import Indicator
 from indicators.services.library import scorecard_flag_set
 from service_plans import services
 from service_plans.models import Plan, PlanChange, PlanIndicator
@@ -18,6 +18,11 @@ def entry(hr_plan, plan_people):
     return services.plan_indicator_add(user=plan_people["head"], plan_id=hr_plan.id, indicator=indicator)
 
 
+def _flag_changes():
+    """Changes recorded in the indicators' history (not the rows kept as their baseline)."""
+    return Indicator.history.filter(history_type="~")
+
+
 def _url(entry):
     return f"/service-plans/{entry.plan_id}/indicators/{entry.id}/include/"
 
@@ -29,21 +34,20 @@ def test_the_head_sets_the_flag_with_who_when_old_new_and_why(client, entry, pla
     response = client.post(_url(entry), {"include": "yes", "reason": REASON, "edit_count": "1"})
     assert response.status_code == 302
     assert Indicator.objects.get(reference="STF90").on_scorecard is True
-    change = IndicatorChange.objects.get()
-    assert (change.field, change.old_value, change.new_value, change.reason) == (
-        "on_scorecard",
-        "No",
-        "Yes",
+    change = _flag_changes().get()  # the indicator's history, as an admin change would be
+    assert (change.prev_record.on_scorecard, change.on_scorecard, change.history_change_reason) == (
+        False,
+        True,
         REASON,
     )
-    assert change.changed_by == plan_people["head"] and change.changed_at is not None
+    assert change.history_user == plan_people["head"] and change.history_date is not None
     logged = PlanChange.objects.filter(plan=entry.plan, subject="Table 3.3 STF90").get()
     assert logged.changes == {"include": ["", "Y"]} and logged.reason == REASON
     plan_page = client.get(f"/service-plans/{entry.plan_id}/").content.decode()
     assert "whether STF90 is on the directorate scorecard" in plan_page
     history = client.get("/indicators/STF90/").content.decode()
-    assert "Changes to the indicator's settings" in history and REASON in history
-    assert "No → Yes" in history
+    assert "On scorecard" in history and REASON in history
+    assert '<span class="kpi-change-old">No</span> → <span class="kpi-change-new">Yes</span>' in history
 
 
 def test_an_unchanged_flag_records_nothing(entry, plan_people):
@@ -51,7 +55,7 @@ def test_an_unchanged_flag_records_nothing(entry, plan_people):
         user=plan_people["head"], plan_id=entry.plan_id, entry_id=entry.id, include=False, reason=REASON
     )
     assert (
-        not IndicatorChange.objects.exists()
+        not _flag_changes().exists()
         and not PlanChange.objects.filter(subject__startswith="Table 3.3 STF90").exists()
     )
 
@@ -73,14 +77,14 @@ def test_bad_input_is_a_message_by_the_field_and_nothing_saved(client, entry, pl
     assert response.context["form"].errors[field]
     assert "govuk-error-summary" in response.content.decode()
     assert Indicator.objects.get(reference="STF90").on_scorecard is False
-    assert not IndicatorChange.objects.exists()
+    assert not _flag_changes().exists()
 
 
 def test_a_stale_form_is_refused_with_what_changed(client, entry, plan_people):
     client.force_login(plan_people["head"])
     response = client.post(_url(entry), {"include": "yes", "reason": REASON, "edit_count": "0"})
     assert response.status_code == 400 and "Someone else saved this plan" in response.content.decode()
-    assert not IndicatorChange.objects.exists()
+    assert not _flag_changes().exists()
 
 
 def test_a_plan_in_review_is_refused(entry, plan_people):
@@ -89,7 +93,7 @@ def test_a_plan_in_review_is_refused(entry, plan_people):
         services.plan_indicator_include_set(
             user=plan_people["head"], plan_id=entry.plan_id, entry_id=entry.id, include=True, reason=REASON
         )
-    assert not IndicatorChange.objects.exists()
+    assert not _flag_changes().exists()
 
 
 def test_the_anonymous_are_sent_to_sign_in(client, entry):
@@ -105,7 +109,7 @@ def test_others_get_a_403_and_nothing_changes(client, entry, plan_people, who):
     assert client.get(_url(entry)).status_code == 403
     assert client.post(_url(entry), {"include": "yes", "reason": REASON}).status_code == 403
     assert Indicator.objects.get(reference="STF90").on_scorecard is False
-    assert not IndicatorChange.objects.exists()
+    assert not _flag_changes().exists()
 
 
 def test_the_hub_may_set_it(entry, plan_people):
@@ -132,7 +136,7 @@ def test_the_library_service_refuses_audit_and_needs_a_reason(entry, plan_people
         scorecard_flag_set(user=plan_people["auditor"], indicator=indicator, include=True, reason=REASON)
     with pytest.raises(ValidationError):
         scorecard_flag_set(user=plan_people["hub"], indicator=indicator, include=True, reason="short")
-    assert not IndicatorChange.objects.exists()
+    assert not _flag_changes().exists()
 
 
 def test_a_signed_off_plan_starts_a_new_version(entry, plan_people):
