@@ -198,13 +198,19 @@ def test_delivery_plan_exception_report_and_publishing_pages_are_accessible(
     page = kpi_page
     sign_in(page, assert_accessible, "scrutiny")
     page.goto("/reports/")
+    assert_accessible(page)
     page.get_by_role("link", name="Boards' annual delivery plans").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Annual delivery plans")
     assert_accessible(page)
     page.get_by_role("link", name="Corporate and Scrutiny Management Committee").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Annual delivery plan 2015/16")
     assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the delivery plan scrolls sideways at 375 px ({width} px wide)"
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"/reports/delivery-plans/{plan.id}/priorities/{item.id}/")
+    assert_accessible(page)
     page.get_by_label("Status").select_option(label="Off track")
     page.get_by_role("button", name="Save the priority").click()  # no reason: refused by the field
     expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the priority changes")
@@ -216,6 +222,7 @@ def test_delivery_plan_exception_report_and_publishing_pages_are_accessible(
 
     # The board's member asks for an exception report for Q3.
     page.goto("/reports/")
+    assert_accessible(page)
     page.get_by_label("Period", exact=True).select_option(label="Q3 2015/16")
     page.get_by_role("button", name="Generate the exception report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
