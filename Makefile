@@ -13,12 +13,22 @@ EMBEDDED_ENV := DEBUG=false SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 SECU
 PYTHON ?= $(shell for c in python3.13 python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3 2>/dev/null) $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3 2>/dev/null); do \
 	"$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 
-.PHONY: run test setup lint css check-css bench clean help
+.PHONY: run test setup lint css check-css bench clean help pdf-libraries
 
 help:
 	@echo "make run    set up and serve http://127.0.0.1:$(PORT) with the demo council"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff, the import layers (lint-imports) and the migrations check"
+	@echo "make pdf-libraries   install the system libraries WeasyPrint needs for the PDFs (Debian/Ubuntu)"
+
+# WeasyPrint (committee reports' and clinic packs' PDFs) needs Pango (HarfBuzz comes with it) and a
+# font from the system: the same list as .ci/run's WEASYPRINT_PACKAGES and the Dockerfile. On macOS:
+# `brew install pango`. Installs only what is missing.
+WEASYPRINT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pdf-libraries:
+	@missing=""; for p in $(WEASYPRINT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "WeasyPrint's system libraries are installed."; \
+	else $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y --no-install-recommends $$missing; fi
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@if [ -z "$(PYTHON)" ]; then \

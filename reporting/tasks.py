@@ -27,5 +27,6 @@ def build_due_exception_lists() -> int:
 from reporting.reports.tasks import (  # noqa: E402, F401 — registered
     generate_due_reports,
     generate_report,
+    render_report_files,
     send_narrative_reminders,
 )

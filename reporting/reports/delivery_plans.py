@@ -126,18 +126,15 @@ def create_plan(user, board_id, year_id, summary: str) -> DeliveryPlan:
 def clean_item(data) -> dict:
     """The priority's fields from a form, or `PlanRefused` with a message per bad field."""
     errors, values = {}, {}
-    title = (data.get("title") or "").strip()
-    if not title:
-        errors["title"] = "Enter the priority."
-    elif len(title) > 300:
-        errors["title"] = "The priority must be 300 characters or fewer."
-    values["title"] = title
-    owner = (data.get("owner") or "").strip()
-    if not owner:
-        errors["owner"] = "Enter who owns the priority."
-    elif len(owner) > 200:
-        errors["owner"] = "The owner must be 200 characters or fewer."
-    values["owner"] = owner
+    for field, most, missing in (
+        ("title", 300, "Enter the priority."),
+        ("owner", 200, "Enter who owns the priority."),
+    ):
+        values[field] = (data.get(field) or "").strip()
+        if not values[field]:
+            errors[field] = missing
+        elif len(values[field]) > most:
+            errors[field] = f"The {FIELD_LABELS[field].lower()} must be {most} characters or fewer."
     try:
         values["due_date"] = datetime.date.fromisoformat((data.get("due_date") or "").strip())
     except ValueError:

@@ -70,9 +70,10 @@ def render_body(snapshot: dict, digest: str) -> str:
 
 def _fast_page_references() -> None:
     """pydyf 0.13 builds the tuple of every page's reference each time `page_references` is read,
-    and WeasyPrint's PDF/UA tagger reads it once per tagged element: quadratic in the pages (a
-    sixth of a 220-page report's render). The tuple only changes when a page is added, so it is
-    kept until the page count changes; the bytes written are the same."""
+    and WeasyPrint's PDF/UA tagger reads it once per tagged element: quadratic in the pages (58,552
+    reads of a 225-page tuple, 2.3 s of CPU, for the 1,000-indicator Executive report; see
+    docs/benchmarks.md). The tuple only changes when a page is added, so it is kept until the page
+    count changes; the bytes written are the same."""
     import pydyf
 
     if getattr(pydyf.PDF, "_kpi_cached_page_references", False):

@@ -36,6 +36,24 @@ def sign_out(page, assert_accessible):
     assert_accessible(page)
 
 
+def publish_cmt_q3():
+    """The Q3 2015/16 CMT report, written by the hub, signed off by the director, published."""
+    from django.contrib.auth import get_user_model
+
+    from indicators.models import Period
+    from reporting.reports import services
+
+    hub = get_user_model().objects.get(username="hub")
+    director = get_user_model().objects.get(username="director")
+    report = services.start_generation(hub, "cmt", Period.objects.get(label="Q3 2015/16").id)
+    for slot, label in services.narrative_slots(report):
+        services.save_narrative(hub, report, slot, f"Written for {label}.")
+    services.submit_for_review(hub, report)
+    services.sign_off(director, report)
+    services.publish(hub, report, confirmed=True, is_public=False)
+    return report
+
+
 def test_executive_report_from_generation_to_public_download(kpi_page, exception_lists, assert_accessible):
     from django.contrib.auth import get_user_model
 
@@ -154,19 +172,7 @@ def test_report_page_fits_a_phone(kpi_page, exception_lists, assert_accessible):
 
 
 def test_calendar_returns_and_version_pages_are_accessible(kpi_page, exception_lists, assert_accessible):
-    from django.contrib.auth import get_user_model
-
-    from indicators.models import Period
-    from reporting.reports import services
-
-    hub = get_user_model().objects.get(username="hub")
-    director = get_user_model().objects.get(username="director")
-    report = services.start_generation(hub, "cmt", Period.objects.get(label="Q3 2015/16").id)
-    for slot, label in services.narrative_slots(report):
-        services.save_narrative(hub, report, slot, f"Written for {label}.")
-    services.submit_for_review(hub, report)
-    services.sign_off(director, report)
-    services.publish(hub, report, confirmed=True, is_public=False)
+    report = publish_cmt_q3()
     page = kpi_page
     sign_in(page, assert_accessible, "hub")
     for path, heading in (
@@ -187,10 +193,6 @@ def test_calendar_returns_and_version_pages_are_accessible(kpi_page, exception_l
 def test_delivery_plan_exception_report_and_publishing_pages_are_accessible(
     kpi_page, exception_lists, assert_accessible
 ):
-    from django.contrib.auth import get_user_model
-
-    from indicators.models import Period
-    from reporting.reports import services
     from reporting.reports.models import DeliveryPlan, Report
 
     plan = DeliveryPlan.objects.get(board__slug="corporate-and-scrutiny-management-committee")
@@ -198,13 +200,19 @@ def test_delivery_plan_exception_report_and_publishing_pages_are_accessible(
     page = kpi_page
     sign_in(page, assert_accessible, "scrutiny")
     page.goto("/reports/")
+    assert_accessible(page)
     page.get_by_role("link", name="Boards' annual delivery plans").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Annual delivery plans")
     assert_accessible(page)
     page.get_by_role("link", name="Corporate and Scrutiny Management Committee").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Annual delivery plan 2015/16")
     assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the delivery plan scrolls sideways at 375 px ({width} px wide)"
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"/reports/delivery-plans/{plan.id}/priorities/{item.id}/")
+    assert_accessible(page)
     page.get_by_label("Status").select_option(label="Off track")
     page.get_by_role("button", name="Save the priority").click()  # no reason: refused by the field
     expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the priority changes")
@@ -216,6 +224,7 @@ def test_delivery_plan_exception_report_and_publishing_pages_are_accessible(
 
     # The board's member asks for an exception report for Q3.
     page.goto("/reports/")
+    assert_accessible(page)
     page.get_by_label("Period", exact=True).select_option(label="Q3 2015/16")
     page.get_by_role("button", name="Generate the exception report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -226,14 +235,7 @@ def test_delivery_plan_exception_report_and_publishing_pages_are_accessible(
     sign_out(page, assert_accessible)
 
     # A report being published: frozen, its files' progress shown until they are stored.
-    hub = get_user_model().objects.get(username="hub")
-    director = get_user_model().objects.get(username="director")
-    report = services.start_generation(hub, "cmt", Period.objects.get(label="Q3 2015/16").id)
-    for slot, label in services.narrative_slots(report):
-        services.save_narrative(hub, report, slot, f"Written for {label}.")
-    services.submit_for_review(hub, report)
-    services.sign_off(director, report)
-    services.publish(hub, report, confirmed=True, is_public=False)
+    report = publish_cmt_q3()
     Report.objects.filter(pk=report.pk).update(status="publishing", files_progress=50)
     sign_in(page, assert_accessible, "hub")
     page.goto(f"/reports/{report.id}/")

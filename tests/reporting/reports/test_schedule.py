@@ -34,3 +34,16 @@ def test_nothing_is_drafted_before_any_quarter_is_due(report_council):
     report_council()
     assert services.generate_due_reports(as_of=datetime.date(2015, 7, 1)) == []
     assert not Report.objects.exists()
+
+
+def test_a_worker_registers_the_report_tasks():
+    """A worker imports each app's `tasks` module only: the reports' tasks must be reached from it."""
+    import reporting.tasks
+
+    for name in (
+        "generate_report",
+        "render_report_files",
+        "send_narrative_reminders",
+        "generate_due_reports",
+    ):
+        assert getattr(reporting.tasks, name).name == f"reporting.reports.tasks.{name}"

@@ -153,3 +153,26 @@ def test_draft_report_page_queries_do_not_grow_with_the_indicators(report_counci
         client.force_login(users["hub"])
         counts.append(_queries(client, f"/reports/{report.id}/"))
     assert counts[0] == counts[1], counts
+
+
+def test_exception_report_and_publishing_pages_run_a_fixed_number_of_queries(
+    report_council, users, q3, write_all, client, org, monkeypatch
+):
+    """A board's exception report (draft, as its member reads it) and a report being published
+    (its files still to make), at 4 and at 12 indicators."""
+    monkeypatch.setattr(services, "_enqueue_files", lambda report_id: None)  # the worker is busy
+    counts = []
+    for size in (4, 12):
+        _fresh_council(report_council, size)
+        draft = services.start_generation(users["hub"], "exception", q3.id, board_id=org["board"].id)
+        publishing = services.start_generation(users["hub"], "executive", q3.id)
+        write_all(publishing, users["hub"])
+        services.submit_for_review(users["hub"], publishing)
+        services.sign_off(users["director"], publishing)
+        services.publish(users["hub"], publishing, confirmed=True, is_public=True)
+        assert Report.objects.get(pk=publishing.pk).status == "publishing"
+        client.force_login(users["scrutiny"])
+        member = _queries(client, f"/reports/{draft.id}/")
+        client.force_login(users["hub"])
+        counts.append((member, _queries(client, f"/reports/{publishing.id}/")))
+    assert counts[0] == counts[1], counts
