@@ -78,6 +78,9 @@ COMPARED = tuple(
 DECIMAL_COLUMNS = {
     i for i, name in enumerate(COLUMNS) if isinstance(Assessment._meta.get_field(name), models.DecimalField)
 }
+DATE_COLUMNS = {
+    i for i, name in enumerate(COLUMNS) if type(Assessment._meta.get_field(name)) is models.DateField
+}
 BATCH_SIZE = 2000
 
 
@@ -253,11 +256,12 @@ def plan_changes(rows: list[tuple], indicator_ids: list[int] | None) -> ChangePl
     # PostgreSQL gives numeric columns back as Decimals, equal to the computed ones exactly.
     # SQLite holds a decimal column as REAL (or INTEGER): the computed Decimal is compared as the
     # float SQLite made of it, and anything else (a value SQLite kept as text) by `_same_number`.
-    as_float = (
-        []
-        if connection.vendor == "postgresql"
-        else [n for n, i in enumerate(COMPARED) if i in DECIMAL_COLUMNS]
-    )
+    postgres = connection.vendor == "postgresql"
+    as_float = [] if postgres else [n for n, i in enumerate(COMPARED) if i in DECIMAL_COLUMNS]
+    # A date column: SQLite's cursor gives a date back (Django's converter), while the computed row
+    # holds the text written to it; the stored date is compared as that text.
+    dates = [] if postgres else [n for n, i in enumerate(COMPARED) if i in DATE_COLUMNS]
+    adapt_date = connection.ops.adapt_datefield_value
     first = 3  # id, indicator, period come first in the stored row
     end = first + len(COMPARED)
     compared = operator.itemgetter(*COMPARED)
@@ -275,6 +279,12 @@ def plan_changes(rows: list[tuple], indicator_ids: list[int] | None) -> ChangePl
                     computed[n] = float(computed[n])
             computed = tuple(computed)
         current = old[first:end]
+        if dates:
+            current = list(current)
+            for n in dates:
+                if current[n] is not None:
+                    current[n] = adapt_date(current[n])
+            current = tuple(current)
         same = computed == current or (
             bool(as_float)
             and all(

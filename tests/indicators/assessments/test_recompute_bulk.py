@@ -178,6 +178,15 @@ def test_one_indicator_recompute_runs_a_fixed_number_of_queries(
     assert outcome.updated == 24
 
 
+def test_a_series_with_a_sustained_shift_is_unchanged_by_a_second_recompute(org):
+    # Ten months about 10, then ten about 20: a sustained shift, so points carry shift_since (a date
+    # column, which SQLite's cursor gives back as a date and the computed row holds as text).
+    make(org, "SHIFT01", [10, 11, 9, 10, 11, 9, 10, 11, 9, 10] + [20, 21, 19, 20, 21, 19, 20, 21, 19, 20])
+    recompute()
+    assert Assessment.objects.filter(indicator__reference="SHIFT01", shift_since__isnull=False).exists()
+    assert recompute().written == 0
+
+
 def test_only_the_changed_assessments_are_rewritten_and_the_others_keep_their_rows(build_council):
     first, second = build_council(2, months=24)[:2]
     before = dict(Assessment.objects.values_list("id", "computed_at"))
