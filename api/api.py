@@ -10,9 +10,33 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from api.auth import TokenOrAnonymous
 from api.limits import RateLimited
 from api.problems import problem_response
-from api.routes import clinics, indicators, plans, reports, results, scorecards
+from api.routes import clinics, indicators, plans, reports, results, scorecards  # noqa: F401 (results adds to indicators)
 
-api = NinjaAPI(
+class KpiApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_media_types(super().get_openapi_schema(*args, **kwargs))
+
+
+def document_media_types(schema: dict) -> dict:
+    """Errors are documented as application/problem+json, tables that take `format=csv` as
+    text/csv as well, and every GET as answering 304 to a matching If-None-Match."""
+    for methods in schema.get("paths", {}).values():
+        for method, operation in methods.items():
+            responses = operation.get("responses", {})
+            for status, response in responses.items():
+                content = response.get("content", {})
+                if int(status) >= 400 and "application/json" in content:
+                    content["application/problem+json"] = content.pop("application/json")
+            params = {p["name"] for p in operation.get("parameters", [])}
+            ok = responses.get(200) or responses.get("200")
+            if "format" in params and ok:
+                ok.setdefault("content", {})["text/csv"] = {"schema": {"type": "string"}}
+            if method == "get":
+                responses.setdefault(304, {"description": "Not modified since the ETag sent in If-None-Match"})
+    return schema
+
+
+api = KpiApi(
     title="KPI Machine API",
     version="1",
     description=(
@@ -26,7 +50,7 @@ api = NinjaAPI(
     docs_url=None,  # the portal's own reference page (api.views.docs) replaces the CDN Swagger UI
     openapi_url="/openapi.json",
 )
-for module in (indicators, scorecards, plans, clinics, reports, results):
+for module in (indicators, scorecards, plans, clinics, reports):
     api.add_router("/", module.router)
 
 
