@@ -12,6 +12,7 @@ from api.limits import RateLimited
 from api.problems import problem_response
 from api.routes import clinics, indicators, plans, reports, results, scorecards  # noqa: F401 (results adds to indicators)
 
+
 class KpiApi(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         return document_media_types(super().get_openapi_schema(*args, **kwargs))
@@ -32,7 +33,9 @@ def document_media_types(schema: dict) -> dict:
             if "format" in params and ok:
                 ok.setdefault("content", {})["text/csv"] = {"schema": {"type": "string"}}
             if method == "get":
-                responses.setdefault(304, {"description": "Not modified since the ETag sent in If-None-Match"})
+                responses.setdefault(
+                    304, {"description": "Not modified since the ETag sent in If-None-Match"}
+                )
     return schema
 
 
