@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import conditional_page
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -107,7 +108,7 @@ def _with_caching(view):
 
     def wrapped(request, *args, **kwargs):
         response = conditional(request, *args, **kwargs)
-        response["Vary"] = "Authorization"
+        patch_vary_headers(response, ["Authorization"])
         if request.headers.get("Authorization"):
             response["Cache-Control"] = "private, no-cache"
         elif response.status_code in (200, 304) and not response.has_header("Cache-Control"):
