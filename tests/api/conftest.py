@@ -20,6 +20,13 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
+def generous_limits(settings):
+    """For tests that make many requests from one address: limits out of the way."""
+    settings.KPI_API_RATE_PER_TOKEN = 100_000
+    settings.KPI_API_RATE_PER_ADDRESS = 100_000
+
+
+@pytest.fixture
 def token_for(db):
     def make(user, scope=ApiToken.Scope.READ, days=30):
         _, raw = tokens.token_create(user=user, name="test feed", scope=scope, days=days)

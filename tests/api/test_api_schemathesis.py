@@ -15,12 +15,6 @@ EXAMPLES = 12  # per operation and caller: the whole run stays about a minute on
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
-@pytest.fixture
-def generous_limits(settings):
-    settings.KPI_API_RATE_PER_TOKEN = 100_000
-    settings.KPI_API_RATE_PER_ADDRESS = 100_000
-
-
 @pytest.mark.django_db(transaction=False)
 @pytest.mark.parametrize("caller", ["anonymous", "hub"])
 def test_every_operation_answers_as_documented(caller, build_council, users, token_for, generous_limits):
