@@ -108,6 +108,10 @@ def _with_caching(view):
 
     def wrapped(request, *args, **kwargs):
         response = conditional(request, *args, **kwargs)
+        if response.status_code == 405 and not response["Content-Type"].startswith("application/problem"):
+            allowed = response.get("Allow", "")
+            response = problem_response(405, f"This address answers {allowed or 'other methods'}.")
+            response["Allow"] = allowed
         patch_vary_headers(response, ["Authorization"])
         if request.headers.get("Authorization"):
             response["Cache-Control"] = "private, no-cache"

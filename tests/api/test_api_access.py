@@ -172,3 +172,19 @@ def test_malformed_json_body_is_a_problem(officer_indicator, client, token_for, 
 
 def test_nul_in_the_query_is_a_problem_400(council, api_get):
     assert_problem(api_get("/api/v1/indicators?q=a%00b"), 400)
+
+
+def test_token_posts_need_no_csrf_cookie(officer_indicator, token_for, users):
+    from django.test import Client
+
+    from organisation.models import ReportingCalendar
+
+    ReportingCalendar.objects.update_or_create(id=1, defaults={"as_of": datetime.date(2016, 1, 20)})
+    strict = Client(enforce_csrf_checks=True)
+    token = token_for(users["officer"], ApiToken.Scope.WRITE)
+    assert _post(strict, officer_indicator.reference, token, period="2015-09").status_code == 201
+
+
+def test_wrong_method_is_a_problem_405(council, client):
+    response = client.delete("/api/v1/indicators")
+    assert_problem(response, 405)

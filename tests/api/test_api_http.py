@@ -121,3 +121,12 @@ def test_results_query_count_is_fixed(build_council, users, api_get, token_for):
     small = _count(api_get, "/api/v1/indicators/SML000/results", token)
     build_council(3, months=12, prefix="BIG")
     assert _count(api_get, "/api/v1/indicators/BIG000/results", token) == small
+
+
+def test_reference_page_is_served_here_without_script(db, client):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>" not in html and "style=" not in html
+    assert "cdn" not in html.lower() and "GET /api/v1/indicators/{reference}/results" in html
+    assert client.get("/api/v1/openapi.json").json()["openapi"].startswith("3.1")
