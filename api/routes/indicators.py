@@ -34,7 +34,7 @@ ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
 
 
 class IndicatorFilters(Schema):
-    q: str | None = None
+    q: str | None = Field(None, max_length=100)
     directorate: str | None = None
     service: str | None = None
     theme: str | None = None
