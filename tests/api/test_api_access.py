@@ -188,3 +188,30 @@ def test_token_posts_need_no_csrf_cookie(officer_indicator, token_for, users):
 def test_wrong_method_is_a_problem_405(council, client):
     response = client.delete("/api/v1/indicators")
     assert_problem(response, 405)
+
+
+def test_a_posted_result_queues_its_recompute_on_commit(
+    officer_indicator, client, token_for, users, django_capture_on_commit_callbacks
+):
+    from indicators.models import RecomputeMark
+    from organisation.models import ReportingCalendar
+
+    ReportingCalendar.objects.update_or_create(id=1, defaults={"as_of": datetime.date(2016, 1, 20)})
+    RecomputeMark.objects.all().delete()
+    token = token_for(users["officer"], ApiToken.Scope.WRITE)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert _post(client, officer_indicator.reference, token, period="2015-09").status_code == 201
+    assert callbacks
+    assert RecomputeMark.objects.filter(indicator_id=officer_indicator.id).exists()
+
+
+def test_a_refused_post_queues_nothing(
+    officer_indicator, client, token_for, users, django_capture_on_commit_callbacks
+):
+    from indicators.models import RecomputeMark
+
+    RecomputeMark.objects.all().delete()
+    token = token_for(users["officer"], ApiToken.Scope.WRITE)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert _post(client, officer_indicator.reference, token, value="lots").status_code == 422
+    assert not callbacks and not RecomputeMark.objects.exists()
