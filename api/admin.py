@@ -9,7 +9,16 @@ from indicators.admin import ReadOnlyAdmin
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ["user", "name", "prefix", "scope", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_display = [
+        "user",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     list_filter = ["scope"]
     search_fields = ["user__username", "name", "prefix"]
     exclude = ["key_hash"]
