@@ -2,6 +2,8 @@
 hashed, revoked by their owner only."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from api.models import ApiToken
 from api.tokens import hash_key
@@ -75,3 +77,15 @@ def test_someone_elses_token_cannot_be_revoked(client, users):
     assert client.get(f"/accounts/api-tokens/{token.id}/revoke/").status_code == 405
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_token_page_queries_do_not_grow(signed_in, users, django_assert_num_queries):
+    from api import tokens
+
+    tokens.token_create(user=users["officer"], name="one", scope="read", days=30)
+    with CaptureQueriesContext(connection) as small:
+        signed_in.get("/accounts/api-tokens/")
+    for n in range(10):
+        tokens.token_create(user=users["officer"], name=f"feed {n}", scope="read", days=30)
+    with django_assert_num_queries(len(small)):
+        signed_in.get("/accounts/api-tokens/")
