@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import conditional_page
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -10,9 +11,36 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from api.auth import TokenOrAnonymous
 from api.limits import RateLimited
 from api.problems import problem_response
-from api.routes import clinics, indicators, plans, reports, results, scorecards
+from api.routes import clinics, indicators, plans, reports, results, scorecards  # noqa: F401 (results adds to indicators)
 
-api = NinjaAPI(
+
+class KpiApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_media_types(super().get_openapi_schema(*args, **kwargs))
+
+
+def document_media_types(schema: dict) -> dict:
+    """Errors are documented as application/problem+json, tables that take `format=csv` as
+    text/csv as well, and every GET as answering 304 to a matching If-None-Match."""
+    for methods in schema.get("paths", {}).values():
+        for method, operation in methods.items():
+            responses = operation.get("responses", {})
+            for status, response in responses.items():
+                content = response.get("content", {})
+                if int(status) >= 400 and "application/json" in content:
+                    content["application/problem+json"] = content.pop("application/json")
+            params = {p["name"] for p in operation.get("parameters", [])}
+            ok = responses.get(200) or responses.get("200")
+            if "format" in params and ok:
+                ok.setdefault("content", {})["text/csv"] = {"schema": {"type": "string"}}
+            if method == "get":
+                responses.setdefault(
+                    304, {"description": "Not modified since the ETag sent in If-None-Match"}
+                )
+    return schema
+
+
+api = KpiApi(
     title="KPI Machine API",
     version="1",
     description=(
@@ -26,7 +54,7 @@ api = NinjaAPI(
     docs_url=None,  # the portal's own reference page (api.views.docs) replaces the CDN Swagger UI
     openapi_url="/openapi.json",
 )
-for module in (indicators, scorecards, plans, clinics, reports, results):
+for module in (indicators, scorecards, plans, clinics, reports):
     api.add_router("/", module.router)
 
 
@@ -80,7 +108,11 @@ def _with_caching(view):
 
     def wrapped(request, *args, **kwargs):
         response = conditional(request, *args, **kwargs)
-        response["Vary"] = "Authorization"
+        if response.status_code == 405 and not response["Content-Type"].startswith("application/problem"):
+            allowed = response.get("Allow", "")
+            response = problem_response(405, f"This address answers {allowed or 'other methods'}.")
+            response["Allow"] = allowed
+        patch_vary_headers(response, ["Authorization"])
         if request.headers.get("Authorization"):
             response["Cache-Control"] = "private, no-cache"
         elif response.status_code in (200, 304) and not response.has_header("Cache-Control"):

@@ -47,7 +47,10 @@ class TokenOrAnonymous(HttpBearer):
             limits.hit_address(address)
             request.api_caller = Caller(AnonymousUser())
             return request.api_caller
-        return super().__call__(request)
+        caller = super().__call__(request)
+        if caller is None:  # a header that is not "Bearer …": a 401, counted against the address
+            limits.hit_address(address)
+        return caller
 
     def authenticate(self, request, token: str):
         token_row = tokens.token_for(token)

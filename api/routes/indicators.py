@@ -7,6 +7,7 @@ callers see published indicators and approved results only, exactly as /public/ 
 from typing import Literal
 
 from django.db.models import Prefetch, Q
+from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -24,6 +25,7 @@ from indicators.access import sees_drafts, visible_indicators
 from indicators.analytics import constants as c
 from indicators.models import Assessment, Indicator, Result, Target
 from organisation.models import Board, Theme
+from reporting.exports import open_data_csv
 from reporting.public import OPEN_DATA_FIELDS, open_data_rows
 
 router = Router(tags=["Indicators"])
@@ -32,7 +34,7 @@ ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
 
 
 class IndicatorFilters(Schema):
-    q: str | None = None
+    q: str | None = Field(None, max_length=100)
     directorate: str | None = None
     service: str | None = None
     theme: str | None = None
@@ -312,7 +314,8 @@ def open_data(request, paging: Query[Paging]):
     indicator's assessed results, whoever calls."""
     rows = open_data_rows()
     if paging.format == "csv":
-        return csv_response(
-            "kpi-open-data", OPEN_DATA_FIELDS, [[r[k] for k in OPEN_DATA_FIELDS] for r in rows]
-        )
+        # Byte for byte what /public/open-data.csv serves (reporting.exports.open_data_csv).
+        response = HttpResponse(open_data_csv(rows, OPEN_DATA_FIELDS), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="kpi-open-data.csv"'
+        return response
     return paged(request, rows, paging.page, paging.page_size, lambda r: r)

@@ -47,6 +47,8 @@ def _readable(user):
     published = (
         Report.objects.filter(status=Report.Status.PUBLISHED)
         .select_related("period", "directorate", "board")
+        # The list needs no bodies: the snapshots and HTML are read by the detail only.
+        .defer("snapshot", "public_snapshot", "html", "public_html", "data")
         .order_by("-period__start", "kind", "scope_key", "-version", "id")
     )
     rows = []

@@ -11,11 +11,11 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from ninja import Router, Schema
+from ninja import Schema
 
 from api.common import caller, indicator_for, signed_in_user
 from api.problems import problem_response
-from api.routes.indicators import _result_row
+from api.routes.indicators import _result_row, router
 from api.schemas import Problem, ResultOut
 from indicators.data_entry.forms import ResultEntryForm
 from indicators.data_entry.services.results import ResultConflict, result_save_draft, result_submit
@@ -23,7 +23,7 @@ from indicators.models import Indicator
 from indicators.periods import parse_period_key
 from indicators.services.periods import ensure_periods
 
-router = Router(tags=["Posting results"])
+# The same router as the reads: one URL pattern serves GET and POST of .../results.
 
 
 class ResultIn(Schema):
@@ -69,6 +69,7 @@ def _form_data(body: ResultIn) -> dict:
         429: Problem,
     },
     summary="Post a result",
+    tags=["Posting results"],
 )
 def post_result(request, reference: str, body: ResultIn):
     """Save (`action=draft`) or submit a result for a period key. `version` is the result's version
