@@ -54,27 +54,33 @@ def stale_indicator_ids(indicator_ids: Iterable[int] | None = None) -> set[int]:
     return set(marks.values_list("indicator_id", flat=True))
 
 
-def enqueue_safely(indicator_id: int) -> bool:
-    """Queue the recompute task; never raise. False (and a warning) when the broker is unreachable:
-    the mark stays and the sweep does the recompute later."""
-    from indicators.tasks import recompute_indicator
-
+def send_safely(task, *args) -> bool:
+    """Queue `task(*args)`; never raise. False (and a warning) when the broker is unreachable."""
     try:
-        if recompute_indicator.app.conf.task_always_eager:
-            recompute_indicator.apply_async((indicator_id,))
+        if task.app.conf.task_always_eager:
+            task.apply_async(args)
             return True
-        # One connection attempt, no retries: the save must not wait on a broker that is down.
+        # One connection attempt, no retries: the caller must not wait on a broker that is down.
         # No result is kept: the redis result backend would otherwise connect at send time too.
-        with recompute_indicator.app.connection_for_write() as connection:
+        with task.app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=0, timeout=1.0)
-            recompute_indicator.apply_async(
-                (indicator_id,), ignore_result=True, retry=False, connection=connection
-            )
-    except Exception as error:  # noqa: BLE001  (any broker failure: the outbox mark covers it)
-        log.warning(
-            "recompute of indicator %s not queued (%s); the recompute sweep will do it",
-            indicator_id,
-            error.__class__.__name__,
-        )
+            task.apply_async(args, ignore_result=True, retry=False, connection=connection)
+    except Exception as error:  # noqa: BLE001  (any broker failure: the caller has a fallback)
+        log.warning("%s%r not queued (%s)", task.name, args, error.__class__.__name__)
         return False
     return True
+
+
+def enqueue_safely(indicator_id: int) -> bool:
+    """Queue the recompute task; never raise. False when the broker is unreachable: the mark
+    stays and the sweep does the recompute later."""
+    from indicators.tasks import recompute_indicator
+
+    return send_safely(recompute_indicator, indicator_id)
+
+
+def enqueue_many_safely(indicator_ids: list[int]) -> bool:
+    """Queue one recompute of all these indicators (an import's): one task, not one per indicator."""
+    from indicators.tasks import recompute_indicators
+
+    return send_safely(recompute_indicators, sorted(indicator_ids))

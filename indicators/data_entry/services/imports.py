@@ -30,7 +30,7 @@ from indicators.analytics.constants import MONTH, QUARTER, RED, YEAR
 from indicators.analytics.sense import meaningful_commentary
 from indicators.data_entry.services.results import (
     period_refusal,
-    result_import,
+    results_import,
     validity_errors,
     would_be_rag,
 )
@@ -489,7 +489,9 @@ def _apply(user, batch: ImportBatch) -> dict:
             created += was_created
     indicators = {
         i.reference: i
-        for i in Indicator.objects.filter(reference__in={w["reference"] for w in plan["writes"]})
+        for i in Indicator.objects.filter(
+            reference__in={w["reference"] for w in plan["writes"]}
+        ).prefetch_related("data_entry_officers")
     }
     periods = ensure_periods({(w["kind"], datetime.date.fromisoformat(w["start"])) for w in plan["writes"]})
     written = 0
@@ -505,24 +507,22 @@ def _apply(user, batch: ImportBatch) -> dict:
                 reason=f"Imported from {batch.filename}",
             )
         plan = {**plan, "writes": []}
+    as_of = reporting_date()
+    rows = []
     for write in plan["writes"]:
         indicator = indicators[write["reference"]]
-        if user is not None and not can_enter_results(user, indicator):
+        if user is not None and not can_enter_results(
+            user, indicator, entry_officer_ids={u.id for u in indicator.data_entry_officers.all()}
+        ):
             raise PermissionDenied(f"You can no longer enter results for {indicator.reference}.")
         period = periods[(write["kind"], datetime.date.fromisoformat(write["start"]))]
-        refusal = period_refusal(indicator, period)
+        refusal = period_refusal(indicator, period, as_of=as_of)
         if refusal:  # the reporting date moved back since the preview
             raise ImportStale(
                 f"{indicator.reference}: {refusal}. Nothing was written: preview the file again."
             )
-        written += result_import(
-            user=user,
-            indicator=indicator,
-            period=period,
-            value=Decimal(write["new"]),
-            commentary=write["commentary"],
-            status=plan["status"],
-        )
+        rows.append((indicator, period, Decimal(write["new"]), write["commentary"]))
+    written += results_import(user=user, rows=rows, status=plan["status"], as_of=as_of)
     summary = {
         "indicators_created": created,
         "results_written": written,
