@@ -32,6 +32,7 @@ from indicators.analytics.sense import meaningful_commentary
 from indicators.data_entry.services.results import (
     period_refusal,
     results_import,
+    targets_by_indicator,
     validity_errors,
     would_be_rag,
 )
@@ -452,6 +453,7 @@ def _plan(user, parsed, service: Service | None, progress=None) -> dict:
         ):
             stored[(reference, kind, start)] = (stored_value, stored_commentary, status, version)
     target_status = Result.Status.APPROVED if hub else Result.Status.DRAFT
+    targets = targets_by_indicator({i.id for _, _, _, i in planned if i is not None})
     for reference, value, commentary, indicator in planned:
         kind, start = value.period
         period_start, period_end, label, financial_year = period_bounds(kind, start)
@@ -475,7 +477,7 @@ def _plan(user, parsed, service: Service | None, progress=None) -> dict:
             period = Period(
                 kind=kind, start=period_start, end=period_end, label=label, financial_year=financial_year
             )
-            if would_be_rag(indicator, period, value.value) == RED:
+            if would_be_rag(indicator, period, value.value, targets=targets[indicator.id]) == RED:
                 rejected.append(
                     {**value.cell.where(), "value": decimal_text(value.value), "reason": RED_NEEDS_COMMENTARY}
                 )

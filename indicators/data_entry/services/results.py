@@ -39,6 +39,7 @@ from indicators.analytics.series import SeriesPoint, target_for
 from indicators.formatting import decimal_text, format_value
 from indicators.models import Assessment, Indicator, Period, Result, ResultChange, SubmissionReceipt, Target
 from indicators.periods import result_period_error
+from indicators.services.bulk_writes import insert_rows, update_rows
 from organisation.calendar import reporting_date
 
 # The database stores 18 digits, 4 of them after the point.
@@ -216,16 +217,27 @@ def unusual_value_reason(indicator: Indicator, period: Period, value: Decimal) -
     )
 
 
-def would_be_rag(indicator: Indicator, period: Period, value: Decimal) -> str | None:
-    """The RAG this value would get once approved, with the target the assessment would use."""
+def targets_by_indicator(indicator_ids) -> dict[int, dict]:
+    """Every target of these indicators, {indicator id: {(kind, start): value}}, in one query."""
+    found: dict[int, dict] = {indicator_id: {} for indicator_id in indicator_ids}
+    for indicator_id, kind, start, target_value in Target.objects.filter(indicator_id__in=found).values_list(
+        "indicator_id", "period__kind", "period__start", "value"
+    ):
+        found[indicator_id][(kind, start)] = target_value
+    return found
+
+
+def would_be_rag(
+    indicator: Indicator, period: Period, value: Decimal, *, targets: dict | None = None
+) -> str | None:
+    """The RAG this value would get once approved, with the target the assessment would use.
+
+    `targets` ({(kind, start): value}, from `targets_by_indicator`) saves a query per value.
+    """
     from indicators.services.assessments import rules_for
 
-    targets = {
-        (kind, start): target_value
-        for kind, start, target_value in Target.objects.filter(indicator=indicator).values_list(
-            "period__kind", "period__start", "value"
-        )
-    }
+    if targets is None:
+        targets = targets_by_indicator([indicator.id])[indicator.id]
     rules = rules_for(indicator)
     target = target_for(SeriesPoint(period.kind, period.start, period.end, value), targets, rules)
     return rag_status(value, target, rules.polarity, rules.tolerance, rules.tolerance_kind)
@@ -675,11 +687,21 @@ def results_import(*, user, rows, status: str, as_of: datetime.date | None = Non
             updates.append(result)
         _imported(result, value=value, commentary=commentary, status=status, user=user, now=now)
         changes.append((result, before))
-    Result.objects.bulk_create(creates, batch_size=2000)
-    Result.objects.bulk_update(updates, IMPORTED_FIELDS, batch_size=500)
-    ResultChange.objects.bulk_create(
+    insert_rows(Result, creates)
+    if any(result.pk is None for result in creates):  # COPY returns no keys: read them back, once
+        keys = {
+            (indicator_id, period_id): pk
+            for pk, indicator_id, period_id in Result.objects.filter(
+                indicator_id__in={r.indicator_id for r in creates},
+                period_id__in={r.period_id for r in creates},
+            ).values_list("id", "indicator_id", "period_id")
+        }
+        for result in creates:
+            result.pk = keys[(result.indicator_id, result.period_id)]
+    update_rows(Result, updates, IMPORTED_FIELDS)
+    insert_rows(
+        ResultChange,
         [_change(result=r, before=before, action="import", user=user, now=now) for r, before in changes],
-        batch_size=2000,
     )
     # Bulk writes send no post_save: mark the changed indicators as the signal would have.
     for indicator_id in sorted({result.indicator_id for result, _ in changes}):

@@ -127,7 +127,9 @@ def test_a_failure_while_writing_writes_nothing_and_says_why(client, users, pdr,
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ResultChange.objects, "bulk_create", broken)  # after the results were written
+    from indicators.data_entry.services import results
+
+    monkeypatch.setattr(results, "update_rows", broken)  # after the new results were inserted
     tasks.apply_import(batch.pk)
     batch.refresh_from_db()
     assert batch.status == "failed" and "unexpected error (RuntimeError)" in batch.messages[0]
@@ -216,4 +218,39 @@ def test_the_preview_and_progress_queries_do_not_grow_with_the_file(client, user
         with CaptureQueriesContext(connection) as progress:
             assert client.get(PROGRESS.format(batch.pk)).status_code == 200
         counts.append((len(page), len(progress)))
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db
+def test_preview_and_confirm_queries_do_not_grow_with_the_number_of_values(users, org):
+    """The 12,000-value hub confirm is bulk writes: the same number of queries for 2 values or 96."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators.data_entry.services.imports import import_apply, import_preview
+    from indicators.models import Indicator
+
+    counts = []
+    for size, months in ((1, 2), (8, 12)):
+        prefix = f"Q{size}X"
+        for n in range(size):
+            Indicator.objects.create(
+                reference=f"{prefix}{n}",
+                title="Counted",
+                category="performance",
+                unit="count",
+                polarity="up_is_good",
+                frequency="monthly",
+                service=org["hr"],
+            )
+        labels = [datetime.date(2015, 1 + m, 1).strftime("%b %Y") for m in range(months)]
+        lines = ["Reference ID," + ",".join(labels)]
+        lines += [f"{prefix}{n}," + ",".join(str(n + m) for m in range(months)) for n in range(size)]
+        with CaptureQueriesContext(connection) as preview:
+            batch = import_preview(user=users["hub"], filename="q.csv", data="\n".join(lines).encode())
+        assert len(batch.plan["writes"]) == size * months, batch.plan["rejected"]
+        with CaptureQueriesContext(connection) as confirm:
+            assert import_apply(user=users["hub"], batch=batch)["results_written"] == size * months
+        counts.append((len(preview), len(confirm)))
+    assert Result.objects.count() == ResultChange.objects.count() == 2 + 96
     assert counts[0] == counts[1], counts
