@@ -88,7 +88,9 @@ def test_hub_marks_an_entry_reviewed(client, users, built):
 def test_a_review_without_a_note_is_refused_with_a_message(client, users, built):
     client.force_login(users["hub"])
     entry = ExceptionEntry.objects.filter(period=built).first()
-    response = client.post(reverse("exceptions:review", args=[entry.id]), {"note": " ", "period": "2016-03"})
+    response = client.post(
+        reverse("exceptions:review", args=[entry.id]), {"note": " ", "period": "2016-03"}
+    )
     assert response.status_code == 400
     assert b"govuk-error-summary" in response.content
     assert b"Enter a review note" in response.content
