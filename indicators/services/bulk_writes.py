@@ -11,7 +11,7 @@ The raw COPY is not in Django's query log, so it is recorded there by hand, one 
 
 import time
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 def _fields(model, names=None):
@@ -37,8 +37,11 @@ def copy_rows(cursor, sql: str, rows) -> None:
 
 
 def _prepared(objects, fields):
+    # The connection object itself: `django.db.connection` is a proxy that looks the connection up
+    # (through asgiref's Local) on every attribute, 250,000 times for a 12,000-value import.
+    real = connections[DEFAULT_DB_ALIAS]
     for obj in objects:
-        yield [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+        yield [f.get_db_prep_save(getattr(obj, f.attname), real) for f in fields]
 
 
 def insert_rows(model, objects: list) -> None:
