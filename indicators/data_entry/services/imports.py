@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from indicators.access import can_enter_results
@@ -186,6 +187,7 @@ CANNOT_QUEUE = (
     "The import service is not available just now, so the file was not read and nothing was "
     "written. Upload it again in a few minutes; tell the hub if this keeps happening."
 )
+READ_ABANDONED_AFTER = datetime.timedelta(minutes=10)
 PROGRESS_EVERY = 250  # rows between progress updates: often enough to move, rare enough to cost nothing
 
 
@@ -240,8 +242,14 @@ def import_read(batch_id: int) -> None:
 
     Writes only the batch. Any failure leaves the batch failed with the reason in words.
     """
-    claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
-        status=ImportBatch.Status.READING, updated_at=timezone.now()
+    now = timezone.now()
+    # A worker killed mid-read leaves the job "reading"; the task is delivered again (acks late)
+    # and may take it over once it has been still for a while. Reading writes only the batch.
+    abandoned = Q(status=ImportBatch.Status.READING, updated_at__lt=now - READ_ABANDONED_AFTER)
+    claimed = (
+        ImportBatch.objects.filter(pk=batch_id)
+        .filter(Q(status=ImportBatch.Status.QUEUED) | abandoned)
+        .update(status=ImportBatch.Status.READING, updated_at=now)
     )
     if not claimed:
         return  # read already, or being read by another worker

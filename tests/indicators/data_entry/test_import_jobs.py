@@ -254,3 +254,17 @@ def test_preview_and_confirm_queries_do_not_grow_with_the_number_of_values(users
         counts.append((len(preview), len(confirm)))
     assert Result.objects.count() == ResultChange.objects.count() == 2 + 96
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db
+def test_a_read_abandoned_by_a_killed_worker_is_taken_over_by_the_redelivered_task(
+    client, users, pdr, queued
+):
+    batch, _ = _upload(client, users["officer"])
+    ImportBatch.objects.filter(pk=batch.pk).update(status="reading")  # a worker is reading it now
+    tasks.read_import(batch.pk)
+    assert ImportBatch.objects.get(pk=batch.pk).status == "reading"  # not read twice at once
+    stale = imports.timezone.now() - imports.READ_ABANDONED_AFTER - datetime.timedelta(seconds=1)
+    ImportBatch.objects.filter(pk=batch.pk).update(updated_at=stale)  # that worker died
+    tasks.read_import(batch.pk)
+    assert ImportBatch.objects.get(pk=batch.pk).status == "previewed"
