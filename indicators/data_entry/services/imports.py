@@ -148,6 +148,7 @@ def _read_plan(
             max_unpacked=settings.KPI_IMPORT_MAX_UNPACKED_BYTES,
         )
         parsed = parse_sheets(sheets)
+        del sheets  # the cells are in `parsed` now: free them before planning
         if progress:
             progress(0, len(parsed.rows))
         return _plan_targets(parsed) if targets else _plan(user, parsed, service, progress=progress)
