@@ -69,6 +69,7 @@ def test_healthz_answers_within_a_second_while_four_large_imports_are_read(live_
     for job, (out, err) in zip(jobs, outputs, strict=True):
         assert job.returncode == 0, err.decode()[-2000:]
         assert int(out) == (ROWS - 1) * (COLUMNS - 1)  # each read the whole workbook
+    print(f"/healthz/ answered {len(timings)} times while the imports ran, slowest {max(timings):.3f} s")
     assert len(timings) >= 10, f"only {len(timings)} requests while the imports ran"
     slow = [round(t, 3) for t in timings if t >= LIMIT_SECONDS]
     assert not slow, f"{len(slow)} of {len(timings)} /healthz/ answers took a second or more: {slow}"
