@@ -6,6 +6,10 @@ corrupt workbook; a macro-enabled one (.xlsm); one that unpacks to far more than
 bomb); one with external links (formulas reading other workbooks, whose cached values may be
 stale); more rows than the row limit; formulas with no saved (cached) value — the portal reads
 what Excel last calculated and never evaluates formulas itself.
+
+Workbooks are read with python-calamine (Rust; many times faster than openpyxl, which is kept
+for writing). Every check on the zip's parts (macros, external links, the unpacked size) runs on
+the zip directory before any cell is read.
 """
 
 import csv

@@ -6,6 +6,12 @@ writes the plan in one transaction; a batch is applied at most once, and since e
 written only when it differs from what is stored, importing the same file twice changes nothing
 the second time.
 
+The pages run both steps as jobs (issue 11): `import_upload` stores the file in a queued batch
+and answers at once; the worker's `import_read` reads it and stores the plan, with rows-done
+progress; `import_confirm` queues `import_write`, which applies the batch in `import_apply`'s one
+transaction or leaves it failed with the reason in words and nothing written. The write is bulk
+(`results_import`): a fixed number of statements whatever the number of values.
+
 Product decisions (what a council would expect where the framework is silent), and why:
 * The hub's imports are approved results (official figures the hub loads); an officer's are
   drafts of their own indicators, which they then submit on /returns/.
