@@ -88,3 +88,9 @@ def can_approve_results(user, indicator: Indicator) -> bool:
     if indicator.responsible_officer_id == user.id:
         return True
     return heads_service(user, indicator.service_id)
+
+
+def can_see_import(user, batch) -> bool:
+    """An import job (its preview, progress and result) is seen by its uploader and by the hub only;
+    only the uploader may confirm it (checked by the import service)."""
+    return user.is_authenticated and (batch.uploaded_by_id == user.id or is_hub(user))

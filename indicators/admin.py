@@ -259,7 +259,9 @@ class AssessmentAdmin(ReadOnlyAdmin):
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["filename", "kind", "status", "uploaded_by", "uploaded_at", "applied_at"]
     list_filter = ["kind", "status"]
-    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+    # The stored upload (up to 10 MB of bytes) is never shown.
+    exclude = ["upload"]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields if f.name != "upload"]
 
     def has_add_permission(self, request):
         return False

@@ -9,7 +9,7 @@ nothing. The need itself is durable: a RecomputeMark written in the save's own t
 Writers of many rows (the workbook import) wrap their writes in `recomputes_collected()`: inside
 it a save only notes its indicator, and on leaving, each noted indicator is queued once (still
 on commit). Without it, importing 12 months for 50 indicators would queue 600 recomputes where
-50 do the same work.
+one task recomputing the 50 does the same work.
 """
 
 import contextlib
@@ -21,7 +21,7 @@ from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
 from indicators.models import Indicator, Result, Target
-from indicators.services.recompute_marks import enqueue_safely, mark_for_recompute
+from indicators.services.recompute_marks import enqueue_many_safely, enqueue_safely, mark_for_recompute
 
 # The indicator ids noted inside `recomputes_collected()`, or None outside it. A context variable,
 # so concurrent requests (threads) and nested blocks never share one set.
@@ -60,10 +60,14 @@ def recomputes_collected():
         yield
     finally:
         _collecting.reset(token)
-    # Reached only when the block did not raise; sorted so the worker's order is predictable.
+    # Reached only when the block did not raise. One task recomputes them all: an import of
+    # 1,000 indicators queues one recompute, not 1,000 (each of which, run eagerly, would wait).
     mark_for_recompute(collected)
-    for indicator_id in sorted(collected):
-        _queue_on_commit(indicator_id)
+    if len(collected) == 1:
+        _queue_on_commit(next(iter(collected)))
+    elif collected:
+        ids = sorted(collected)
+        transaction.on_commit(lambda: enqueue_many_safely(ids))
 
 
 @receiver([post_save, post_delete], sender=Result)

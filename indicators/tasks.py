@@ -25,6 +25,16 @@ def recompute_indicator(indicator_id: int) -> int:
     return _recompute_claimed([indicator_id], claimed)
 
 
+@shared_task
+def recompute_indicators(indicator_ids: list[int]) -> int:
+    """Recompute many indicators in one pass (a bulk import's): one task, not one per indicator."""
+    existing = list(Indicator.objects.filter(id__in=indicator_ids).values_list("id", flat=True))
+    if not existing:
+        return 0
+    claimed = claim_marks(existing)
+    return _recompute_claimed(existing, claimed)
+
+
 def _recompute_claimed(indicator_ids: list[int] | None, claimed: list[int]) -> int:
     """Recompute; if it fails, put back the marks this run claimed so the sweep tries again."""
     try:

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from indicators.data_entry.services.imports import import_read, import_write
 from indicators.data_entry.services.notifications import approval_digests_send, result_notices_send
 from indicators.data_entry.services.reminders import reminders_send
 
@@ -24,3 +25,15 @@ def send_approval_digests() -> int:
     """The daily digest of results waiting for approval (beat schedule). Safe to run more than
     once a day."""
     return approval_digests_send().sent
+
+
+@shared_task
+def read_import(batch_id: int) -> None:
+    """Read an uploaded workbook and store its preview (the upload page answered at once)."""
+    import_read(batch_id)
+
+
+@shared_task
+def apply_import(batch_id: int) -> None:
+    """Write a confirmed import in one transaction, or record why nothing was written."""
+    import_write(batch_id)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("data-quality/records/", data_quality.data_quality_records, name="data_quality_records"),
     path("imports/", imports.import_upload, name="imports"),
     path("imports/<int:batch_id>/", imports.import_preview_view, name="import_preview"),
+    path("imports/<int:batch_id>/progress/", imports.import_progress, name="import_progress"),
     path("exports/results.<str:fmt>", exports.export_results, name="export_results"),
     path("exports/template.<str:fmt>", exports.export_template, name="export_template"),
     path("exports/library.<str:fmt>", exports.export_library, name="export_library"),

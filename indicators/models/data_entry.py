@@ -46,11 +46,20 @@ class ReminderLog(models.Model):
 
 
 class ImportBatch(models.Model):
-    """A workbook or CSV import: previewed first, applied once on confirmation, kept for audit."""
+    """A workbook or CSV import, run as a job: read and previewed, then applied once on confirmation.
+
+    Uploading stores the file and answers at once; a worker reads it (queued → reading →
+    previewed) and, once the uploader confirms, writes it (applying → applied, or failed with the
+    reason and nothing written). The pages poll `rows_done` of `rows_total`. Kept for audit.
+    """
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be read"
+        READING = "reading", "Reading the file"
         PREVIEWED = "previewed", "Previewed, not yet applied"
+        APPLYING = "applying", "Importing"
         APPLIED = "applied", "Applied"
+        FAILED = "failed", "Failed, nothing written"
 
     filename = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, help_text="Fingerprint of the uploaded file.")
@@ -58,14 +67,28 @@ class ImportBatch(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     plan = models.JSONField(default=dict, blank=True, help_text="What the preview said would be written.")
     summary = models.JSONField(default=dict, blank=True)
+    upload = models.BinaryField(
+        default=b"", blank=True, editable=False, help_text="The uploaded file, kept until it has been read."
+    )
+    options = models.JSONField(
+        default=dict, blank=True, help_text="How to read it: targets or results, the owning service."
+    )
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    messages = models.JSONField(default=list, blank=True, help_text="Why the job failed, in words.")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.READING, self.Status.APPLYING)

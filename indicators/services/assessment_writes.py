@@ -34,13 +34,13 @@ unchanged assessment keeps the time it was last changed.
 
 import json
 import operator
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, models
 
 from indicators.models import Assessment
+from indicators.services.bulk_writes import copy_rows
 
 COLUMNS = (
     "indicator_id",
@@ -181,18 +181,11 @@ def _merge(cursor, table: str, passes: list[list[tuple]]) -> None:
         f"CREATE TEMPORARY TABLE kpi_assessment_changes ON COMMIT DROP AS "  # noqa: S608
         f"SELECT {columns} FROM {table} WITH NO DATA"
     )
-    sql = f"COPY kpi_assessment_changes ({columns}) FROM STDIN"
-    started = time.monotonic()
-    count = 0
-    with cursor.cursor.copy(sql) as copy:
-        for rows in passes:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-    if connection.queries_logged:
-        connection.queries_log.append(
-            {"sql": f"{sql} -- {count} rows", "time": f"{time.monotonic() - started:.3f}"}
-        )
+    copy_rows(
+        cursor,
+        f"COPY kpi_assessment_changes ({columns}) FROM STDIN",
+        (row for rows in passes for row in rows),
+    )
     assignments = ", ".join(
         f"{connection.ops.quote_name(c)} = t.{connection.ops.quote_name(c)}" for c in COLUMNS[2:]
     )

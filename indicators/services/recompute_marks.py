@@ -54,20 +54,19 @@ def stale_indicator_ids(indicator_ids: Iterable[int] | None = None) -> set[int]:
     return set(marks.values_list("indicator_id", flat=True))
 
 
-def enqueue_task_safely(task, args: tuple, *, what: str) -> bool:
-    """Queue a Celery task; never raise. False (and a warning naming `what`) when the broker is
-    unreachable, so a broker outage never fails the save that asked for the task."""
+def send_safely(task, *args) -> bool:
+    """Queue `task(*args)`; never raise. False (and a warning) when the broker is unreachable."""
     try:
         if task.app.conf.task_always_eager:
             task.apply_async(args)
             return True
-        # One connection attempt, no retries: the save must not wait on a broker that is down.
+        # One connection attempt, no retries: the caller must not wait on a broker that is down.
         # No result is kept: the redis result backend would otherwise connect at send time too.
         with task.app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=0, timeout=1.0)
             task.apply_async(args, ignore_result=True, retry=False, connection=connection)
-    except Exception as error:  # noqa: BLE001  (any broker failure: the caller's fallback covers it)
-        log.warning("%s not queued (%s)", what, error.__class__.__name__)
+    except Exception as error:  # noqa: BLE001  (any broker failure: the caller has a fallback)
+        log.warning("%s%r not queued (%s)", task.name, args, error.__class__.__name__)
         return False
     return True
 
@@ -77,8 +76,11 @@ def enqueue_safely(indicator_id: int) -> bool:
     stays and the sweep does the recompute later."""
     from indicators.tasks import recompute_indicator
 
-    return enqueue_task_safely(
-        recompute_indicator,
-        (indicator_id,),
-        what=f"recompute of indicator {indicator_id} (the recompute sweep will do it)",
-    )
+    return send_safely(recompute_indicator, indicator_id)
+
+
+def enqueue_many_safely(indicator_ids: list[int]) -> bool:
+    """Queue one recompute of all these indicators (an import's): one task, not one per indicator."""
+    from indicators.tasks import recompute_indicators
+
+    return send_safely(recompute_indicators, sorted(indicator_ids))

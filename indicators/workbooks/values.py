@@ -88,3 +88,25 @@ def parse_number(raw: str) -> Decimal | None:
 def _too_long(number: Decimal) -> bool:
     """More integer digits than any stored field holds (fraction digits are checked by unit)."""
     return number.adjusted() >= MAX_INTEGER_DIGITS
+
+
+def cycle_collection_paused(function):
+    """Run `function` with Python's cycle collector paused.
+
+    Reading a large workbook makes millions of small objects and no reference cycles; the collector
+    would walk them all again and again (two thirds of the parse time of a 19,001 x 200 file).
+    """
+    import functools
+    import gc
+
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return paused

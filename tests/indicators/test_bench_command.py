@@ -21,6 +21,10 @@ def test_bench_builds_times_and_reports_on_a_small_council(tmp_path):
             "--years",
             "2",
             "--no-memory",
+            "--import-rows",
+            "101",
+            "--import-indicators",
+            "5",
             "--database-url",
             f"sqlite:///{tmp_path / 'bench.sqlite3'}",
         ],
@@ -38,6 +42,9 @@ def test_bench_builds_times_and_reports_on_a_small_council(tmp_path):
     # Every indicator on the CMT scorecard (plus the header rows), in each of the three views.
     for view in ("latest month, as reported", "latest month, current", "last financial year"):
         assert f"{view}, 17 table rows" in out, out
+    # Then the import figures (issue 11): reading a workbook, confirming a hub import.
+    assert "Import reading, best of 2" in out and "100 indicator rows, 19,900 values, 0 rejected" in out
+    assert "Import confirm of 60 values" in out, out
 
 
 def test_bench_refuses_nonsense_sizes():

@@ -6,6 +6,12 @@ writes the plan in one transaction; a batch is applied at most once, and since e
 written only when it differs from what is stored, importing the same file twice changes nothing
 the second time.
 
+The pages run both steps as jobs (issue 11): `import_upload` stores the file in a queued batch
+and answers at once; the worker's `import_read` reads it and stores the plan, with rows-done
+progress; `import_confirm` queues `import_write`, which applies the batch in `import_apply`'s one
+transaction or leaves it failed with the reason in words and nothing written. The write is bulk
+(`results_import`): a fixed number of statements whatever the number of values.
+
 Product decisions (what a council would expect where the framework is silent), and why:
 * The hub's imports are approved results (official figures the hub loads); an officer's are
   drafts of their own indicators, which they then submit on /returns/.
@@ -18,11 +24,13 @@ Product decisions (what a council would expect where the framework is silent), a
 
 import datetime
 import hashlib
+import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from indicators.access import can_enter_results
@@ -30,7 +38,8 @@ from indicators.analytics.constants import MONTH, QUARTER, RED, YEAR
 from indicators.analytics.sense import meaningful_commentary
 from indicators.data_entry.services.results import (
     period_refusal,
-    result_import,
+    results_import,
+    targets_by_indicator,
     validity_errors,
     would_be_rag,
 )
@@ -45,6 +54,7 @@ from organisation.calendar import reporting_date
 from organisation.models import Directorate, Service
 from organisation.roles import is_hub, may_import
 
+log = logging.getLogger(__name__)
 SHOWN_UNCHANGED = 200
 
 # The period kind each frequency's results have; a year result (outturn) is allowed for every indicator.
@@ -116,25 +126,24 @@ def _refused(message: str) -> dict:
     return {"refused": message}
 
 
-def import_preview(
-    *,
-    user,
-    filename: str,
-    data: bytes,
-    service: Service | None = None,
-    targets: bool = False,
-    size: int | None = None,
-) -> ImportBatch:
-    """Check and read the file; store what the import would do. Writes only the batch row.
-
-    A refused file still gets a batch (status previewed, plan {"refused": message}) so the
-    preview page can say why; it can never be applied.
-    """
+def _may_import_or_raise(user, targets: bool) -> None:
     if user is not None and not may_import(user):
         raise PermissionDenied("Importing results is for data officers, heads of service and the hub.")
     if targets and not is_hub(user):
         raise PermissionDenied("Targets are set by the Strategic Intelligence Hub.")
-    sha256 = hashlib.sha256(data).hexdigest()
+
+
+def _read_plan(
+    *,
+    user,
+    filename: str,
+    data: bytes,
+    service: Service | None,
+    targets: bool,
+    size: int | None,
+    progress=None,
+) -> dict:
+    """Read the file and work out what importing it would do; a refused file's plan says why."""
     try:
         sheets = read_upload(
             filename,
@@ -145,19 +154,196 @@ def import_preview(
             max_unpacked=settings.KPI_IMPORT_MAX_UNPACKED_BYTES,
         )
         parsed = parse_sheets(sheets)
-        plan = _plan_targets(parsed) if targets else _plan(user, parsed, service)
+        del sheets  # the cells are in `parsed` now: free them before planning
+        if progress:
+            progress(0, len(parsed.rows))
+        return _plan_targets(parsed) if targets else _plan(user, parsed, service, progress=progress)
     except WorkbookRefused as refusal:
-        plan = _refused(str(refusal))
+        return _refused(str(refusal))
+
+
+def import_preview(
+    *,
+    user,
+    filename: str,
+    data: bytes,
+    service: Service | None = None,
+    targets: bool = False,
+    size: int | None = None,
+) -> ImportBatch:
+    """Check and read the file now; store what the import would do. Writes only the batch row.
+
+    The command line and the tests read in the caller; the pages use `import_upload`, which
+    stores the file and reads it in a worker. A refused file still gets a batch (status
+    previewed, plan {"refused": message}) so the preview page can say why; it can never be applied.
+    """
+    _may_import_or_raise(user, targets)
+    plan = _read_plan(user=user, filename=filename, data=data, service=service, targets=targets, size=size)
     return ImportBatch.objects.create(
         filename=(filename or "upload")[:255],
-        sha256=sha256,
+        sha256=hashlib.sha256(data).hexdigest(),
         kind="targets" if targets else plan.get("layout", "refused"),
         plan=plan,
         uploaded_by=user,
     )
 
 
-def _plan(user, parsed, service: Service | None) -> dict:
+# --- Imports as jobs: the upload answers at once, a worker reads and writes -------------------
+
+CANNOT_QUEUE = (
+    "The import service is not available just now, so the file was not read and nothing was "
+    "written. Upload it again in a few minutes; tell the hub if this keeps happening."
+)
+READ_ABANDONED_AFTER = datetime.timedelta(minutes=10)
+PROGRESS_EVERY = 250  # rows between progress updates: often enough to move, rare enough to cost nothing
+
+
+def import_upload(
+    *, user, filename: str, data: bytes, service: Service | None = None, targets: bool = False, size=None
+) -> ImportBatch:
+    """Store the upload as a queued job and start reading it in a worker; returns at once.
+
+    With CELERY_TASK_ALWAYS_EAGER (the embedded run) the job runs here, before this returns.
+    """
+    _may_import_or_raise(user, targets)
+    batch = ImportBatch.objects.create(
+        filename=(filename or "upload")[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        kind="targets" if targets else "results",
+        status=ImportBatch.Status.QUEUED,
+        upload=data,
+        options={"service_id": service.id if service else None, "targets": targets, "size": size},
+        uploaded_by=user,
+    )
+    _start("read_import", batch.pk)
+    return batch
+
+
+def _start(task_name: str, batch_id: int) -> None:
+    """Run the job's task: now when Celery is eager, else queued once this transaction commits."""
+    from indicators.data_entry import tasks
+    from indicators.services.recompute_marks import send_safely
+
+    task = getattr(tasks, task_name)
+    if task.app.conf.task_always_eager:
+        task.apply(args=(batch_id,))
+        return
+
+    def send():
+        if not send_safely(task, batch_id):
+            _fail(batch_id, CANNOT_QUEUE)
+
+    transaction.on_commit(send)
+
+
+def _update(batch_id: int, **fields) -> None:
+    ImportBatch.objects.filter(pk=batch_id).update(updated_at=timezone.now(), **fields)
+
+
+def _fail(batch_id: int, message: str) -> None:
+    _update(batch_id, status=ImportBatch.Status.FAILED, messages=[message], upload=b"")
+
+
+def import_read(batch_id: int) -> None:
+    """The read job: read a queued upload and store its preview. Runs once per batch.
+
+    Writes only the batch. Any failure leaves the batch failed with the reason in words.
+    """
+    now = timezone.now()
+    # A worker killed mid-read leaves the job "reading"; the task is delivered again (acks late)
+    # and may take it over once it has been still for a while. Reading writes only the batch.
+    abandoned = Q(status=ImportBatch.Status.READING, updated_at__lt=now - READ_ABANDONED_AFTER)
+    claimed = (
+        ImportBatch.objects.filter(pk=batch_id)
+        .filter(Q(status=ImportBatch.Status.QUEUED) | abandoned)
+        .update(status=ImportBatch.Status.READING, updated_at=now)
+    )
+    if not claimed:
+        return  # read already, or being read by another worker
+    batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
+    options = batch.options
+    try:
+        if batch.uploaded_by is None:
+            raise PermissionDenied("The account that uploaded this file no longer exists.")
+        _may_import_or_raise(batch.uploaded_by, options.get("targets", False))
+        plan = _read_plan(
+            user=batch.uploaded_by,
+            filename=batch.filename,
+            data=bytes(batch.upload),
+            service=Service.objects.filter(id=options.get("service_id")).first(),
+            targets=options.get("targets", False),
+            size=options.get("size"),
+            progress=lambda done, total: _update(batch_id, rows_done=done, rows_total=total),
+        )
+    except PermissionDenied as refusal:
+        _fail(batch_id, str(refusal))
+        return
+    except Exception as error:
+        log.exception("import %s: reading failed", batch_id)
+        _fail(
+            batch_id,
+            f"The file could not be read ({error.__class__.__name__}); nothing was written. Open it in "
+            "Excel, save it again as .xlsx and upload it; tell the hub if this keeps happening.",
+        )
+        return
+    total = ImportBatch.objects.filter(pk=batch_id).values_list("rows_total", flat=True).first() or 0
+    _update(
+        batch_id,
+        status=ImportBatch.Status.PREVIEWED,
+        plan=plan,
+        kind="targets" if options.get("targets") else plan.get("layout", "refused"),
+        rows_done=total,
+        upload=b"",
+    )
+
+
+def import_confirm(*, user, batch: ImportBatch) -> str:
+    """The uploader confirms the preview: start the write job. Returns what happened, in a word:
+    "started", "running" (already being written) or "applied" (written before; nothing more)."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.uploaded_by_id != (user.id if user is not None else None):
+            raise PermissionDenied("Only the person who uploaded this file can confirm its import.")
+        if batch.status == ImportBatch.Status.APPLIED:
+            return "applied"
+        if batch.status == ImportBatch.Status.APPLYING:
+            return "running"
+        if batch.status != ImportBatch.Status.PREVIEWED or batch.plan.get("refused"):
+            raise PermissionDenied("This file cannot be imported: upload it again for a fresh preview.")
+        writes = batch.plan.get("writes") or []
+        batch.status = ImportBatch.Status.APPLYING
+        batch.rows_done, batch.rows_total = 0, len(writes)
+        batch.messages = []
+        batch.save(update_fields=["status", "rows_done", "rows_total", "messages", "updated_at"])
+    _start("apply_import", batch.pk)
+    return "started"
+
+
+def import_write(batch_id: int) -> None:
+    """The write job: apply a confirmed batch in one transaction (`import_apply`), or leave it
+    failed with the reason and nothing written."""
+    batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
+    if batch.status != ImportBatch.Status.APPLYING:
+        return
+    try:
+        if batch.uploaded_by is None:
+            raise PermissionDenied("The account that uploaded this file no longer exists.")
+        import_apply(user=batch.uploaded_by, batch=batch)
+        _update(batch_id, rows_done=len(batch.plan.get("writes") or []))
+    except (PermissionDenied, ImportStale) as refusal:
+        _fail(batch_id, str(refusal))
+    except ValidationError as refusal:
+        _fail(batch_id, f"Nothing was imported: {' '.join(refusal.messages)}")
+    except Exception as error:
+        log.exception("import %s: writing failed", batch_id)
+        _fail(
+            batch_id,
+            f"The import stopped on an unexpected error ({error.__class__.__name__}); nothing was "
+            "written. Try again; tell the hub if this keeps happening.",
+        )
+
+
+def _plan(user, parsed, service: Service | None, progress=None) -> dict:
     references = {row.reference for row in parsed.rows}
     existing = {
         i.reference: i
@@ -171,7 +357,9 @@ def _plan(user, parsed, service: Service | None) -> dict:
     seen: set[tuple[str, str, datetime.date]] = set()
     planned: list[tuple] = []
     written_as: dict[str, tuple[int, str]] = {}  # how the preview writes each figure
-    for row in parsed.rows:
+    for position, row in enumerate(parsed.rows):
+        if progress and position and position % PROGRESS_EVERY == 0:
+            progress(position, len(parsed.rows))
         indicator = existing.get(row.reference)
         where = row.cell.where()
         if indicator is None:
@@ -282,6 +470,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
         ):
             stored[(reference, kind, start)] = (stored_value, stored_commentary, status, version)
     target_status = Result.Status.APPROVED if hub else Result.Status.DRAFT
+    targets = targets_by_indicator({i.id for _, _, _, i in planned if i is not None})
     for reference, value, commentary, indicator in planned:
         kind, start = value.period
         period_start, period_end, label, financial_year = period_bounds(kind, start)
@@ -307,7 +496,7 @@ def _plan(user, parsed, service: Service | None) -> dict:
             period = Period(
                 kind=kind, start=period_start, end=period_end, label=label, financial_year=financial_year
             )
-            if would_be_rag(indicator, period, value.value) == RED:
+            if would_be_rag(indicator, period, value.value, targets=targets[indicator.id]) == RED:
                 rejected.append(
                     {**value.cell.where(), "value": decimal_text(value.value), "reason": RED_NEEDS_COMMENTARY}
                 )
@@ -512,7 +701,9 @@ def _apply(user, batch: ImportBatch) -> dict:
             created += 1
     indicators = {
         i.reference: i
-        for i in Indicator.objects.filter(reference__in={w["reference"] for w in plan["writes"]})
+        for i in Indicator.objects.filter(
+            reference__in={w["reference"] for w in plan["writes"]}
+        ).prefetch_related("data_entry_officers")
     }
     periods = ensure_periods({(w["kind"], datetime.date.fromisoformat(w["start"])) for w in plan["writes"]})
     written = 0
@@ -528,24 +719,22 @@ def _apply(user, batch: ImportBatch) -> dict:
                 reason=f"Imported from {batch.filename}",
             )
         plan = {**plan, "writes": []}
+    as_of = reporting_date()
+    rows = []
     for write in plan["writes"]:
         indicator = indicators[write["reference"]]
-        if user is not None and not can_enter_results(user, indicator):
+        if user is not None and not can_enter_results(
+            user, indicator, entry_officer_ids={u.id for u in indicator.data_entry_officers.all()}
+        ):
             raise PermissionDenied(f"You can no longer enter results for {indicator.reference}.")
         period = periods[(write["kind"], datetime.date.fromisoformat(write["start"]))]
-        refusal = period_refusal(indicator, period)
+        refusal = period_refusal(indicator, period, as_of=as_of)
         if refusal:  # the reporting date moved back since the preview
             raise ImportStale(
                 f"{indicator.reference}: {refusal}. Nothing was written: preview the file again."
             )
-        written += result_import(
-            user=user,
-            indicator=indicator,
-            period=period,
-            value=Decimal(write["new"]),
-            commentary=write["commentary"],
-            status=plan["status"],
-        )
+        rows.append((indicator, period, Decimal(write["new"]), write["commentary"]))
+    written += results_import(user=user, rows=rows, status=plan["status"], as_of=as_of)
     summary = {
         "indicators_created": created,
         "results_written": written,

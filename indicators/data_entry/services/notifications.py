@@ -8,7 +8,7 @@
   waiting for them (`approval_digests_send`, a beat task).
 
 Sent by a Celery task queued once the save commits (a rolled-back save sends nothing), through
-`enqueue_task_safely`, so a broker outage never fails the save; the notice is then lost (logged),
+`send_safely`, so a broker outage never fails the save; the notice is then lost (logged),
 not retried — the approvals page and the daily digest still show what waits.
 
 Product decisions, and why: nobody is emailed about their own action (a head of service who
@@ -33,7 +33,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from indicators.models import Indicator, Result, ResultChange
-from indicators.services.recompute_marks import enqueue_task_safely
+from indicators.services.recompute_marks import send_safely
 from organisation.models import ApprovalNotice, Profile, Role
 
 # The ResultChange actions that tell the officer something.
@@ -65,7 +65,7 @@ def _queue_on_commit(change_ids: list[int]) -> None:
 
     ids = list(change_ids)
     transaction.on_commit(
-        lambda: enqueue_task_safely(send_result_notices, (ids,), what=f"notice of result changes {ids}")
+        lambda: send_safely(send_result_notices, ids)
     )
 
 

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from indicators.data_entry.forms import UploadForm
-from indicators.data_entry.import_flow import import_preview_or_confirm, plural
-from indicators.data_entry.services.imports import import_apply, import_preview
+from indicators.data_entry.import_flow import import_job_page, import_job_progress, plural
+from indicators.data_entry.services.imports import import_upload as start_import
 from indicators.models import ImportBatch
 from organisation.roles import is_hub, may_import
 
@@ -28,7 +28,7 @@ def import_upload(request):
         limit = settings.KPI_IMPORT_MAX_BYTES
         # Read one byte past the limit, never the whole of an oversized upload.
         data = upload.read(limit + 1)
-        batch = import_preview(
+        batch = start_import(
             user=request.user,
             filename=upload.name,
             data=data,
@@ -49,22 +49,36 @@ def import_upload(request):
     )
 
 
+# Comparator-value imports share ImportBatch but are confirmed at /benchmarks/import/.
+RESULT_AND_TARGET_BATCHES = ImportBatch.objects.exclude(kind="comparators")
+
+
+def _written(summary: dict) -> str:
+    if summary.get("targets"):
+        return f"{plural(summary['results_written'], 'target')} written"
+    return (
+        f"{plural(summary['results_written'], 'result')} written, "
+        f"{plural(summary['indicators_created'], 'indicator')} created"
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview_view(request, batch_id):
-    return import_preview_or_confirm(
+    return import_job_page(
         request,
         batch_id,
-        # Comparator-value imports share ImportBatch but are confirmed at /benchmarks/import/.
-        batches=ImportBatch.objects.exclude(kind="comparators"),
-        apply=import_apply,
-        describe=lambda summary: (
-            f"{plural(summary['results_written'], 'target')} written"
-            if summary.get("targets")
-            else f"{plural(summary['results_written'], 'result')} written, "
-            f"{plural(summary['indicators_created'], 'indicator')} created"
-        ),
+        batches=RESULT_AND_TARGET_BATCHES,
+        describe=_written,
         url_name="data_entry:import_preview",
         template="indicators/imports/preview.html",
         nav_section="returns",
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_progress(request, batch_id):
+    return import_job_progress(
+        request, batch_id, batches=RESULT_AND_TARGET_BATCHES, url_name="data_entry:import_preview"
     )

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from indicators.data_entry.forms import TargetForm, UploadForm
-from indicators.data_entry.services.imports import import_preview
+from indicators.data_entry.services.imports import import_upload
 from indicators.data_entry.services.targets import can_set_targets, target_set
 from indicators.models import Indicator
 from indicators.services.periods import ensure_periods
@@ -69,7 +69,7 @@ def targets_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read(settings.KPI_IMPORT_MAX_BYTES + 1)
-        batch = import_preview(
+        batch = import_upload(
             user=request.user, filename=upload.name, data=data, targets=True, size=upload.size
         )
         return redirect("data_entry:import_preview", batch_id=batch.pk)

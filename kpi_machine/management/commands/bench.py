@@ -1,5 +1,8 @@
 """`manage.py bench`: build a large synthetic council in its own database and time the recompute.
 
+Then (or alone, with `--imports-only`) the import figures: reading a 19,001 x 200 workbook and
+confirming a 12,000-value hub import (`kpi_machine.bench_imports`).
+
 The council: 1,000 monthly indicators (rates, counts with profiled targets, year-to-date amounts,
 snapshots; every polarity) x 10 financial years = about 120,000 approved results, plus targets,
 and every month's exception list already built (as a council would have them). Then it prints:
@@ -59,6 +62,15 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=10, help="Financial years of monthly results.")
         parser.add_argument("--no-memory", action="store_true", help="Skip the tracemalloc run.")
         parser.add_argument(
+            "--imports-only",
+            action="store_true",
+            help="Only the import figures: reading a 19,001 x 200 workbook, confirming 12,000 values.",
+        )
+        parser.add_argument("--import-rows", type=int, default=19_001, help="Rows of the workbook read.")
+        parser.add_argument(
+            "--import-indicators", type=int, default=1_000, help="Indicators (x 12 months) confirmed."
+        )
+        parser.add_argument(
             "--bloat-runs", type=int, default=10, help="Consecutive full recomputes for the bloat check."
         )
 
@@ -77,6 +89,15 @@ class Command(BaseCommand):
         self.bloat_runs = max(options.get("bloat_runs", 10), 1)
         self.database_url = database_url
         self.stdout.write(f"Load average at the start: {_load()}")
+        self.import_sizes = (
+            max(options.get("import_rows") or 19_001, 2),
+            max(options.get("import_indicators") or 1_000, 1),
+        )
+        self.switched = False
+        if options.get("imports_only"):
+            self._bench_imports()
+            self.stdout.write(f"Load average at the end: {_load()}")
+            return
         scaling = []
         for count in counts:
             scaling.append((count, self._bench(count, no_memory=no_memory or len(counts) > 1)))
@@ -93,10 +114,25 @@ class Command(BaseCommand):
                     f"{f['edit'] / f['edit_floor']:.1f} ×) | {f['card'] * 1000:.0f} ms ({f['card_floor'] * 1000:.0f}; "
                     f"{f['card'] / f['card_floor']:.2f} ×) | {f['load']} |"
                 )
+        self._bench_imports()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         rss_mib = rss / 2**20 if sys.platform == "darwin" else rss / 1024
         self.stdout.write(f"Peak resident memory of the whole bench process: {rss_mib:.0f} MiB")
         self.stdout.write(f"Load average at the end: {_load()}")
+
+    def _bench_imports(self) -> dict:
+        """Reading a large workbook, then a 12,000-value confirm in a fresh bench database."""
+        from kpi_machine.bench_imports import bench_confirm, bench_parse
+
+        rows, indicators = self.import_sizes
+        figures = bench_parse(self.stdout.write, rows=rows)
+        if not self.switched:  # after the recompute bench, its database (migrated) is used again
+            self._switch_default(self._bench_database(self.database_url))
+            call_command("migrate", verbosity=0, interactive=False)
+        self.stdout.write(
+            f"\nBench database: {connections['default'].vendor} {connections['default'].settings_dict['NAME']}"
+        )
+        return {**figures, **bench_confirm(self.stdout.write, indicators=indicators)}
 
     def _figure(self, words: str, seconds: float, floor: float, unit: str = "s", extra: str = "") -> None:
         """One measure with the floor for the same work, measured in the same run, and the ratio."""
@@ -110,6 +146,7 @@ class Command(BaseCommand):
         years = self.years
         bench_db = self._bench_database(self.database_url)
         self._switch_default(bench_db)
+        self.switched = True
         engine = connections["default"].vendor
         self.stdout.write(
             f"\nBench database: {engine} {bench_db['NAME']}, {count:,} indicators x {years} years"

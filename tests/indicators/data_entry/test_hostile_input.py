@@ -241,21 +241,28 @@ def _bomb(unpacked_mb: int) -> bytes:
     return out.getvalue()
 
 
-def test_zip_bomb_is_refused_by_ratio_before_parsing(monkeypatch):
+def _parsing_fails(monkeypatch):
+    """Neither reader may open the workbook: the bound is checked on the zip's directory alone."""
     import openpyxl
+    import python_calamine
 
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed a bomb"))
+    monkeypatch.setattr(
+        python_calamine.CalamineWorkbook, "from_filelike", lambda *a, **k: pytest.fail("parsed a bomb")
+    )
+
+
+def test_zip_bomb_is_refused_by_ratio_before_parsing(monkeypatch):
     data = _bomb(20)  # ~20 KB unpacking to 20 MB: a ratio of about 1000
     assert len(data) < MB
-    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed a bomb"))
+    _parsing_fails(monkeypatch)
     with pytest.raises(WorkbookRefused, match="unpacks to"):
         read_upload("b.xlsx", data, max_bytes=10 * MB, max_rows=100)
 
 
 def test_zip_bomb_is_refused_by_the_absolute_bound(monkeypatch):
-    import openpyxl
-
     data = _bomb(3)
-    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed a bomb"))
+    _parsing_fails(monkeypatch)
     with pytest.raises(WorkbookRefused, match="unpacks to"):
         # The ratio would allow it (a 10 MB file could unpack to 1 GB); the absolute bound does not.
         read_upload("b.xlsx", data + b"", max_bytes=10 * MB, max_rows=100, max_unpacked=2 * MB)

@@ -382,11 +382,12 @@ def test_command_dry_run_then_import(tmp_path, table_3_3, capsys, org):
 def test_large_import_queues_one_recompute_per_indicator(
     users, org, django_capture_on_commit_callbacks, monkeypatch
 ):
-    """50 results for 5 indicators: 5 recomputes once the import commits, not 50 (one a row)."""
+    """50 results for 5 indicators: each recomputed once (one task for the 5) once the import
+    commits, not 50 (one a row)."""
     from indicators import signals
 
     queued = []
-    monkeypatch.setattr(signals, "enqueue_safely", queued.append)
+    monkeypatch.setattr(signals, "enqueue_many_safely", queued.append)
     for n in range(5):
         Indicator.objects.create(
             reference=f"BIG{n}",
@@ -408,8 +409,8 @@ def test_large_import_queues_one_recompute_per_indicator(
         summary = import_apply(user=users["hub"], batch=batch)
     assert summary["results_written"] == 50 and Result.objects.count() == 50
     ids = sorted(Indicator.objects.filter(reference__startswith="BIG").values_list("id", flat=True))
-    assert sorted(queued) == ids  # each indicator once
-    assert len(callbacks) == 5
+    assert queued == [ids]  # each indicator once, in one task
+    assert len(callbacks) == 1
 
 
 @pytest.mark.django_db
@@ -426,7 +427,7 @@ def test_saves_outside_an_import_still_queue_their_own_recompute(django_capture_
                 enqueue_recompute(2)
             enqueue_recompute(2)
             enqueue_recompute(3)
-    assert len(callbacks) == 2
+    assert len(callbacks) == 1  # indicators 2 and 3 in one task
     with django_capture_on_commit_callbacks() as callbacks:
         with pytest.raises(RuntimeError), recomputes_collected():
             enqueue_recompute(4)
