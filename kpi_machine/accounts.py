@@ -96,7 +96,9 @@ def enrol(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             two_factor.verify_session(request, device)
-            messages.success(request, "Two-factor sign-in is on: you will be asked for a code each time you sign in.")
+            messages.success(
+                request, "Two-factor sign-in is on: you will be asked for a code each time you sign in."
+            )
             return redirect(_safe_next(request) or "account")
         error = WRONG_CODE
     return render(

@@ -64,9 +64,7 @@ def check_code(request, user, device: TOTPDevice, raw: str) -> bool:
     code = clean_code(raw)
     if code is not None and device.verify_is_allowed()[0] and device.verify_token(code):
         return True
-    user_login_failed.send(
-        sender=__name__, credentials={"username": user.get_username()}, request=request
-    )
+    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
     return False
 
 

@@ -49,7 +49,10 @@ def test_enrol_shows_a_qr_code_as_inline_svg_and_a_code_confirms_it(client, user
     assert response.status_code == 302 and response["Location"] == "/accounts/"
     device.refresh_from_db()
     assert device.confirmed
-    assert "Two-factor sign-in</dt><dd class=\"govuk-summary-list__value\">On" in client.get("/accounts/").content.decode()
+    assert (
+        'Two-factor sign-in</dt><dd class="govuk-summary-list__value">On'
+        in client.get("/accounts/").content.decode()
+    )
 
 
 @pytest.mark.parametrize("wrong", ["000000", "12345", "abcdef", "", "1" * 40, "１２３４５６"])
@@ -115,7 +118,10 @@ def test_wrong_codes_count_towards_the_sign_in_lockout(client, enrolled, setting
     # Locked: neither the right code nor the password signs in now, from any address.
     assert client.post(CODE, {"code": code(enrolled)}).status_code in (302, 429)
     assert not signed_in(client)
-    assert Client(REMOTE_ADDR="10.1.1.1").post(LOGIN, {"username": "head", "password": "kpi-demo"}).status_code == 429
+    assert (
+        Client(REMOTE_ADDR="10.1.1.1").post(LOGIN, {"username": "head", "password": "kpi-demo"}).status_code
+        == 429
+    )
 
 
 def test_turning_it_off_needs_a_current_code(client, enrolled, users, settings):
