@@ -69,7 +69,6 @@ def account(request):
             "device": device,
             "role": role_of(request.user),
             "may_remove": two_factor.may_remove(request.user),
-            "required": two_factor.required_for(request.user, request.path),
         },
     )
 
