@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,9 +20,22 @@ from organisation.roles import role_of
 WRONG_CODE = "The code is not right. Enter the 6-digit code your authenticator app shows now."
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form sets the username's max_length after the field is built, so the
+    length is never validated: a 2,000-character name went on to django-axes, whose record of the
+    failure (a 255-character column) failed on PostgreSQL with a 500. Here it is a message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
 class SignInView(auth_views.LoginView):
     """The password step. An account with a two-factor device is not signed in yet: it waits
     in the session for its code (sign_in_code)."""
+
+    authentication_form = SignInForm
 
     def form_valid(self, form):
         user = form.get_user()
