@@ -166,3 +166,48 @@ class PrivatePagesNotCachedMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class TwoFactorRequiredMiddleware:
+    """Where a setting requires a second factor (KPI_REQUIRE_2FA_FOR_HUB, KPI_REQUIRE_2FA_FOR_ADMIN),
+    a signed-in user who has not passed one is sent to turn it on, or, with a device already, to
+    sign in again with its code. After django-otp's OTPMiddleware, which sets `is_verified()`."""
+
+    EXEMPT_NAMES = ("login", "login-code", "logout", "account", "two-factor-enrol")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._exempt: set[str] | None = None
+
+    def exempt(self, path: str) -> bool:
+        from django.conf import settings
+        from django.urls import reverse
+
+        if self._exempt is None:
+            self._exempt = {reverse(name) for name in self.EXEMPT_NAMES} | {"/admin/login/", "/admin/logout/"}
+        return path in self._exempt or path.startswith(settings.STATIC_URL)
+
+    def __call__(self, request):
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.contrib.auth.views import redirect_to_login
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        from kpi_machine import two_factor
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and two_factor.required_for(user, request.path)
+            and not user.is_verified()
+            and not self.exempt(request.path)
+        ):
+            if two_factor.confirmed_device(user) is not None:
+                logout(request)
+                messages.info(request, "Sign in again with your two-factor code to open this page.")
+                return redirect_to_login(request.get_full_path())
+            messages.info(request, "Your role needs two-factor sign-in: turn it on to carry on.")
+            return redirect(f"{reverse('two-factor-enrol')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "reporting",
     "api",
     "kpi_machine",
+    "django_otp",  # two-factor sign-in (issue 11, item 12)
+    "django_otp.plugins.otp_totp",
     "axes",  # sign-in throttling (issue 11, item 10); keep it last
 ]
 
@@ -99,12 +101,14 @@ MIDDLEWARE = [
     "kpi_machine.middleware.LegacyPeriodKeyRedirectMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Who changed an indicator's judging fields, for its history (after authentication).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kpi_machine.middleware.IdleSessionTimeoutMiddleware",
+    "kpi_machine.middleware.TwoFactorRequiredMiddleware",
     "kpi_machine.middleware.PrivatePagesNotCachedMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -300,6 +304,11 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if KPI_TRUSTED_PROXIES else ["REMOTE_ADDR"]
 )
 AXES_IPWARE_PROXY_COUNT = 1 if KPI_TRUSTED_PROXIES else None
+# Two-factor sign-in (django-otp, TOTP): optional for everyone, on the account page (/accounts/);
+# required for the hub's users, and for anyone opening the admin, when these are true.
+KPI_REQUIRE_2FA_FOR_HUB = env_bool("KPI_REQUIRE_2FA_FOR_HUB", False)
+KPI_REQUIRE_2FA_FOR_ADMIN = env_bool("KPI_REQUIRE_2FA_FOR_ADMIN", False)
+OTP_TOTP_ISSUER = f"KPI Machine ({env_str('KPI_COUNCIL_NAME', 'City of York Council')})"
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", "")
 
 LOGGING = {

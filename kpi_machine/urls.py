@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 
 from api import views as api_views
 from api.api import urlpatterns as api_urlpatterns
-from kpi_machine import lockouts
+from kpi_machine import accounts, lockouts
 from kpi_machine.health import healthz
 from reporting import views as reporting_views
 
@@ -16,7 +16,11 @@ admin.site.site_title = "KPI Machine"
 urlpatterns = [
     path("", reporting_views.home, name="home"),
     path("healthz/", healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/", accounts.account, name="account"),
+    path("accounts/login/", accounts.SignInView.as_view(), name="login"),
+    path("accounts/login/code/", accounts.sign_in_code, name="login-code"),
+    path("accounts/two-factor/", accounts.enrol, name="two-factor-enrol"),
+    path("accounts/two-factor/remove/", accounts.remove, name="two-factor-remove"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/lockouts/", lockouts.lockouts, name="lockouts"),
     # Data entry and data quality (indicators app).
@@ -38,5 +42,8 @@ urlpatterns = [
     path("api/v1/", api_urlpatterns()),
     re_path(r"^api/(?P<rest>.*)$", api_views.not_found),
     path("", include("api.urls")),
+    # The admin signs in through the portal's own sign-in, so its second step (the two-factor
+    # code) cannot be bypassed by the admin's form.
+    path("admin/login/", accounts.SignInView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
 ]

@@ -125,3 +125,33 @@ def test_every_variable_is_documented_in_the_readme(compose):
         pytest.skip('README.md has no "Configuration" section yet; variables not checked')
     missing = [name for name in variables if not re.search(rf"\b{name}\b", section)]
     assert not missing, f"README.md's Configuration section does not document: {', '.join(missing)}"
+
+
+# --- issue 11, item 13: slow clients never hold a gunicorn worker ------------------------------
+
+NGINX = ROOT / "docker" / "nginx.conf"
+
+
+def test_a_buffering_proxy_is_the_only_way_in(compose):
+    proxy = compose["services"]["proxy"]
+    assert proxy["image"].startswith("nginx")
+    assert any(str(volume).startswith("./docker/nginx.conf:") for volume in proxy["volumes"])
+    assert [str(port) for port in proxy["ports"]] == ["127.0.0.1:${WEB_PORT:-8000}:80"]
+    assert "ports" not in compose["services"]["web"]  # gunicorn is reached through nginx only
+
+
+def test_the_portal_trusts_forwarded_headers_from_the_proxy_alone(compose):
+    address = compose["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+    environment = compose["services"]["web"]["environment"]
+    assert str(environment["KPI_TRUSTED_PROXIES"]) == address
+
+
+def test_nginx_reads_whole_requests_with_short_time_outs_before_gunicorn_sees_them():
+    conf = NGINX.read_text()
+    settings = dict(re.findall(r"^[ \t]*(\w+)[ \t]+([^;{}]+);", conf, re.M))
+    assert settings["proxy_request_buffering"] == "on"
+    assert settings["proxy_buffering"] == "on"
+    for timeout in ("client_header_timeout", "client_body_timeout"):
+        assert int(settings[timeout].rstrip("s")) <= 30, timeout
+    assert re.search(r"upstream portal \{\s*server web:8000;", conf)
+    assert "proxy_set_header X-Forwarded-Proto $scheme" in conf

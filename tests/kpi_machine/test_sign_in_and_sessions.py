@@ -144,3 +144,14 @@ def test_x_forwarded_proto_is_ignored_unless_a_proxy_is_named(client, users, set
         request.META = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_PROTO": "https"}
         TrustedProxyHeadersMiddleware(view)(request)
     assert seen["HTTP_X_FORWARDED_PROTO"] == "https"
+
+
+def test_an_over_long_username_is_a_message_not_a_failure_record(client, users):
+    """Found by the fuzzer on PostgreSQL: the name reached django-axes' 255-character column (500)."""
+    from axes.models import AccessAttempt
+
+    for url in (LOGIN, "/admin/login/"):
+        response = client.post(url, {"username": "\u00e9" * 2000, "password": "wrong"})
+        assert response.status_code == 200
+        assert "at most 150 characters" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
