@@ -69,7 +69,7 @@ def test_exception_list_scorecard_and_chart_show_clinics(kpi_page, demo_council,
     expect(page.locator("main")).to_contain_text("FIN04")
     assert_accessible(page)
     page.goto("/dashboard/?show=portfolio:" + plan.indicator.portfolio.slug)
-    expect(page.locator(".kpi-tile", has_text="CSC03")).to_contain_text("Clinic held")
+    expect(page.locator(".govuk-task-list__item", has_text="CSC03").first).to_contain_text("Clinic held")
     assert_accessible(page)
 
 

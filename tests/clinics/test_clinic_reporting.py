@@ -149,7 +149,8 @@ def test_the_dashboard_tiles_mark_a_held_clinic(client, users, red_indicator, pl
     signed_off(plan_inputs, users)
     client.force_login(users["councillor"])
     body = client.get("/dashboard/?show=portfolio:finance-performance").content.decode()
-    tile = re.search(r'<li class="kpi-tile">(.*?STF15.*?)</li>', body, re.S).group(1)
+    # The dashboard's rows (a task list per theme since issue 10 item 12): STF15's row.
+    tile = re.search(r'<li class="govuk-task-list__item[^"]*">((?:(?!</li>).)*?STF15.*?)</li>', body, re.S).group(1)
     assert '<span aria-hidden="true">■ </span>Clinic held' in tile
     assert "Remedial plan in progress: being tracked" in tile
 
@@ -290,7 +291,8 @@ def test_the_hub_home_runs_a_fixed_number_of_queries(
         )
     client.force_login(users["hub"])
     client.get("/")
-    # session, user, profile, own indicators?, rows, counts, open clinics, their indicators, plans
-    with django_assert_num_queries(9):
+    # session, user, profile, own indicators?, rows, counts, open clinics, their indicators, plans,
+    # and the returns needing attention (returned, overdue: issue 10 item 15)
+    with django_assert_num_queries(11):
         body = client.get("/").content.decode()
     assert body.count("for STF15") == size
