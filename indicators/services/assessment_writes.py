@@ -150,13 +150,14 @@ def _upsert(cursor, table: str, rows: list[tuple]) -> None:
         f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in COLUMNS[2:]
     )
     if connection.vendor == "postgresql":
-        # One statement of one row, executed for every row in a single round trip (psycopg's
-        # pipeline): a statement of 120 rows' placeholders is too long for psycopg's cache of
-        # converted queries, and converting it took longer than the upserts themselves.
-        cursor.executemany(
-            f"INSERT INTO {table} ({_quoted(COLUMNS)}) VALUES {one} "  # noqa: S608
+        # One statement with one array per column: a statement of 120 rows' placeholders is too
+        # long for psycopg's cache of converted queries (converting it took longer than the upsert
+        # itself), and one statement per row made the server plan 120 statements.
+        arrays = ", ".join(f"%s::{_column_type(c)}[]" for c in COLUMNS)
+        cursor.execute(
+            f"INSERT INTO {table} ({_quoted(COLUMNS)}) SELECT * FROM unnest({arrays}) "  # noqa: S608
             f"ON CONFLICT (indicator_id, period_id) DO UPDATE SET {updates}",
-            rows,
+            [list(column) for column in zip(*rows, strict=True)],
         )
         return
     for i in range(0, len(rows), size):
@@ -168,6 +169,11 @@ def _upsert(cursor, table: str, rows: list[tuple]) -> None:
             + f" ON CONFLICT (indicator_id, period_id) DO UPDATE SET {updates}"
         )
         cursor.execute(sql, [v for row in batch for v in row])
+
+
+def _column_type(name: str) -> str:
+    """The column's SQL type (PostgreSQL), for casting an array of its values."""
+    return Assessment._meta.get_field(name.removesuffix("_id")).db_type(connection)
 
 
 def _merge(cursor, table: str, passes: list[list[tuple]]) -> None:
