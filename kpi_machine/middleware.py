@@ -29,6 +29,10 @@ def _body_has_nul(request) -> bool:
     content_type = request.content_type or ""
     try:
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if is_api_path(request.path):
+                # The API reads `request.body` itself (a form post there is refused as not JSON):
+                # read it first so it is kept, since parsing POST from the stream would use it up.
+                request.body  # noqa: B018
             if _lists_have_nul(request.POST):
                 return True
             return any("\x00" in (f.name or "") for _, files in request.FILES.lists() for f in files)
