@@ -991,6 +991,7 @@ def remedial_plan_sign_off(*, user, plan: RemedialPlan, stage: str) -> RemedialP
     return plan
 
 
+@transaction.atomic  # locks the trajectory targets it takes over (PostgreSQL needs a transaction)
 def hold_trajectory(plan: RemedialPlan, user) -> None:
     """The signed-off plan's trajectory becomes the indicator's targets of kind "trajectory".
 

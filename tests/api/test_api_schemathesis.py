@@ -6,12 +6,26 @@ import re
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from api.models import ApiToken
 from kpi_machine.wsgi import application
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI app is called directly, not through Django's test client, which is what stops each
+    request's end from closing the database connection; on PostgreSQL that would close the
+    test's own transaction. Do as the test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
 
 EXAMPLES = 12  # per operation and caller: the whole run stays about a minute on the CI machine
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
