@@ -15,6 +15,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from api.models import ApiToken
 from kpi_machine.wsgi import application
 
+
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection():
     """The WSGI app is called directly, not through Django's test client, which is what stops each
