@@ -336,33 +336,22 @@ KPI_IMPORT_MAX_ROWS = env_int("KPI_IMPORT_MAX_ROWS", 20_000)
 # A workbook's parts may unpack to at most this much (and 100 times the file's size), checked
 # before parsing (indicators.workbooks.reader): the zip-bomb bound.
 KPI_IMPORT_MAX_UNPACKED_BYTES = env_int("KPI_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
-# Reminder digests of returns due within 5 days and overdue ones, once a day (at most one per
-# officer per day whatever the schedule: see indicators.data_entry.services.reminders).
-CELERY_BEAT_SCHEDULE["send-return-reminders-daily"] = {
-    "task": "indicators.data_entry.tasks.send_return_reminders",
-    "schedule": 24 * 60 * 60,
-}
-# Approvers who chose a daily digest of results waiting for them (issue 10, item 15).
-CELERY_BEAT_SCHEDULE["send-approval-digests-daily"] = {
-    "task": "indicators.data_entry.tasks.send_approval_digests",
-    "schedule": 24 * 60 * 60,
-}
-CELERY_BEAT_SCHEDULE["check-remedial-plans-daily"] = {
-    "task": "clinics.tasks.check_remedial_plans",
-    "schedule": 24 * 60 * 60,
-}
-# Committee reports (issue 15): drafts once a quarter's returns fall due; narrative reminders.
-CELERY_BEAT_SCHEDULE["generate-due-reports-daily"] = {
-    "task": "reporting.reports.tasks.generate_due_reports",
-    "schedule": 24 * 60 * 60,
-}
-CELERY_BEAT_SCHEDULE["send-narrative-reminders-daily"] = {
-    "task": "reporting.reports.tasks.send_narrative_reminders",
-    "schedule": 24 * 60 * 60,
-}
-# Service Improvement Plans: monthly updates due and risk reviews, a digest once a day (the
-# task itself sends each officer at most one a month; see service_plans.reminders).
-CELERY_BEAT_SCHEDULE["send-plan-reminders-daily"] = {
-    "task": "service_plans.tasks.send_plan_reminders",
-    "schedule": 24 * 60 * 60,
+# The once-a-day tasks. Each is safe to run more than once a day: the reminder digests send each
+# officer at most one a day (indicators.data_entry.services.reminders; plan reminders at most one
+# a month, service_plans.reminders), the approval digest claims its day per approver.
+DAILY = 24 * 60 * 60
+CELERY_BEAT_SCHEDULE |= {
+    name: {"task": task, "schedule": DAILY}
+    for name, task in [
+        # Returns due within 5 days and overdue ones.
+        ("send-return-reminders-daily", "indicators.data_entry.tasks.send_return_reminders"),
+        # Approvers who chose a daily digest of results waiting for them (issue 10, item 15).
+        ("send-approval-digests-daily", "indicators.data_entry.tasks.send_approval_digests"),
+        ("check-remedial-plans-daily", "clinics.tasks.check_remedial_plans"),
+        # Committee reports (issue 15): drafts once a quarter's returns fall due; narrative reminders.
+        ("generate-due-reports-daily", "reporting.reports.tasks.generate_due_reports"),
+        ("send-narrative-reminders-daily", "reporting.reports.tasks.send_narrative_reminders"),
+        # Service Improvement Plans: monthly updates due and risk reviews.
+        ("send-plan-reminders-daily", "service_plans.tasks.send_plan_reminders"),
+    ]
 }
