@@ -15,43 +15,19 @@ import pytest
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from indicators.benchmarks import services
 from indicators.data_entry import tasks
 from indicators.data_entry.services import imports
-from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, ImportBatch, Indicator
+from indicators.models import ComparatorOrganisation, ComparatorValue, ImportBatch
 from organisation.models import Role
+from tests.indicators.benchmarks.test_comparator_import import as_xlsx
 
 pytestmark = pytest.mark.django_db
 UPLOAD = "/benchmarks/import/"
 PAGE = "/benchmarks/import/{}/"
 PROGRESS = "/benchmarks/import/{}/progress/"
 CSV = b"Indicator reference,Period,Organisation,Value\nSTF90,2014/15,Derby,82.5\nSTF90,2014/15,Leicester,79\n"
-
-
-@pytest.fixture
-def library(org):
-    Indicator.objects.create(
-        reference="STF90",
-        title="PDR Completion (%)",
-        category="workforce",
-        unit="percentage",
-        polarity="up_is_good",
-        frequency="annual",
-        service=org["hr"],
-    )
-    ComparatorOrganisation.objects.create(name="Derby", code="E06000015")
-    return ComparatorGroup.objects.create(name="CIPFA nearest neighbours", slug="cipfa")
-
-
-def _xlsx(rows) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _upload(client, user, data=CSV, name="cipfa.csv", **fields):
@@ -175,7 +151,7 @@ def test_a_broker_outage_fails_the_upload_with_a_message_not_a_500(
 
 
 def _bomb(unpacked_mb: int) -> bytes:
-    data = _xlsx(
+    data = as_xlsx(
         [["Indicator reference", "Period", "Organisation", "Value"], ["STF90", "2014/15", "Derby", 1]]
     )
     source = zipfile.ZipFile(io.BytesIO(data))
