@@ -24,13 +24,15 @@ def _job(status: str, **fields):
     from indicators.models import ImportBatch
 
     return ImportBatch.objects.create(
-        filename="returns.csv",
-        sha256="0" * 64,
-        kind="results",
-        status=status,
-        upload=CSV,
-        uploaded_by=get_user_model().objects.get(username="hub"),
-        **fields,
+        **{
+            "filename": "returns.csv",
+            "sha256": "0" * 64,
+            "kind": "results",
+            "status": status,
+            "upload": CSV,
+            "uploaded_by": get_user_model().objects.get(username="hub"),
+            **fields,
+        }
     )
 
 
