@@ -221,6 +221,26 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
 CELERY_REDIS_SOCKET_TIMEOUT = 2.0
 
+# Caches. "default" is Django's own default (each process's memory). "import_progress" carries an
+# import's rows written while its one write transaction runs (indicators.data_entry.services.imports):
+# the page polling it and the worker writing must share it, so it is Redis (the broker's) whenever
+# a separate worker runs, and memory in the embedded run, where the worker is the web process.
+# Short timeouts: a poll never waits on an unreachable Redis, it just shows less progress.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "import_progress": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "import-progress",
+    }
+    if CELERY_TASK_ALWAYS_EAGER
+    else {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("IMPORT_PROGRESS_CACHE_URL", REDIS_URL),
+        "KEY_PREFIX": "kpi",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    },
+}
+
 # Email: console by default; SMTP when EMAIL_HOST is set. Django 6.1's MAILERS setting replaces
 # the EMAIL_* settings it deprecates; the environment variables keep their familiar names.
 _smtp_host = env_str("EMAIL_HOST")
@@ -336,6 +356,9 @@ KPI_IMPORT_MAX_ROWS = env_int("KPI_IMPORT_MAX_ROWS", 20_000)
 # A workbook's parts may unpack to at most this much (and 100 times the file's size), checked
 # before parsing (indicators.workbooks.reader): the zip-bomb bound.
 KPI_IMPORT_MAX_UNPACKED_BYTES = env_int("KPI_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+# Import jobs of kinds other than results and targets: the ImportKind that reads and writes each
+# (indicators.data_entry.services.imports runs every kind's job; it may not import benchmarking).
+KPI_IMPORT_JOB_KINDS = {"comparators": "indicators.benchmarks.services.COMPARATOR_IMPORTS"}
 # The once-a-day tasks. Each is safe to run more than once a day: the reminder digests send each
 # officer at most one a day (indicators.data_entry.services.reminders; plan reminders at most one
 # a month, service_plans.reminders), the approval digest claims its day per approver.

@@ -7,7 +7,9 @@ row limits; refuses non-workbooks, corrupt, encrypted and macro-enabled files an
 saved value), works out what would be created, changed and left alone, and stores that plan in an
 `ImportBatch` — nothing else is written. `comparator_values_import` writes the plan in one
 transaction, once; values are written only where they differ, so importing the same file twice
-changes nothing the second time.
+changes nothing the second time. The page runs both as jobs of the result imports' job flow
+(`COMPARATOR_IMPORTS`, named in settings.KPI_IMPORT_JOB_KINDS): the upload answers at once, a
+worker reads and writes, and the page polls its progress.
 
 Product decisions (what a council would expect where the framework is silent), and why:
 * The hub only (and the command line, `user=None`): comparator data is the hub's to maintain.
@@ -35,7 +37,13 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
-from indicators.data_entry.services.imports import SHOWN_UNCHANGED
+from indicators.data_entry.services.imports import (
+    PROGRESS_EVERY,
+    SHOWN_UNCHANGED,
+    ImportKind,
+    import_job_start,
+)
+from indicators.data_entry.services.results import WRITE_CHUNK
 from indicators.formatting import decimal_text
 from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, ImportBatch, Indicator
 from indicators.periods import period_bounds
@@ -218,39 +226,92 @@ def comparator_values_preview(
     create_organisations: bool = False,
     group: ComparatorGroup | None = None,
 ) -> ImportBatch:
-    """Check and read the file; store what the import would do. Writes only the batch row.
+    """Check and read the file now; store what the import would do. Writes only the batch row.
 
-    A refused file still gets a batch (plan {"refused": message}) so the preview page can say why;
-    it can never be applied.
+    The command line and the tests read in the caller; the page uses `comparator_values_upload`,
+    which reads in a worker. A refused file still gets a batch (plan {"refused": message}) so the
+    preview page can say why; it can never be applied.
     """
     _refuse_unless_hub(user)
-    sha256 = hashlib.sha256(data).hexdigest()
-    try:
-        sheets = read_upload(
-            filename,
-            data,
-            max_bytes=settings.KPI_IMPORT_MAX_BYTES,
-            max_rows=settings.KPI_IMPORT_MAX_ROWS,
-            max_unpacked=settings.KPI_IMPORT_MAX_UNPACKED_BYTES,
-        )
-        plan = _plan(sheets, create_organisations=create_organisations, group=group)
-    except WorkbookRefused as refusal:
-        plan = {"refused": str(refusal)}
-    # "writes" and "create_indicators" stay empty so the results importer, should it ever be handed
-    # this batch, has nothing to write.
-    plan.setdefault("writes", [])
-    plan.setdefault("create_indicators", [])
+    plan = _read_plan(filename, data, size=None, create_organisations=create_organisations, group=group)
     return ImportBatch.objects.create(
         filename=(filename or "upload")[:255],
-        sha256=sha256,
+        sha256=hashlib.sha256(data).hexdigest(),
         kind=BATCH_KIND,
         plan=plan,
         uploaded_by=user,
     )
 
 
-def _plan(sheets, *, create_organisations: bool, group: ComparatorGroup | None) -> dict:
+def comparator_values_upload(
+    *,
+    user,
+    filename: str,
+    data: bytes,
+    size: int | None = None,
+    create_organisations: bool = False,
+    group: ComparatorGroup | None = None,
+) -> ImportBatch:
+    """Store the upload as an import job and start reading it in a worker; returns at once.
+
+    The same job flow as result imports (indicators.data_entry.services.imports): the page shows
+    progress while the worker reads, then the preview; confirming starts the write job.
+    """
+    options = {
+        "create_organisations": create_organisations,
+        "group_id": group.id if group is not None else None,
+        "size": size,
+    }
+    return import_job_start(user=user, kind=BATCH_KIND, filename=filename, data=data, options=options)
+
+
+def _read_job(batch: ImportBatch, progress) -> tuple[str, dict]:
+    options = batch.options
+    group = ComparatorGroup.objects.filter(id=options.get("group_id")).first()
+    plan = _read_plan(
+        batch.filename,
+        bytes(batch.upload),
+        size=options.get("size"),
+        create_organisations=options.get("create_organisations", False),
+        group=group,
+        progress=progress,
+    )
+    return BATCH_KIND, plan
+
+
+def _read_plan(
+    filename: str,
+    data: bytes,
+    *,
+    size,
+    create_organisations: bool,
+    group: ComparatorGroup | None,
+    progress=None,
+) -> dict:
+    try:
+        sheets = read_upload(
+            filename,
+            data,
+            max_bytes=settings.KPI_IMPORT_MAX_BYTES,
+            max_rows=settings.KPI_IMPORT_MAX_ROWS,
+            size=size,
+            max_unpacked=settings.KPI_IMPORT_MAX_UNPACKED_BYTES,
+        )
+        plan = _plan(sheets, create_organisations=create_organisations, group=group, progress=progress)
+    except WorkbookRefused as refusal:
+        plan = {"refused": str(refusal)}
+    # "writes" and "create_indicators" stay empty so the results importer, should it ever be handed
+    # this batch, has nothing to write.
+    plan.setdefault("writes", [])
+    plan.setdefault("create_indicators", [])
+    return plan
+
+
+def _plan(sheets, *, create_organisations: bool, group: ComparatorGroup | None, progress=None) -> dict:
     rows, rejected, notes = _parse(sheets)
+    del sheets
+    if progress:
+        progress(0, len(rows))
     indicators = dict(
         Indicator.objects.filter(reference__in={r["reference"] for r in rows}).values_list("reference", "id")
     )
@@ -262,7 +323,9 @@ def _plan(sheets, *, create_organisations: bool, group: ComparatorGroup | None) 
         taken_codes.add(code.casefold())
     new_organisations: dict[str, dict] = {}
     planned, seen = [], set()
-    for row in rows:
+    for position, row in enumerate(rows, start=1):
+        if progress and position % PROGRESS_EVERY == 0:
+            progress(position, len(rows))
         if row["reference"] not in indicators:
             rejected.append(
                 {
@@ -344,8 +407,12 @@ def _plan(sheets, *, create_organisations: bool, group: ComparatorGroup | None) 
 
 
 @transaction.atomic
-def comparator_values_import(*, user, batch: ImportBatch) -> dict:
-    """Write a previewed batch, all or nothing. Applying it again does nothing."""
+def comparator_values_import(*, user, batch: ImportBatch, progress=None) -> dict:
+    """Write a previewed batch, all or nothing. Applying it again does nothing.
+
+    `progress(values written)`, when given, is called after each `WRITE_CHUNK` values: the job's
+    page shows it while this transaction runs (see `import_write`).
+    """
     _refuse_unless_hub(user)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.kind != BATCH_KIND:
@@ -381,30 +448,38 @@ def comparator_values_import(*, user, batch: ImportBatch) -> dict:
             indicator__in=indicators.values(), period__in=periods.values()
         )
     }
-    to_create, to_update = [], []
-    for entry in plan["values"]:
-        indicator = indicators.get(entry["reference"])
-        if indicator is None:
-            raise PermissionDenied(
-                f"{entry['reference']} has left the library since the preview; upload again."
-            )
-        period = periods[(entry["kind"], datetime.date.fromisoformat(entry["start"]))]
-        organisation = organisations[entry["organisation"].casefold()]
-        value = Decimal(entry["new"])
-        current = existing.get((indicator.id, period.id, organisation.id))
-        if current is None:
-            to_create.append(
-                ComparatorValue(indicator=indicator, period=period, organisation=organisation, value=value)
-            )
-        elif current.value != value:
-            current.value = value
-            current.imported_at = timezone.now()
-            to_update.append(current)
-    ComparatorValue.objects.bulk_create(to_create, batch_size=1000)
-    ComparatorValue.objects.bulk_update(to_update, ["value", "imported_at"], batch_size=1000)
+    values = plan["values"]
+    written = 0
+    for first in range(0, len(values), WRITE_CHUNK):
+        to_create, to_update = [], []
+        for entry in values[first : first + WRITE_CHUNK]:
+            indicator = indicators.get(entry["reference"])
+            if indicator is None:
+                raise PermissionDenied(
+                    f"{entry['reference']} has left the library since the preview; upload again."
+                )
+            period = periods[(entry["kind"], datetime.date.fromisoformat(entry["start"]))]
+            organisation = organisations[entry["organisation"].casefold()]
+            value = Decimal(entry["new"])
+            current = existing.get((indicator.id, period.id, organisation.id))
+            if current is None:
+                to_create.append(
+                    ComparatorValue(
+                        indicator=indicator, period=period, organisation=organisation, value=value
+                    )
+                )
+            elif current.value != value:
+                current.value = value
+                current.imported_at = timezone.now()
+                to_update.append(current)
+        ComparatorValue.objects.bulk_create(to_create, batch_size=WRITE_CHUNK)
+        ComparatorValue.objects.bulk_update(to_update, ["value", "imported_at"], batch_size=WRITE_CHUNK)
+        written += len(to_create) + len(to_update)
+        if progress:
+            progress(min(first + WRITE_CHUNK, len(values)))
     summary = {
         "organisations_created": len(created),
-        "values_written": len(to_create) + len(to_update),
+        "values_written": written,
         "rejected": len(plan["rejected"]),
     }
     batch.status = ImportBatch.Status.APPLIED
@@ -412,6 +487,14 @@ def comparator_values_import(*, user, batch: ImportBatch) -> dict:
     batch.applied_at = timezone.now()
     batch.save(update_fields=["status", "summary", "applied_at"])
     return summary
+
+
+COMPARATOR_IMPORTS = ImportKind(
+    check=lambda user, options: _refuse_unless_hub(user),
+    read=_read_job,
+    apply=comparator_values_import,
+    rows=lambda plan: len(plan.get("values") or []),
+)
 
 
 def comparator_groups_overview() -> tuple[list[ComparatorGroup], list[ComparatorOrganisation]]:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.groups, name="groups"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:batch_id>/", views.import_preview, name="import_preview"),
+    path("import/<int:batch_id>/progress/", views.import_progress, name="import_progress"),
 ]

@@ -1,7 +1,9 @@
 """Benchmarking pages for the hub: comparator groups, and importing comparator values.
 
 Hub only: every view checks the role first (403 for anyone else signed in; anonymous visitors are
-sent to sign in). The services check again before writing. Plain forms; no JavaScript needed.
+sent to sign in), the import pages again where they fetch the batch, and the services again before
+writing. The import runs as a job, as result imports do: the upload answers at once and the page
+shows the worker's progress (htmx polling; a Refresh link without JavaScript).
 """
 
 from django import forms
@@ -11,13 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from indicators.benchmarks.services import (
-    BATCH_KIND,
-    comparator_groups_overview,
-    comparator_values_import,
-    comparator_values_preview,
-)
-from indicators.data_entry.import_flow import import_preview_or_confirm, plural
+from indicators.access import can_see_import
+from indicators.benchmarks.services import BATCH_KIND, comparator_groups_overview, comparator_values_upload
+from indicators.data_entry.import_flow import import_job_page, import_job_progress, plural
 from indicators.forms import GovukForm
 from indicators.models import ComparatorGroup, ImportBatch
 from organisation.roles import is_hub
@@ -71,10 +69,11 @@ def import_upload(request):
         upload = form.cleaned_data["file"]
         # Read one byte past the limit, never the whole of an oversized upload.
         data = upload.read(settings.KPI_IMPORT_MAX_BYTES + 1)
-        batch = comparator_values_preview(
+        batch = comparator_values_upload(
             user=request.user,
             filename=upload.name,
             data=data,
+            size=upload.size,
             create_organisations=form.cleaned_data["create_organisations"],
             group=form.cleaned_data["group"],
         )
@@ -91,20 +90,48 @@ def import_upload(request):
     )
 
 
+COMPARATOR_BATCHES = ImportBatch.objects.filter(kind=BATCH_KIND)
+
+
+def _hub_sees(user, batch) -> bool:
+    """Who sees a comparator import job: the hub only (as with result imports, any hub member
+    sees it and only the uploader confirms it)."""
+    return is_hub(user) and can_see_import(user, batch)
+
+
+def _written(summary: dict) -> str:
+    return (
+        f"{plural(summary['values_written'], 'comparator value')} written, "
+        f"{plural(summary['organisations_created'], 'organisation')} created"
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request, batch_id):
     _hub_or_403(request.user)
-    return import_preview_or_confirm(
+    return import_job_page(
         request,
         batch_id,
-        batches=ImportBatch.objects.filter(kind=BATCH_KIND),
-        apply=comparator_values_import,
-        describe=lambda summary: (
-            f"{plural(summary['values_written'], 'comparator value')} written, "
-            f"{plural(summary['organisations_created'], 'organisation')} created"
-        ),
+        batches=COMPARATOR_BATCHES,
+        describe=_written,
         url_name="benchmarks:import_preview",
+        progress_url_name="benchmarks:import_progress",
         template="indicators/benchmarks/preview.html",
         nav_section="benchmarks",
+        may_see=_hub_sees,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_progress(request, batch_id):
+    _hub_or_403(request.user)
+    return import_job_progress(
+        request,
+        batch_id,
+        batches=COMPARATOR_BATCHES,
+        url_name="benchmarks:import_preview",
+        progress_url_name="benchmarks:import_progress",
+        may_see=_hub_sees,
     )

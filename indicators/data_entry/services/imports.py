@@ -25,13 +25,17 @@ Product decisions (what a council would expect where the framework is silent), a
 import datetime
 import hashlib
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from indicators.access import can_enter_results
 from indicators.analytics.constants import MONTH, QUARTER, RED, YEAR
@@ -196,23 +200,73 @@ CANNOT_QUEUE = (
 )
 READ_ABANDONED_AFTER = datetime.timedelta(minutes=10)
 PROGRESS_EVERY = 250  # rows between progress updates: often enough to move, rare enough to cost nothing
+PROGRESS_CACHE = "import_progress"
+PROGRESS_KEPT_FOR = 24 * 60 * 60  # seconds: a write that has not finished in a day has failed anyway
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """What differs between kinds of import job; the flow (upload, read, confirm, write, progress,
+    failure) is the same for every kind (results and targets here, comparator values in
+    indicators.benchmarks, named in settings.KPI_IMPORT_JOB_KINDS so this layer need not import it).
+
+    `check(user, options)` raises PermissionDenied when `user` may not run it; `read(batch, progress)`
+    reads `batch.upload` and returns (kind, plan), writing nothing (a refused file's plan says
+    why); `apply(user=, batch=, progress=)` writes the plan all or nothing, calling
+    `progress(rows done)` as it goes, and returns the summary; `rows(plan)` is how many it writes.
+    """
+
+    check: Callable
+    read: Callable
+    apply: Callable
+    rows: Callable
+
+
+def _read_results(batch: ImportBatch, progress) -> tuple[str, dict]:
+    options = batch.options
+    plan = _read_plan(
+        user=batch.uploaded_by,
+        filename=batch.filename,
+        data=bytes(batch.upload),
+        service=Service.objects.filter(id=options.get("service_id")).first(),
+        targets=options.get("targets", False),
+        size=options.get("size"),
+        progress=progress,
+    )
+    return ("targets" if options.get("targets") else plan.get("layout", "refused")), plan
+
+
+def _import_kind(kind: str) -> ImportKind:
+    path = settings.KPI_IMPORT_JOB_KINDS.get(kind)
+    return import_string(path) if path else RESULT_IMPORTS
 
 
 def import_upload(
     *, user, filename: str, data: bytes, service: Service | None = None, targets: bool = False, size=None
 ) -> ImportBatch:
-    """Store the upload as a queued job and start reading it in a worker; returns at once.
+    """Store a results (or targets) upload as a queued job and start reading it; returns at once."""
+    return import_job_start(
+        user=user,
+        kind="targets" if targets else "results",
+        filename=filename,
+        data=data,
+        options={"service_id": service.id if service else None, "targets": targets, "size": size},
+    )
+
+
+def import_job_start(*, user, kind: str, filename: str, data: bytes, options: dict) -> ImportBatch:
+    """Store the upload as a queued job of `kind` and start reading it in a worker; returns at once.
 
     With CELERY_TASK_ALWAYS_EAGER (the embedded run) the job runs here, before this returns.
     """
-    _may_import_or_raise(user, targets)
+    _import_kind(kind).check(user, options)
     batch = ImportBatch.objects.create(
         filename=(filename or "upload")[:255],
         sha256=hashlib.sha256(data).hexdigest(),
-        kind="targets" if targets else "results",
+        kind=kind,
         status=ImportBatch.Status.QUEUED,
         upload=data,
-        options={"service_id": service.id if service else None, "targets": targets, "size": size},
+        options=options,
         uploaded_by=user,
     )
     _start("read_import", batch.pk)
@@ -261,20 +315,12 @@ def import_read(batch_id: int) -> None:
     if not claimed:
         return  # read already, or being read by another worker
     batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
-    options = batch.options
+    job = _import_kind(batch.kind)
     try:
         if batch.uploaded_by is None:
             raise PermissionDenied("The account that uploaded this file no longer exists.")
-        _may_import_or_raise(batch.uploaded_by, options.get("targets", False))
-        plan = _read_plan(
-            user=batch.uploaded_by,
-            filename=batch.filename,
-            data=bytes(batch.upload),
-            service=Service.objects.filter(id=options.get("service_id")).first(),
-            targets=options.get("targets", False),
-            size=options.get("size"),
-            progress=lambda done, total: _update(batch_id, rows_done=done, rows_total=total),
-        )
+        job.check(batch.uploaded_by, batch.options)
+        kind, plan = job.read(batch, lambda done, total: _update(batch_id, rows_done=done, rows_total=total))
     except PermissionDenied as refusal:
         _fail(batch_id, str(refusal))
         return
@@ -291,7 +337,7 @@ def import_read(batch_id: int) -> None:
         batch_id,
         status=ImportBatch.Status.PREVIEWED,
         plan=plan,
-        kind="targets" if options.get("targets") else plan.get("layout", "refused"),
+        kind=kind,
         rows_done=total,
         upload=b"",
     )
@@ -310,26 +356,67 @@ def import_confirm(*, user, batch: ImportBatch) -> str:
             return "running"
         if batch.status != ImportBatch.Status.PREVIEWED or batch.plan.get("refused"):
             raise PermissionDenied("This file cannot be imported: upload it again for a fresh preview.")
-        writes = batch.plan.get("writes") or []
         batch.status = ImportBatch.Status.APPLYING
-        batch.rows_done, batch.rows_total = 0, len(writes)
+        batch.rows_done, batch.rows_total = 0, _import_kind(batch.kind).rows(batch.plan)
         batch.messages = []
         batch.save(update_fields=["status", "rows_done", "rows_total", "messages", "updated_at"])
     _start("apply_import", batch.pk)
     return "started"
 
 
+# How the write shows rows done of total while it runs. The write is one transaction (all or
+# nothing), so a rows_done it saved on the batch row would be invisible to the page polling it
+# until the very end. It reports to the cache instead, outside any transaction: "import_progress"
+# is Redis in production, the one the web and the worker share (the broker's REDIS_URL), and the
+# process's memory in the embedded run, where the worker is the web process itself (settings.CACHES).
+# Staging in committed chunks would have needed staging tables and a final move that is itself
+# one long silent step; a second database connection does not work on SQLite, whose one writer
+# is the import. The count is only ever a display: losing it (Redis down) loses nothing else.
+
+
+def _progress_key(batch_id: int) -> str:
+    return f"import-written:{batch_id}"
+
+
+def _report_written(batch_id: int, done: int) -> None:
+    try:
+        caches[PROGRESS_CACHE].set(_progress_key(batch_id), done, PROGRESS_KEPT_FOR)
+    except Exception:  # a display only: the import carries on without it
+        log.warning("import %s: progress not reported", batch_id, exc_info=True)
+
+
+def _forget_written(batch_id: int) -> None:
+    try:
+        caches[PROGRESS_CACHE].delete(_progress_key(batch_id))
+    except Exception:
+        log.warning("import %s: progress not cleared", batch_id, exc_info=True)
+
+
+def with_write_progress(batch: ImportBatch) -> ImportBatch:
+    """`batch` with rows_done as far as its write has gone, while it is being written (for the pages)."""
+    if batch.status == ImportBatch.Status.APPLYING:
+        try:
+            written = caches[PROGRESS_CACHE].get(_progress_key(batch.pk))
+        except Exception:
+            log.warning("import %s: progress not read", batch.pk, exc_info=True)
+            written = None
+        if written is not None:
+            batch.rows_done = max(batch.rows_done, min(int(written), batch.rows_total))
+    return batch
+
+
 def import_write(batch_id: int) -> None:
-    """The write job: apply a confirmed batch in one transaction (`import_apply`), or leave it
+    """The write job: apply a confirmed batch in one transaction (its kind's `apply`), or leave it
     failed with the reason and nothing written."""
     batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
     if batch.status != ImportBatch.Status.APPLYING:
         return
+    job = _import_kind(batch.kind)
     try:
         if batch.uploaded_by is None:
             raise PermissionDenied("The account that uploaded this file no longer exists.")
-        import_apply(user=batch.uploaded_by, batch=batch)
-        _update(batch_id, rows_done=len(batch.plan.get("writes") or []))
+        job.apply(user=batch.uploaded_by, batch=batch, progress=lambda done: _report_written(batch_id, done))
+        _update(batch_id, rows_done=job.rows(batch.plan))
     except (PermissionDenied, ImportStale) as refusal:
         _fail(batch_id, str(refusal))
     except ValidationError as refusal:
@@ -341,6 +428,8 @@ def import_write(batch_id: int) -> None:
             f"The import stopped on an unexpected error ({error.__class__.__name__}); nothing was "
             "written. Try again; tell the hub if this keeps happening.",
         )
+    finally:
+        _forget_written(batch_id)
 
 
 def _plan(user, parsed, service: Service | None, progress=None) -> dict:
@@ -603,13 +692,22 @@ def _unassigned_service() -> Service:
 
 
 @transaction.atomic
-def import_apply(*, user, batch: ImportBatch) -> dict:
+def import_apply(*, user, batch: ImportBatch, progress=None) -> dict:
     """Write a previewed batch, all or nothing. Applying it again does nothing.
 
     Queues one recompute per changed indicator once the import commits, not one per row written.
+    `progress(rows written)`, when given, is called as the write goes.
     """
     with recomputes_collected():
-        return _apply(user, batch)
+        return _apply(user, batch, progress)
+
+
+RESULT_IMPORTS = ImportKind(
+    check=lambda user, options: _may_import_or_raise(user, options.get("targets", False)),
+    read=_read_results,
+    apply=import_apply,
+    rows=lambda plan: len(plan.get("writes") or []),
+)
 
 
 def _refuse_if_changed_since_preview(plan: dict) -> None:
@@ -659,7 +757,7 @@ def _refuse_if_changed_since_preview(plan: dict) -> None:
         )
 
 
-def _apply(user, batch: ImportBatch) -> dict:
+def _apply(user, batch: ImportBatch, progress=None) -> dict:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.uploaded_by_id != (user.id if user is not None else None):
         raise PermissionDenied("Only the person who uploaded this file can confirm its import.")
@@ -710,7 +808,7 @@ def _apply(user, batch: ImportBatch) -> dict:
     if plan.get("targets"):
         from indicators.data_entry.services.targets import target_set
 
-        for write in plan["writes"]:
+        for done, write in enumerate(plan["writes"], start=1):
             written += target_set(
                 user=user,
                 indicator=indicators[write["reference"]],
@@ -718,6 +816,8 @@ def _apply(user, batch: ImportBatch) -> dict:
                 value=Decimal(write["new"]),
                 reason=f"Imported from {batch.filename}",
             )
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done)
         plan = {**plan, "writes": []}
     as_of = reporting_date()
     rows = []
@@ -734,7 +834,7 @@ def _apply(user, batch: ImportBatch) -> dict:
                 f"{indicator.reference}: {refusal}. Nothing was written: preview the file again."
             )
         rows.append((indicator, period, Decimal(write["new"]), write["commentary"]))
-    written += results_import(user=user, rows=rows, status=plan["status"], as_of=as_of)
+    written += results_import(user=user, rows=rows, status=plan["status"], as_of=as_of, progress=progress)
     summary = {
         "indicators_created": created,
         "results_written": written,

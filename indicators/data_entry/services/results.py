@@ -567,13 +567,20 @@ IMPORTED_FIELDS = [
 ]
 
 
-def results_import(*, user, rows, status: str, as_of: datetime.date | None = None) -> int:
+# Rows per group of bulk statements while an import writes. The import's progress moves after
+# each group (reported outside the transaction: see `import_write`), and a group is still a fixed
+# number of statements, so 12,000 values are 12 groups, not 48,000 single statements.
+WRITE_CHUNK = 1000
+
+
+def results_import(*, user, rows, status: str, as_of: datetime.date | None = None, progress=None) -> int:
     """Write many imported results at once; the number written. Call inside the import's transaction.
 
     `rows` are (indicator, period, value, commentary). The same rules as `result_import`, row by
     row — period refusal, unchanged values left alone, a blank commentary keeping the stored one,
     a history row for each change, a recompute mark for each changed indicator — but in a fixed
-    number of queries: 12,000 values are a few bulk statements, not 48,000 single ones.
+    number of queries per `WRITE_CHUNK` rows. `progress(rows done)`, when given, is called after
+    each chunk.
     """
     from indicators.signals import enqueue_recompute
 
@@ -589,6 +596,22 @@ def results_import(*, user, rows, status: str, as_of: datetime.date | None = Non
         )
     }
     now = timezone.now()
+    written, changed_indicators = 0, set()
+    for first in range(0, len(rows), WRITE_CHUNK):
+        changes = _results_import_chunk(
+            rows[first : first + WRITE_CHUNK], stored=stored, user=user, status=status, as_of=as_of, now=now
+        )
+        written += len(changes)
+        changed_indicators |= {result.indicator_id for result, _ in changes}
+        if progress:
+            progress(min(first + WRITE_CHUNK, len(rows)))
+    # Bulk writes send no post_save: mark the changed indicators as the signal would have.
+    for indicator_id in sorted(changed_indicators):
+        enqueue_recompute(indicator_id)
+    return written
+
+
+def _results_import_chunk(rows, *, stored, user, status: str, as_of, now) -> list:
     creates, updates, changes = [], [], []
     for indicator, period, value, commentary in rows:
         refusal = period_refusal(indicator, period, as_of=as_of)
@@ -626,7 +649,4 @@ def results_import(*, user, rows, status: str, as_of: datetime.date | None = Non
         ResultChange,
         [_change(result=r, before=before, action="import", user=user, now=now) for r, before in changes],
     )
-    # Bulk writes send no post_save: mark the changed indicators as the signal would have.
-    for indicator_id in sorted({result.indicator_id for result, _ in changes}):
-        enqueue_recompute(indicator_id)
-    return len(changes)
+    return changes

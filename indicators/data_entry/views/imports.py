@@ -71,6 +71,7 @@ def import_preview_view(request, batch_id):
         batches=RESULT_AND_TARGET_BATCHES,
         describe=_written,
         url_name="data_entry:import_preview",
+        progress_url_name="data_entry:import_progress",
         template="indicators/imports/preview.html",
         nav_section="returns",
     )
@@ -80,5 +81,9 @@ def import_preview_view(request, batch_id):
 @require_http_methods(["GET"])
 def import_progress(request, batch_id):
     return import_job_progress(
-        request, batch_id, batches=RESULT_AND_TARGET_BATCHES, url_name="data_entry:import_preview"
+        request,
+        batch_id,
+        batches=RESULT_AND_TARGET_BATCHES,
+        url_name="data_entry:import_preview",
+        progress_url_name="data_entry:import_progress",
     )

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from indicators.benchmarks.services import comparator_values_import, comparator_values_preview
-from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue, Indicator
+from indicators.models import ComparatorGroup, ComparatorOrganisation, ComparatorValue
 
 HEADERS = ["Indicator reference", "Period", "Organisation", "Value", "Organisation code", "Council", "Notes"]
 cell_text = st.one_of(
@@ -108,21 +108,6 @@ def check_all_or_nothing(user, filename, data, create, group):
             )
             assert again.plan["values"] == [] and again.plan["create_organisations"] == []
         transaction.set_rollback(True)
-
-
-@pytest.fixture
-def library(org):
-    Indicator.objects.create(
-        reference="STF90",
-        title="PDR Completion (%)",
-        category="workforce",
-        unit="percentage",
-        polarity="up_is_good",
-        frequency="annual",
-        service=org["hr"],
-    )
-    ComparatorOrganisation.objects.create(name="Derby", code="E06000015")
-    return ComparatorGroup.objects.create(name="CIPFA nearest neighbours", slug="cipfa")
 
 
 PROPERTY_SETTINGS = settings(

@@ -4,7 +4,8 @@ The upload stores the file and answers at once; a worker reads it; the preview s
 (htmx polling, a Refresh link without JavaScript); the uploader confirms; a worker writes it all
 or nothing; the page says what was written, or why nothing was. Only the uploader and the hub
 see a job. The tests run the production shape (Celery not eager, the send recorded instead of a
-broker) and call the tasks as the worker would.
+broker) and call the tasks as the worker would (the `not_eager` and `queued` fixtures are in
+tests/indicators/conftest.py, shared with the comparator import's jobs).
 """
 
 import datetime
@@ -20,28 +21,6 @@ from indicators.services.periods import ensure_periods
 PREVIEW = "/imports/{}/"
 PROGRESS = "/imports/{}/progress/"
 CSV = b"Reference ID,Nov 2015,Dec 2015,Commentary\nSTF90,88,90,On track after the October push\n"
-
-
-@pytest.fixture
-def not_eager():
-    """Celery as in production: tasks are sent to a broker, not run in the caller."""
-    conf = tasks.read_import.app.conf
-    saved = conf["task_always_eager"]
-    conf.update(task_always_eager=False)
-    yield
-    conf.update(task_always_eager=saved)
-
-
-@pytest.fixture
-def queued(not_eager, monkeypatch):
-    """Each send is recorded, as a broker would take it; the tests then run the tasks as the worker."""
-    from indicators.services import recompute_marks
-
-    sent = []
-    monkeypatch.setattr(
-        recompute_marks, "send_safely", lambda task, *args: sent.append((task.name, args)) or True
-    )
-    return sent
 
 
 def _upload(client, user, data=CSV, name="returns.csv"):
@@ -95,7 +74,7 @@ def test_confirm_starts_the_write_job_and_the_result_page_says_what_was_written(
     assert batch.status == "applying" and batch.rows_total == 2 and not Result.objects.exists()
     assert queued[-1] == ("indicators.data_entry.tasks.apply_import", (batch.pk,))
     page = client.get(location).content.decode()
-    assert "Importing" in page and "writing 2 values" in page and "Confirm and import" not in page
+    assert "Importing" in page and "0 of 2 values written" in page and "Confirm and import" not in page
     client.post(location)  # a second confirm while it runs starts nothing more
     assert [name for name, _ in queued].count("indicators.data_entry.tasks.apply_import") == 1
 
@@ -268,3 +247,135 @@ def test_a_read_abandoned_by_a_killed_worker_is_taken_over_by_the_redelivered_ta
     ImportBatch.objects.filter(pk=batch.pk).update(updated_at=stale)  # that worker died
     tasks.read_import(batch.pk)
     assert ImportBatch.objects.get(pk=batch.pk).status == "previewed"
+
+
+# --- The write shows rows done of total (issue 11 item 1, the confirm's progress) ---------------
+#
+# The write is one transaction, so its progress travels through the "import_progress" cache
+# (settings.CACHES), not the batch row. With one row per chunk, two values are two chunks.
+
+
+def _confirmed(client, user, queued):
+    batch, location = _upload(client, user)
+    tasks.read_import(batch.pk)
+    client.post(location)
+    assert ImportBatch.objects.get(pk=batch.pk).status == "applying"
+    return batch, location
+
+
+@pytest.mark.django_db
+def test_the_progress_counter_advances_while_the_write_transaction_runs(
+    client, users, pdr, queued, monkeypatch
+):
+    from indicators.data_entry.services import results
+
+    batch, location = _confirmed(client, users["officer"], queued)
+    monkeypatch.setattr(results, "WRITE_CHUNK", 1)
+    seen = []
+    insert = results.insert_rows
+
+    def watched(model, objects):
+        if model is Result:  # the start of each chunk: what does the polling page say now?
+            panel = client.get(PROGRESS.format(batch.pk), headers={"HX-Request": "true"}).content.decode()
+            stored = ImportBatch.objects.values_list("rows_done", flat=True).get(pk=batch.pk)
+            seen.append((" of 2 values written" in panel and panel.split("Importing: ")[1][:1], stored))
+        insert(model, objects)
+
+    monkeypatch.setattr(results, "insert_rows", watched)
+    tasks.apply_import(batch.pk)
+    assert seen == [("0", 0), ("1", 0)]  # moved on, though the batch row has not changed yet
+    batch.refresh_from_db()
+    assert batch.status == "applied" and batch.rows_done == batch.rows_total == 2
+    assert Result.objects.count() == 2
+    assert imports.with_write_progress(batch).rows_done == 2
+    from django.core.cache import caches
+
+    assert caches[imports.PROGRESS_CACHE].get(imports._progress_key(batch.pk)) is None  # cleared
+
+
+@pytest.mark.django_db
+def test_a_failure_midway_through_the_write_leaves_nothing_written(client, users, pdr, queued, monkeypatch):
+    from indicators.data_entry.services import results
+
+    batch, location = _confirmed(client, users["officer"], queued)
+    monkeypatch.setattr(results, "WRITE_CHUNK", 1)
+    reported = []
+    report = imports._report_written
+    monkeypatch.setattr(imports, "_report_written", lambda b, done: reported.append(done) or report(b, done))
+    insert, calls = results.insert_rows, []
+
+    def second_chunk_fails(model, objects):
+        calls.append(model)
+        if calls.count(Result) == 2:
+            raise RuntimeError("the worker's disk filled up")
+        insert(model, objects)
+
+    monkeypatch.setattr(results, "insert_rows", second_chunk_fails)
+    tasks.apply_import(batch.pk)
+    assert reported == [1]  # the first chunk was written, inside the transaction
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "unexpected error (RuntimeError)" in batch.messages[0]
+    assert not Result.objects.exists() and not ResultChange.objects.exists()
+    page = client.get(location).content.decode()
+    assert "Import failed" in page and "Nothing has been saved" in page
+
+
+@pytest.mark.django_db
+def test_an_unreachable_progress_cache_does_not_stop_the_import(client, users, pdr, queued, monkeypatch):
+    batch, location = _confirmed(client, users["officer"], queued)
+
+    class Down:
+        def __getattr__(self, name):
+            raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(imports, "caches", {imports.PROGRESS_CACHE: Down()})
+    assert "0 of 2 values written" in client.get(location).content.decode()
+    tasks.apply_import(batch.pk)
+    assert ImportBatch.objects.get(pk=batch.pk).status == "applied" and Result.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_connection_sees_the_progress_but_none_of_the_rows_until_commit(client, users, pdr, queued):
+    """The production shape on PostgreSQL: the worker writes on its own connection while the page
+    polls on another; the page sees rows done of total move, and no row until the commit."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database cannot be read while another connection writes")
+    from indicators.data_entry.services import results
+
+    batch, location = _confirmed(client, users["officer"], queued)
+    first_chunk_done, carry_on = threading.Event(), threading.Event()
+    insert, chunks = results.insert_rows, []
+
+    def paused(model, objects):
+        if model is Result:
+            chunks.append(1)
+            if len(chunks) == 2:
+                first_chunk_done.set()
+                carry_on.wait(30)
+        insert(model, objects)
+
+    def worker():
+        try:
+            tasks.apply_import(batch.pk)
+        finally:
+            connection.close()
+
+    saved_chunk, saved_insert = results.WRITE_CHUNK, results.insert_rows
+    results.WRITE_CHUNK, results.insert_rows = 1, paused
+    try:
+        thread = threading.Thread(target=worker)
+        thread.start()
+        assert first_chunk_done.wait(30)
+        polled = client.get(PROGRESS.format(batch.pk), headers={"HX-Request": "true"})
+        assert "1 of 2 values written" in polled.content.decode() and "HX-Refresh" not in polled
+        assert not Result.objects.exists()  # uncommitted: nothing half-written is visible
+        carry_on.set()
+        thread.join(30)
+    finally:
+        results.WRITE_CHUNK, results.insert_rows = saved_chunk, saved_insert
+        carry_on.set()
+    assert ImportBatch.objects.get(pk=batch.pk).status == "applied" and Result.objects.count() == 2
