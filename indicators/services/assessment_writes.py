@@ -209,62 +209,16 @@ def _merge(cursor, table: str, passes: list[list[tuple]]) -> None:
     cursor.execute("DROP TABLE kpi_assessment_changes")
 
 
-class _Decimals(dict):
-    """Text of a numeric column -> its Decimal, each distinct text converted once (None stays None).
-
-    PostgreSQL sends numeric columns as text; psycopg made a Decimal of every one (a million at
-    1,000 indicators, half the read's CPU). Read as text instead, the centre line and limits repeat
-    at every point of a segment and values repeat across series, so a dict lookup per column value
-    gives the same Decimals as psycopg (`Decimal(text)`) at a fraction of the cost.
-    """
-
-    def __init__(self):
-        super().__init__({None: None})
-
-    def __missing__(self, text: str) -> Decimal:
-        self[text] = number = Decimal(text)
-        return number
-
-
 def _stored(indicator_ids: list[int] | None) -> dict[tuple[int, int], tuple]:
-    """What is stored: {(indicator, period): (id, compared values..., inputs)} by one plain SELECT.
-
-    Plain rows, no Django converters: compared in the database's own terms (`plan_changes`). On
-    PostgreSQL the numeric columns are read as text and made Decimals by `_Decimals`.
-    """
+    """What is stored: {(indicator, period): (id, compared values..., inputs)} by one plain SELECT."""
     rows = Assessment.objects.order_by()
     if indicator_ids is not None:
         rows = rows.filter(indicator_id__in=indicator_ids)
     names = ["id", "indicator_id", "period_id", *(COLUMNS[i] for i in COMPARED), "forecast_inputs"]
     sql, params = rows.values_list(*names).query.sql_with_params()
     with connection.cursor() as cursor:
-        postgres = connection.vendor == "postgresql"
-        if postgres:
-            from psycopg.types.string import TextLoader
-
-            cursor.cursor.adapters.register_loader("numeric", TextLoader)  # this cursor only
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    if not fetched:
-        return {}
-    columns = list(zip(*fetched, strict=True))
-    if postgres:
-        decimals = _Decimals()
-        for n in _positions(names, DECIMAL_COLUMNS):
-            columns[n] = list(map(decimals.__getitem__, columns[n]))
-    else:
-        # SQLite's cursor gives a date column back as a date (Django's converter), while the
-        # computed row holds the text written to it: the stored date is compared as that text.
-        adapt_date = connection.ops.adapt_datefield_value
-        for n in _positions(names, DATE_COLUMNS):
-            texts = {None: None}
-            columns[n] = [texts[d] if d in texts else texts.setdefault(d, adapt_date(d)) for d in columns[n]]
-    return {(row[1], row[2]): row for row in zip(*columns, strict=True)}
-
-
-def _positions(names: list[str], wanted: set[int]) -> list[int]:
-    """Positions in the stored row (``names``) of the columns whose `COLUMNS` index is in ``wanted``."""
-    return [n for n, name in enumerate(names) if name in COLUMNS and COLUMNS.index(name) in wanted]
+        cursor.execute(sql, params)  # plain rows: no converters, compared in the database's terms
+        return {(row[1], row[2]): row for row in cursor.fetchall()}
 
 
 def _parsed(inputs) -> dict:
@@ -298,29 +252,38 @@ def plan_changes(rows: list[tuple], indicator_ids: list[int] | None) -> ChangePl
     """
     stored = _stored(indicator_ids)
     plan = ChangePlan()
-    # PostgreSQL gives numeric columns back as Decimals (`_stored`), equal to the computed ones
-    # exactly. SQLite holds a decimal column as REAL (or INTEGER): the computed Decimal is compared
-    # as the float SQLite made of it, and anything else (a value SQLite kept as text) by
-    # `_same_number`. Conversions are made column by column, not row by row.
+    # PostgreSQL gives numeric columns back as Decimals, equal to the computed ones exactly.
+    # SQLite holds a decimal column as REAL (or INTEGER): the computed Decimal is compared as the
+    # float SQLite made of it, and anything else (a value SQLite kept as text) by `_same_number`.
     postgres = connection.vendor == "postgresql"
     as_float = [] if postgres else [n for n, i in enumerate(COMPARED) if i in DECIMAL_COLUMNS]
-    compared = operator.itemgetter(*COMPARED)
-    if as_float and rows:
-        columns = list(zip(*map(compared, rows), strict=True))
-        for n in as_float:
-            columns[n] = [None if v is None else float(v) for v in columns[n]]
-        computed_rows = zip(*columns, strict=True)
-    else:
-        computed_rows = map(compared, rows)
+    # A date column: SQLite's cursor gives a date back (Django's converter), while the computed row
+    # holds the text written to it; the stored date is compared as that text.
+    dates = [] if postgres else [n for n, i in enumerate(COMPARED) if i in DATE_COLUMNS]
+    adapt_date = connection.ops.adapt_datefield_value
     first = 3  # id, indicator, period come first in the stored row
     end = first + len(COMPARED)
-    for row, computed in zip(rows, computed_rows, strict=True):
+    compared = operator.itemgetter(*COMPARED)
+    for row in rows:
         old = stored.pop((row[0], row[1]), None)
         if old is None:
             plan.inserts.append(row)
             plan.changed_indicator_ids.add(row[0])
             continue
+        computed = compared(row)
+        if as_float:
+            computed = list(computed)
+            for n in as_float:
+                if computed[n] is not None:
+                    computed[n] = float(computed[n])
+            computed = tuple(computed)
         current = old[first:end]
+        if dates:
+            current = list(current)
+            for n in dates:
+                if current[n] is not None:
+                    current[n] = adapt_date(current[n])
+            current = tuple(current)
         same = computed == current or (
             bool(as_float)
             and all(

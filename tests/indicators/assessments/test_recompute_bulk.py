@@ -250,14 +250,3 @@ def test_a_quarterly_count_is_forecast_on_its_quarters(org):
         indicator=indicator, period=periods[("quarter", datetime.date(2014, 1, 1))]
     )
     assert q4_last_year.forecast_method == ""  # only the latest financial year is forecast
-
-
-def test_stored_numeric_text_becomes_the_decimal_psycopg_would_make():
-    from indicators.services.assessment_writes import _Decimals
-
-    decimals = _Decimals()
-    texts = ["82.1000", "-0.0000", "0.0000", "99999999999999.9999", None, "82.1000"]
-    got = [decimals[t] for t in texts]
-    assert got == [None if t is None else Decimal(t) for t in texts]
-    assert [str(d) for d in got if d is not None] == [t for t in texts if t is not None]
-    assert got[0] is got[-1]  # converted once
