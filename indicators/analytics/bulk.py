@@ -46,7 +46,9 @@ Product decisions the documents leave open, made here:
 """
 
 import datetime
+import functools
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -69,6 +71,7 @@ from .constants import (
 from .forecast import forecast_rag, forecast_year_end
 from .series import FREQUENCY_KIND, IndicatorRules, PeriodKey, SeriesPoint, assess_series, target_for
 from .variation import MIN_BASELINE_FOR_FIRM_LIMITS, assurance_for, xmr
+from .variation_bulk import Series, xmr_many
 from .vectorised import COLUMNS as VECTORISED_COLUMNS
 from .vectorised import assess_frames
 
@@ -209,10 +212,13 @@ def _month_index(day: datetime.date) -> int:
     return day.year * 12 + day.month - 1
 
 
+_START = operator.attrgetter("start")
+
+
 def _xmr_series(points: list[SeriesPoint], rules: IndicatorRules) -> tuple[list[SeriesPoint], list[float]]:
     """The points charted on the XmR and the value charted for each (see the module docstring)."""
     own_kind = FREQUENCY_KIND.get(rules.frequency)
-    own = sorted((p for p in points if p.kind == own_kind), key=lambda p: p.start)
+    own = sorted((p for p in points if p.kind == own_kind), key=_START)
     if rules.measure_type != MEASURE_YTD:
         return own, [float(p.value) for p in own]
     if not is_additive(rules.measure_type, rules.unit, rules.ytd_accumulates):
@@ -237,10 +243,16 @@ def _xmr_series(points: list[SeriesPoint], rules: IndicatorRules) -> tuple[list[
 
 def _previous_part(point: SeriesPoint) -> PeriodKey | None:
     """The period before ``point`` in the same financial year (None for its first), same kind."""
-    if point.kind == YEAR or point.start.month == 4:
+    return _previous_key(point.kind, point.start)
+
+
+@functools.cache
+def _previous_key(kind: str, start: datetime.date) -> PeriodKey | None:
+    # Cached: a full recompute asks it of the same few hundred periods for every YTD series.
+    if kind == YEAR or start.month == 4:
         return None
-    index = _month_index(point.start) - {MONTH: 1, QUARTER: 3}[point.kind]
-    return point.kind, _date(index)
+    index = _month_index(start) - {MONTH: 1, QUARTER: 3}[kind]
+    return kind, _date(index)
 
 
 def xmr_targets(charted: list[SeriesPoint], targets: dict, rules: IndicatorRules) -> list[Decimal | None]:
@@ -266,16 +278,23 @@ def xmr_targets(charted: list[SeriesPoint], targets: dict, rules: IndicatorRules
     return out
 
 
-def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, out: dict) -> None:
-    charted, values = _xmr_series(points, spec.rules)
-    if len(charted) < 2:
-        return
+def _chart_indices(spec: IndicatorSpec, charted: list[SeriesPoint]) -> tuple[list[int], set[int]]:
+    """(rebase indices, dismissed shift-start indices) of the charted points, for `xmr`."""
     rebase = sorted(
         {next((i for i, p in enumerate(charted) if p.start >= day), None) for day in spec.rebase_dates}
         - {None, 0}
     )
     dismissed_dates = set(spec.dismissed_shift_dates)
     dismissed = {i for i, p in enumerate(charted) if p.start in dismissed_dates} if dismissed_dates else set()
+    return rebase, dismissed
+
+
+def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, out: dict) -> None:
+    """The reference for one indicator, by the scalar `xmr`: `_variations` must set exactly these fields."""
+    charted, values = _xmr_series(points, spec.rules)
+    if len(charted) < 2:
+        return
+    rebase, dismissed = _chart_indices(spec, charted)
     chart = xmr(
         values,
         spec.rules.polarity,
@@ -307,6 +326,58 @@ def _variation(spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, ou
                 row.assurance = LIMITS_PREDATE_CHANGE
             else:
                 row.assurance = assurance_for(target, lower, upper, spec.rules.polarity)
+
+
+def _variations(jobs: list[tuple[IndicatorSpec, list[SeriesPoint], dict, dict]]) -> None:
+    """`_variation` for every (spec, points, targets, rows) at once: one `xmr_many` over all series.
+
+    Sets exactly the fields `_variation` sets (tests/indicators/analytics/test_variation_bulk.py
+    compares the two on random indicators and the demo council); `_variation` stays the reference.
+    """
+    charted_of, series = [], []
+    for spec, points, targets, out in jobs:
+        charted, values = _xmr_series(points, spec.rules)
+        if len(charted) < 2:
+            continue
+        rebase, dismissed = _chart_indices(spec, charted)
+        series.append(Series(values, spec.rules.polarity, spec.baseline_points, rebase or None, dismissed))
+        if spec.rules.measure_type == MEASURE_YTD:
+            assurance_targets = xmr_targets(charted, targets, spec.rules)
+        else:
+            # `xmr_targets` is `target_for` here, which is exactly the row's RAG target on either
+            # path (the vectorised one is proved equal to `assess_series`): read, not recomputed.
+            assurance_targets = [out[p.key].target for p in charted]
+        charted_of.append((spec.rules.polarity, charted, out, assurance_targets))
+    if not series:
+        return
+    charts = xmr_many(series)
+    # Plain Python lists (NaN back to None), read point by point below.
+    mean, upper, lower = (
+        [None if x != x else x for x in a.tolist()]
+        for a in (charts.mean, charts.upper_limit, charts.lower_limit)
+    )
+    variation, trial, shift_start = (
+        charts.variation.tolist(),
+        charts.trial.tolist(),
+        charts.shift_start.tolist(),
+    )
+    rule = [r or "" for r in charts.rule.tolist()]
+    i = 0
+    for polarity, charted, out, assurance_targets in charted_of:
+        judged = polarity != NEUTRAL
+        for point, target in zip(charted, assurance_targets, strict=True):
+            row = out[point.key]
+            row.variation, row.special_cause_rule = variation[i], rule[i]
+            row.centre_line, row.upper_limit, row.lower_limit = mean[i], upper[i], lower[i]
+            row.trial_limits = trial[i]
+            shift = shift_start[i]
+            row.shift_since = charted[shift].start if shift >= 0 else None
+            if shift >= 0:  # a sustained shift: the point has limits
+                if target is not None and judged:
+                    row.assurance = LIMITS_PREDATE_CHANGE
+            elif target is not None and judged and lower[i] is not None:
+                row.assurance = assurance_for(target, lower[i], upper[i], polarity)
+            i += 1
 
 
 def monthly_inputs(
@@ -520,15 +591,17 @@ def assess_all(
     else:
         fallback = {spec.id for spec in specs}
     assessed: list[Assessed] = []
+    charts = []  # charted together once every indicator's rows exist (`_variations`)
     for spec in specs:
         points = by_indicator.get(spec.id)
         if not points:
             continue
         tmap = target_maps.get(spec.id, {})
         out = vectorised.get(spec.id, {}) if spec.id not in fallback else _assess_one(spec, points, tmap)
-        _variation(spec, points, tmap, out)
+        charts.append((spec, points, tmap, out))
         _forecasts(spec, points, tmap, out, methods)
         assessed.extend(out.values())
+    _variations(charts)
     return assessed
 
 

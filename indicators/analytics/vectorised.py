@@ -14,7 +14,10 @@ tests are done on those integers, with percentages multiplied out rather than di
 * absolute tolerance: ``A − T >= −L`` (up is good), ``A − T <= L`` (up is bad);
 * no significant change: ``|C − P| <= Th`` (absolute) or ``10⁶·|C − P| <= Th·|P|`` (percent).
 
-The integers are Python ints held in numpy object arrays, so nothing overflows. Whatever this
+The arithmetic is int64 when no intermediate can exceed it (`_int64_is_exact`: twice the largest
+value or target times the largest multiplier, 10⁶ or a tolerance or threshold, below 2⁶³ — every
+realistic council), else Python ints in numpy object arrays, which never overflow: the same
+formulas on either, so the same answers (the equivalence test runs both). Whatever this
 module cannot reproduce exactly is left to the reference, indicator by indicator (`assess_frames`
 returns their ids): indicators that compare across period kinds, configurations the scalar code
 rejects (it raises, and still does), values that are not whole ten-thousandths, duplicate
@@ -120,6 +123,40 @@ def _ints(values) -> np.ndarray:
     return out
 
 
+def _int64(values) -> np.ndarray:
+    """The same integers in int64: exact only where `_int64_is_exact` said so."""
+    return np.array(list(values), dtype=np.int64)
+
+
+def _int64_is_exact(biggest: int, factor: int) -> bool:
+    """Whether every intermediate of the rules fits in int64, so that int64 gives the exact answers.
+
+    ``biggest``: the largest |value| or |target| in ten-thousandths; ``factor``: the largest
+    multiplier the rules apply to a value or a difference of two (10⁶ for a percentage, or a
+    tolerance or threshold in ten-thousandths). The largest intermediate is a difference of two
+    values times the factor: at most ``2 · biggest · factor``.
+    """
+    return 2 * biggest * factor < 2**63
+
+
+def _scaled_all(values) -> list[int | None]:
+    """`scaled` of each value, each distinct value converted once.
+
+    Exact: `scaled` of a Decimal depends only on its numeric value, and equal Decimals (82.1 and
+    82.1000) are one value to `pd.factorize`. Only when every value is a Decimal: equal values of
+    other types (1, True, 1.0) scale differently, so a mixture goes through `scaled` one by one.
+    """
+    values = list(values)
+    if set(map(type, values)) != {Decimal}:
+        return [scaled(v) for v in values]
+    try:
+        codes, uniques = pd.factorize(np.array(values, dtype=object))  # a NaN is code -1: not scaled
+    except TypeError:  # a signalling NaN cannot be hashed
+        return [scaled(v) for v in values]
+    numbers = [scaled(v) for v in uniques] + [None]
+    return [numbers[code] for code in codes.tolist()]
+
+
 def assess_frames(
     rules_by_id: Mapping[int, IndicatorRules], results: pd.DataFrame, targets: pd.DataFrame
 ) -> tuple[pd.DataFrame, set[int]]:
@@ -146,7 +183,7 @@ def assess_frames(
         else:
             config[ident] = ok
 
-    res["scaled"] = pd.Series([scaled(v) for v in res["value"]], index=res.index, dtype=object)
+    res["scaled"] = pd.Series(_scaled_all(res["value"]), index=res.index, dtype=object)
     bad = res["scaled"].isna() | ~res["kind"].isin(list(KIND_MONTHS))
     bad |= res.duplicated(["indicator_id", "kind", "start"], keep=False)
     fallback.update(res.loc[bad, "indicator_id"].unique().tolist())
@@ -156,7 +193,7 @@ def assess_frames(
     ]
     # A dict built from the rows keeps the last of any duplicate key: so does this.
     tgt = tgt.drop_duplicates(["indicator_id", "kind", "start"], keep="last").reset_index(drop=True)
-    tgt["t_scaled"] = pd.Series([scaled(v) for v in tgt["value"]], index=tgt.index, dtype=object)
+    tgt["t_scaled"] = pd.Series(_scaled_all(tgt["value"]), index=tgt.index, dtype=object)
     fallback.update(tgt.loc[tgt["t_scaled"].isna(), "indicator_id"].unique().tolist())
     tgt = tgt.rename(columns={"value": "t_value"})
 
@@ -175,6 +212,12 @@ def assess_frames(
     if res.empty:
         return pd.DataFrame(columns=COLUMNS), fallback
 
+    # Plain int64 arithmetic when nothing can overflow it (every council's figures so far), else
+    # Python ints in object arrays: the same formulas either way, so the same answers.
+    biggest = max(max(map(abs, res["scaled"]), default=0), max(map(abs, tgt["t_scaled"]), default=0))
+    factor = max([1_000_000, *(max(tol, threshold or 0) for tol, threshold in config.values())])
+    ints = _int64 if _int64_is_exact(biggest, factor) else _ints
+
     ident_col = res["indicator_id"]
     # Each indicator's settings worked out once and spread over its rows by position (not a
     # Python call per row).
@@ -188,9 +231,9 @@ def assess_frames(
 
     polarity = per_row([r.polarity for r in rules_of])
     tol_kind = per_row([r.tolerance_kind for r in rules_of])
-    tol = per_row([config[i][0] for i in uniques])
+    tol = ints(per_row([config[i][0] for i in uniques]))
     has_threshold = per_row([config[i][1] is not None for i in uniques], bool)
-    threshold = per_row([config[i][1] or 0 for i in uniques])
+    threshold = ints(per_row([config[i][1] or 0 for i in uniques]))
     threshold_kind = per_row([r.change_threshold_kind for r in rules_of])
     annual = per_row([_annual_applies(r) for r in rules_of], bool)
     yearly = per_row([r.measure_type == MEASURE_YTD or r.seasonal for r in rules_of], bool)
@@ -210,13 +253,13 @@ def assess_frames(
         has_own, own["t_value"].to_numpy(dtype=object), yearly_t["t_value"].to_numpy(dtype=object)
     )
     t_value = np.where(has_target, t_value, None)
-    t_scaled = _ints(
-        np.where(has_own, own["t_scaled"].to_numpy(dtype=object), yearly_t["t_scaled"].to_numpy(dtype=object))
+    t_scaled = np.where(
+        has_own, own["t_scaled"].to_numpy(dtype=object), yearly_t["t_scaled"].to_numpy(dtype=object)
     )
-    t_scaled[~has_target] = 0
+    t_scaled = ints(np.where(has_target, t_scaled, 0))
 
     # --- RAG -------------------------------------------------------------------------------
-    a_scaled = _ints(res["scaled"])
+    a_scaled = ints(res["scaled"])
     diff = a_scaled - t_scaled
     percent = tol_kind == PERCENT
     band = np.where(percent, tol * np.abs(t_scaled), tol)
@@ -240,7 +283,7 @@ def assess_frames(
         how="left",
     )
     has_comp = prev["scaled"].notna().to_numpy()
-    p_scaled = _ints(prev["scaled"].fillna(0))
+    p_scaled = ints(prev["scaled"].fillna(0))
     change = a_scaled - p_scaled
     size = np.abs(change)
     t_percent = threshold_kind == PERCENT

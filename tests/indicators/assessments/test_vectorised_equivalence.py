@@ -2,12 +2,14 @@
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.analytics import constants as c
+from indicators.analytics import vectorised
 from indicators.analytics.series import IndicatorRules, SeriesPoint, assess_series
 from indicators.analytics.vectorised import assess_frames, point_assessments
 
@@ -98,11 +100,15 @@ def frames(many):
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
-@given(st.lists(series(), min_size=1, max_size=4))
-def test_vectorised_equals_assess_series(generated):
+@given(st.lists(series(), min_size=1, max_size=4), st.sampled_from(["int64 where exact", "Python ints"]))
+def test_vectorised_equals_assess_series(generated, arithmetic):
     many = {ident: item for ident, item in enumerate(generated, start=1)}
     results, targets = frames(many)
-    frame, fallback = assess_frames({i: rule for i, (rule, _, _) in many.items()}, results, targets)
+    # Both arithmetics, on the same series: int64 whenever it is exact (the usual case), and the
+    # object arrays of Python ints it falls back to.
+    exact = vectorised._int64_is_exact if arithmetic == "int64 where exact" else (lambda *_: False)
+    with mock.patch.object(vectorised, "_int64_is_exact", exact):
+        frame, fallback = assess_frames({i: rule for i, (rule, _, _) in many.items()}, results, targets)
     assert fallback == set()
     got = point_assessments(frame)
     for ident, (rule, points, tmap) in many.items():
@@ -150,3 +156,44 @@ def test_cross_kind_and_invalid_indicators_are_left_to_the_reference():
     frame, fallback = assess_frames(rules_by_id, results, targets)
     assert fallback == {1, 2}
     assert list(frame["indicator_id"]) == [3]
+
+
+def test_int64_only_where_no_intermediate_can_overflow():
+    """Figures near the stored maximum (14 digits before the point) take the Python-int path."""
+    april, may = datetime.date(2013, 4, 1), datetime.date(2013, 5, 1)
+    chosen = []
+    real = vectorised._int64_is_exact
+
+    def spy(biggest, factor):
+        chosen.append(real(biggest, factor))
+        return chosen[-1]
+
+    for size in ("85.5", "99999999999999.9999"):
+        rule = IndicatorRules(c.UP_IS_GOOD, tolerance=Decimal(50), change_threshold=Decimal(1))
+        points = [
+            SeriesPoint(c.MONTH, april, datetime.date(2013, 4, 30), Decimal(size)),
+            SeriesPoint(c.MONTH, may, datetime.date(2013, 5, 31), -Decimal(size)),
+        ]
+        tmap = {(c.MONTH, may): Decimal(size)}
+        results, targets = frames({7: (rule, points, tmap)})
+        with mock.patch.object(vectorised, "_int64_is_exact", spy):
+            frame, fallback = assess_frames({7: rule}, results, targets)
+        assert not fallback
+        assert point_assessments(frame)[7] == assess_series(points, tmap, rule)
+    assert chosen == [True, False]
+    assert vectorised._int64_is_exact(2**62 // 10**6 - 1, 10**6)
+    assert not vectorised._int64_is_exact(2**62 // 10**6 + 1, 10**6)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            values,
+            st.decimals(allow_nan=True, allow_infinity=True),
+            st.sampled_from([Decimal("1.0"), Decimal("1.00"), Decimal("-0"), Decimal("sNaN"), 1, True, 1.0]),
+        ),
+        max_size=30,
+    )
+)
+def test_scaled_all_is_scaled_of_each(numbers):
+    assert vectorised._scaled_all(numbers) == [vectorised.scaled(v) for v in numbers]
