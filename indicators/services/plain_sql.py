@@ -51,15 +51,17 @@ PREPARED_MAX_IDS = 16
 class PreparedValues:
     """A `values_list` query over some ids, compiled once per process and per number of ids.
 
-    ``build(ids)`` returns the queryset (a `values_list`, no `flat`); `rows(ids)` gives what
-    `list(build(ids))` would, as tuples, without compiling it again.
+    ``build(ids)`` returns the queryset (a `values_list`, no `flat`; ``ids`` None: unfiltered);
+    `rows(ids)` gives what `list(build(ids))` would, as tuples, without compiling it again.
     """
 
     def __init__(self, build: Callable[[list[int]], QuerySet]):
         self.build = build
         self._compiled: dict[tuple, tuple] = {}
 
-    def rows(self, ids: Sequence[int]) -> list[tuple]:
+    def rows(self, ids: Sequence[int] | None) -> list[tuple]:
+        if ids is None:
+            return list(self.build(None))
         ids = list(dict.fromkeys(ids))  # the ORM drops repeated values of an IN list too
         if not ids or len(ids) > PREPARED_MAX_IDS:
             return list(self.build(ids))
