@@ -159,8 +159,8 @@ def exception_lists_refresh(
     recompute has just written them, so they are not read back (120,000 rows after a full
     recompute in which everything changed). Without it they are read.
 
-    Six queries plus the writes (five given ``assessments``), whatever the number of lists and
-    indicators; one when no list has been built.
+    Four reads plus the writes (three given ``assessments``; and the reporting date when ``as_of``
+    is not given), whatever the number of lists and indicators; one when no list has been built.
     """
     list_periods = _list_periods(None if period_ids is None else list(period_ids))
     if not list_periods:
