@@ -22,6 +22,7 @@ Product decisions the documents leave open, made here:
 """
 
 import datetime
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -34,8 +35,9 @@ from django.utils import timezone
 from indicators.analytics import constants as c
 from indicators.analytics.exceptions import due_date, exception_reasons
 from indicators.analytics.series import FREQUENCY_KIND
-from indicators.data_entry.services.returns import first_result_starts, is_past_due
+from indicators.data_entry.services.returns import is_past_due
 from indicators.models import Assessment, Indicator, Period, Result
+from indicators.services.plain_sql import list_param, one_of, quoted
 from organisation.calendar import reporting_date
 from organisation.roles import is_hub
 from reporting.models import ExceptionEntry, ExceptionList, HistoryRecompute, ReportedAssessment
@@ -157,35 +159,29 @@ def exception_lists_refresh(
     recompute has just written them, so they are not read back (120,000 rows after a full
     recompute in which everything changed). Without it they are read.
 
-    Six queries plus the writes (five given ``assessments``), whatever the number of lists and
-    indicators; one when no list has been built.
+    Four reads plus the writes (three given ``assessments``; and the reporting date when ``as_of``
+    is not given), whatever the number of lists and indicators; one when no list has been built.
     """
-    lists = ExceptionList.objects.order_by()
-    if period_ids is not None:
-        lists = lists.filter(period_id__in=list(period_ids))
-    # Plain values, not model instances: after one edit this runs for one indicator on 120 lists.
-    list_periods = {
-        row[0]: _ListPeriod(*row[1:])
-        for row in lists.values_list("period_id", "period__kind", "period__start", "period__end")
-    }
+    list_periods = _list_periods(None if period_ids is None else list(period_ids))
     if not list_periods:
         return 0
     as_of = as_of or reporting_date()
     kinds = {p.kind for p in list_periods.values()}
-    indicators = Indicator.objects.filter(is_active=True, frequency__in=[KIND_FREQUENCY[k] for k in kinds])
+    frequencies = [KIND_FREQUENCY[k] for k in sorted(kinds)]
     ids = None if indicator_ids is None else list(indicator_ids)
-    if ids is not None:
-        indicators = indicators.filter(id__in=ids)
-    lags, frequency = {}, {}
-    for indicator_id, lag, indicator_frequency in indicators.values_list(
-        "id", "submission_lag_days", "frequency"
-    ):
+    lags, frequency, first_result = {}, {}, {}
+    for indicator_id, lag, indicator_frequency, first in _indicator_rows(frequencies, ids):
         lags[indicator_id], frequency[indicator_id] = lag, indicator_frequency
+        if first is not None:
+            first_result[indicator_id] = _as_date(first)
 
     series: Mapping[int, list[tuple]]
     if assessments is not None and ids is not None:
         series = assessments
     else:
+        indicators = Indicator.objects.filter(is_active=True, frequency__in=frequencies)
+        if ids is not None:
+            indicators = indicators.filter(id__in=ids)
         stored = Assessment.objects.filter(period__kind__in=kinds, indicator__in=indicators).order_by(
             "indicator_id", "period__start"
         )
@@ -194,12 +190,7 @@ def exception_lists_refresh(
             "indicator_id", "period_id", "period__kind", "rag", "direction", "variation", "forecast_rag"
         ):
             series[row[0]].append(row[1:])
-    returned = set(
-        Result.objects.filter(
-            period_id__in=list_periods, status__in=RETURNED, indicator__in=indicators
-        ).values_list("indicator_id", "period_id")
-    )
-    first_result = first_result_starts(indicators.values("id"))
+    returned, existing = _returned_and_entries(list(list_periods), list(lags), ids)
 
     wanted: dict[tuple[int, int], list[str]] = {}
     for indicator_id, lag in lags.items():
@@ -231,14 +222,9 @@ def exception_lists_refresh(
             if reasons:
                 wanted[(period_id, indicator_id)] = reasons
 
-    existing = ExceptionEntry.objects.filter(period_id__in=list_periods)
-    if ids is not None:
-        existing = existing.filter(indicator_id__in=ids)
     to_update, to_delete = [], []
     seen = set()
-    for entry_id, period_id, indicator_id, stored, reviewed_at in existing.values_list(
-        "id", "period_id", "indicator_id", "reasons", "reviewed_at"
-    ):
+    for entry_id, period_id, indicator_id, stored, reviewed_at in existing:
         key = (period_id, indicator_id)
         seen.add(key)
         reasons = wanted.get(key, [])
@@ -259,8 +245,103 @@ def exception_lists_refresh(
             _update_reasons(to_update)
         if to_create:
             ExceptionEntry.objects.bulk_create(to_create, batch_size=2000)
-        ExceptionList.objects.filter(period_id__in=list_periods).update(refreshed_at=timezone.now())
+        _stamp_lists(list(list_periods))
     return len(wanted)
+
+
+# The refresh's reads, in plain SQL built once per process (issue 12): after one edit the refresh
+# runs for one indicator over every built list, and Django building its six queries took longer
+# than running them. Three reads: the lists, the indicators (with each one's first result), and the
+# returns and entries on the lists; the values are what the ORM gave before (dates, parsed reasons).
+
+
+@functools.cache
+def _sql(name: str, vendor: str, filtered: bool) -> str:
+    """The statement ``name`` for ``vendor``; ``filtered``: limited to given ids (one parameter)."""
+    q = connection.ops.quote_name
+    lists, period = quoted(ExceptionList), quoted(Period)
+    indicator, result, entry = quoted(Indicator), quoted(Result), quoted(ExceptionEntry)
+    if name == "lists":
+        sql = (
+            f"SELECT l.{q('period_id')}, p.{q('kind')}, p.{q('start')}, p.{q('end')} "  # noqa: S608 — quoted names
+            f"FROM {lists} l JOIN {period} p ON p.{q('id')} = l.{q('period_id')}"
+        )
+        return sql + (f" WHERE {one_of('l.' + q('period_id'))}" if filtered else "")
+    if name == "indicators":
+        # An indicator begins with its first result of any status (`first_result_starts`, the rule
+        # /returns/ uses): a correlated MIN, so the indicators and their starts are one read.
+        sql = (
+            f"SELECT i.{q('id')}, i.{q('submission_lag_days')}, i.{q('frequency')}, "  # noqa: S608
+            f"(SELECT MIN(p.{q('start')}) FROM {result} r JOIN {period} p ON p.{q('id')} = r.{q('period_id')} "
+            f"WHERE r.{q('indicator_id')} = i.{q('id')}) "
+            f"FROM {indicator} i WHERE i.{q('is_active')} AND {one_of('i.' + q('frequency'))}"
+        )
+        return sql + (f" AND {one_of('i.' + q('id'))}" if filtered else "")
+    if name == "entries_and_returns":
+        # One read for two row sets: entries (their id is never NULL) and returns (no id).
+        sql = (
+            f"SELECT e.{q('id')}, e.{q('period_id')}, e.{q('indicator_id')}, e.{q('reasons')}, "  # noqa: S608
+            f"e.{q('reviewed_at')} FROM {entry} e WHERE {one_of('e.' + q('period_id'))}"
+            + (f" AND {one_of('e.' + q('indicator_id'))}" if filtered else "")
+            + f" UNION ALL SELECT NULL, r.{q('period_id')}, r.{q('indicator_id')}, NULL, NULL FROM {result} r "  # noqa: S608
+            f"WHERE {one_of('r.' + q('period_id'))} AND {one_of('r.' + q('status'))} "
+            f"AND {one_of('r.' + q('indicator_id'))}"
+        )
+        return sql
+    if name == "stamp":
+        return f"UPDATE {lists} SET {q('refreshed_at')} = %s WHERE {one_of(q('period_id'))}"  # noqa: S608
+    raise ValueError(name)
+
+
+def _rows(name: str, params: list, *, filtered: bool = False) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(name, connection.vendor, filtered), params)
+        return cursor.fetchall()
+
+
+def _as_date(value) -> datetime.date:
+    """SQLite gives a computed date (MIN of a date column) back as text."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _list_periods(period_ids: list[int] | None) -> dict[int, _ListPeriod]:
+    params = [] if period_ids is None else [list_param(period_ids)]
+    rows = _rows("lists", params, filtered=period_ids is not None)
+    return {pid: _ListPeriod(kind, _as_date(start), _as_date(end)) for pid, kind, start, end in rows}
+
+
+def _indicator_rows(frequencies: list[str], ids: list[int] | None) -> list[tuple]:
+    """(id, submission lag, frequency, first result's period start) of the active indicators of
+    these frequencies (of ``ids`` only, when given)."""
+    params = [list_param(frequencies)] + ([] if ids is None else [list_param(ids)])
+    return _rows("indicators", params, filtered=ids is not None)
+
+
+def _returned_and_entries(
+    list_period_ids: list[int], indicator_ids: list[int], ids: list[int] | None
+) -> tuple[set[tuple[int, int]], list[tuple]]:
+    """The (indicator, period) pairs returned (submitted or approved) on the lists, for these
+    indicators; and the existing entries on the lists (of ``ids`` only, when given) as
+    (id, period, indicator, reasons, reviewed at)."""
+    periods = list_param(list_period_ids)
+    params = [periods] + ([] if ids is None else [list_param(ids)])
+    params += [periods, list_param([str(s) for s in RETURNED]), list_param(indicator_ids)]
+    returned, entries = set(), []
+    for entry_id, period_id, indicator_id, reasons, reviewed_at in _rows(
+        "entries_and_returns", params, filtered=ids is not None
+    ):
+        if entry_id is None:
+            returned.add((indicator_id, period_id))
+        else:
+            parsed = json.loads(reasons) if isinstance(reasons, str) else reasons
+            entries.append((entry_id, period_id, indicator_id, parsed, reviewed_at))
+    return returned, entries
+
+
+def _stamp_lists(period_ids: list[int]) -> None:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_sql("stamp", connection.vendor, False), [now, list_param(period_ids)])
 
 
 def _update_reasons(updates: list[tuple[int, list[str]]]) -> None:

@@ -32,6 +32,8 @@ are checked at all now. SQLite checks its (deferred) keys at commit; nothing to 
 unchanged assessment keeps the time it was last changed.
 """
 
+import datetime
+import functools
 import json
 import operator
 from dataclasses import dataclass, field
@@ -82,6 +84,8 @@ DATE_COLUMNS = {
     i for i, name in enumerate(COLUMNS) if type(Assessment._meta.get_field(name)) is models.DateField
 }
 BATCH_SIZE = 2000
+# SQLite upserts up to this many rows as one JSON parameter (`_upsert`): a few indicators' rows.
+JSON_ROWS = 500
 
 
 @dataclass
@@ -140,26 +144,31 @@ def _delete(cursor, table: str, ids: list[int], postgres: bool) -> None:
 
 
 def _upsert(cursor, table: str, rows: list[tuple]) -> None:
-    """Batched multi-row upserts on the (indicator, period) unique index (SQLite; PostgreSQL after an edit)."""
-    if not rows:
+    """Batched upserts on the (indicator, period) unique index (SQLite; PostgreSQL after an edit).
+
+    Each batch's rows go as ONE parameter, a JSON array of rows, unpacked by the database
+    (`_upsert_sql`): issue 12, after an edit the 120 rows x 24 values were 2,880 parameters, and
+    quoting them (psycopg's client-side binding of 24 arrays; SQLite's parameters and Django's
+    log of them) cost more than the upsert. The values are those the parameters carried: numbers
+    as text (Decimals exactly), booleans, text, NULLs. SQLite's `json_extract` parses a row's
+    text once per column, so its large batches (a full recompute) keep one parameter per value.
+    """
+    if connection.vendor == "sqlite" and len(rows) > JSON_ROWS:
+        _upsert_values(cursor, table, rows)
         return
+    sql = _upsert_sql(table, connection.vendor)
+    for i in range(0, len(rows), BATCH_SIZE):
+        cursor.execute(sql, [json.dumps(rows[i : i + BATCH_SIZE], default=_as_json_text)])
+
+
+def _upsert_values(cursor, table: str, rows: list[tuple]) -> None:
+    """SQLite, many rows (a full recompute): multi-row VALUES, one parameter per value."""
     one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
     limit = connection.features.max_query_params
     size = min(BATCH_SIZE, limit // len(COLUMNS)) if limit else BATCH_SIZE
     updates = ", ".join(
         f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in COLUMNS[2:]
     )
-    if connection.vendor == "postgresql":
-        # One statement with one array per column: a statement of 120 rows' placeholders is too
-        # long for psycopg's cache of converted queries (converting it took longer than the upsert
-        # itself), and one statement per row made the server plan 120 statements.
-        arrays = ", ".join(f"%s::{_column_type(c)}[]" for c in COLUMNS)
-        cursor.execute(
-            f"INSERT INTO {table} ({_quoted(COLUMNS)}) SELECT * FROM unnest({arrays}) "  # noqa: S608
-            f"ON CONFLICT (indicator_id, period_id) DO UPDATE SET {updates}",
-            [list(column) for column in zip(*rows, strict=True)],
-        )
-        return
     for i in range(0, len(rows), size):
         batch = rows[i : i + size]
         # Names come from the model, quoted by the backend; every value is a parameter.
@@ -171,8 +180,34 @@ def _upsert(cursor, table: str, rows: list[tuple]) -> None:
         cursor.execute(sql, [v for row in batch for v in row])
 
 
+def _as_json_text(value) -> str:
+    """A value json cannot write, as the text the database reads for its column (Decimal, dates)."""
+    if isinstance(value, Decimal | datetime.date):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} in an assessment row")
+
+
+@functools.cache
+def _upsert_sql(table: str, vendor: str) -> str:
+    """The upsert of a JSON array of rows (in `COLUMNS` order), built once per process."""
+    q = connection.ops.quote_name
+    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in COLUMNS[2:])
+    if vendor == "postgresql":
+        # Each value as text, cast to its column's type (jsonb from its JSON text).
+        values = ", ".join(f"(v->>{n})::{_column_type(c)}" for n, c in enumerate(COLUMNS))
+        source = "json_array_elements(%s::json) AS v"
+    else:
+        # json_extract gives a JSON string as TEXT, a number as INTEGER or REAL, true as 1.
+        values = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(COLUMNS)))
+        source = "json_each(%s) WHERE true"  # WHERE: SQLite's parser needs it before ON CONFLICT
+    return (
+        f"INSERT INTO {table} ({_quoted(COLUMNS)}) SELECT {values} FROM {source} "  # noqa: S608 — quoted names
+        f"ON CONFLICT (indicator_id, period_id) DO UPDATE SET {updates}"
+    )
+
+
 def _column_type(name: str) -> str:
-    """The column's SQL type (PostgreSQL), for casting an array of its values."""
+    """The column's SQL type (PostgreSQL), for casting its values."""
     return Assessment._meta.get_field(name.removesuffix("_id")).db_type(connection)
 
 

@@ -234,7 +234,21 @@ def test_year_lists_are_refused(council):
 def test_refresh_runs_a_fixed_number_of_queries(build_council, django_assert_num_queries, count, calendar):
     build_council(count, months=12)
     exception_lists_build_due(as_of=datetime.date(2016, 6, 1))
-    with django_assert_num_queries(7):
-        # lists, lags and frequencies, assessments, returns, first results, existing entries,
-        # then the list stamp (nothing to create, update or delete; no savepoint of its own).
+    with django_assert_num_queries(5):
+        # lists, indicators with their first results, assessments, existing entries and returns
+        # (one read), then the list stamp (nothing to create, update or delete; no savepoint).
         exception_lists_refresh(as_of=datetime.date(2016, 6, 1))
+
+
+@pytest.mark.parametrize("count", [3, 12])
+def test_one_indicator_recompute_with_lists_built_runs_a_fixed_number_of_queries(
+    build_council, django_assert_num_queries, count, calendar
+):
+    indicators = build_council(count, months=12)
+    exception_lists_build_due(as_of=datetime.date(2016, 6, 1))
+    # The recompute's seven reads; savepoint; no upsert (nothing changed); the refresh's lists,
+    # reporting date, indicator with its first result, entries and returns, list stamp; release.
+    # With an edit to write, the two upserts too: 16 (18 before issue 12, when the refresh read
+    # its inputs in five queries instead of three).
+    with django_assert_num_queries(14):
+        recompute_assessments(indicator_ids=[indicators[0].id])

@@ -1,0 +1,97 @@
+"""Plain SQL for the hot paths of the recompute after an edit, built once per process.
+
+Issue 12: after one edited result the recompute of its indicator ran about twenty small queries,
+and building them (Django's query compiler, filter by filter) cost more than running them. These
+helpers let a hot path keep its SQL text from one call to the next:
+
+- `quoted`: a model's table or column name, quoted by the backend (names come from the models,
+  so raw SQL follows a renamed column);
+- `one_of` / `list_param`: "column is one of these values" with the whole list as ONE parameter
+  (PostgreSQL `= ANY(array)`, SQLite `IN (SELECT value FROM json_each(json))`), so the statement's
+  text does not change with the number of values and can be built once;
+- `PreparedValues`: a `values_list` query compiled by the ORM once per process (and per number of
+  ids), then executed with new ids and given back exactly as `values_list` would give it (the
+  same converters: Decimals and booleans on SQLite).
+"""
+
+import json
+from collections.abc import Callable, Sequence
+
+from django.db import connection
+from django.db.models import Model, QuerySet
+
+
+def quoted(model: type[Model], field_name: str | None = None) -> str:
+    """The quoted table of ``model``, or the quoted column of its field ``field_name``."""
+    if field_name is None:
+        return connection.ops.quote_name(model._meta.db_table)
+    return connection.ops.quote_name(model._meta.get_field(field_name).column)
+
+
+def one_of(column_sql: str) -> str:
+    """SQL for "``column_sql`` is one of the values of one `list_param` parameter"."""
+    if connection.vendor == "postgresql":
+        return f"{column_sql} = ANY(%s)"
+    return f"{column_sql} IN (SELECT value FROM json_each(%s))"  # noqa: S608 — a quoted column
+
+
+def list_param(values: Sequence) -> object:
+    """The parameter of a `one_of` condition: an array on PostgreSQL, JSON text on SQLite."""
+    return list(values) if connection.vendor == "postgresql" else json.dumps(list(values))
+
+
+# Stand-ins for the ids while a query is compiled: negative, so never a real id, and distinct, so
+# each one's position among the compiled parameters says which id goes there.
+_SENTINEL_BASE = -(10**15)
+# Only small id lists are prepared (the recompute after an edit or a small import); larger ones
+# are compiled each time, where compiling is a small part of the work.
+PREPARED_MAX_IDS = 16
+
+
+class PreparedValues:
+    """A `values_list` query over some ids, compiled once per process and per number of ids.
+
+    ``build(ids)`` returns the queryset (a `values_list`, no `flat`; ``ids`` None: unfiltered);
+    `rows(ids)` gives what `list(build(ids))` would, as tuples, without compiling it again.
+    """
+
+    def __init__(self, build: Callable[[list[int]], QuerySet]):
+        self.build = build
+        self._compiled: dict[tuple, tuple] = {}
+
+    def rows(self, ids: Sequence[int] | None) -> list[tuple]:
+        if ids is None:
+            return list(self.build(None))
+        ids = list(dict.fromkeys(ids))  # the ORM drops repeated values of an IN list too
+        if not ids or len(ids) > PREPARED_MAX_IDS:
+            return list(self.build(ids))
+        key = (connection.alias, connection.vendor, len(ids))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(len(ids))
+        sql, params, converters, compiler = compiled
+        values = [ids[p.index] if isinstance(p, _IdSlot) else p for p in params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            fetched = cursor.fetchall()
+        if converters:
+            return [tuple(row) for row in compiler.apply_converters(fetched, converters)]
+        return fetched
+
+    def _compile(self, count: int) -> tuple:
+        sentinels = [_SENTINEL_BASE - n for n in range(count)]
+        compiler = self.build(sentinels).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        slots = {value: n for n, value in enumerate(sentinels)}
+        marked = [_IdSlot(slots[p]) if isinstance(p, int) and p in slots else p for p in params]
+        if sum(isinstance(p, _IdSlot) for p in marked) < count:
+            raise ValueError("PreparedValues: the query does not use every id as a parameter.")
+        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        return sql, marked, compiler.get_converters(fields), compiler
+
+
+class _IdSlot:
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
