@@ -33,9 +33,15 @@ SUMMARY_COLUMNS = [name.removeprefix("summary__") for name in STORED_FIELDS]
 FOUR_PLACES = Decimal("0.0001")
 
 
+# Raised whenever `row_figures` or the compact sparkline draws differently: the summaries written
+# before are then stale (their rows fall back to the window query until the next recompute
+# rewrites them), never served with the old markup.
+FIGURES_VERSION = 2
+
+
 def made_with(reference: str, decimal_places: int, unit: str, frequency: str) -> str:
     """What a summary's figures were drawn with: a change to any of them makes it stale."""
-    return f"{reference}\x1f{decimal_places}\x1f{unit}\x1f{frequency}"
+    return f"{FIGURES_VERSION}\x1f{reference}\x1f{decimal_places}\x1f{unit}\x1f{frequency}"
 
 
 def _figures_as_at(indicator: dict, points: list[tuple], fy: int | None) -> tuple:

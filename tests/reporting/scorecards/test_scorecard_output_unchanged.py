@@ -79,4 +79,3 @@ def test_the_demo_councils_scorecards_are_byte_for_byte_unchanged(demo, client):
     assert current.keys() == expected.keys()
     for url, html in expected.items():
         assert current[url] == html, url
-
