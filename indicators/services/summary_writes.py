@@ -116,12 +116,5 @@ def write_summaries(summaries: list[IndicatorSummary]) -> None:
             summaries,
             update_conflicts=True,
             unique_fields=["indicator"],
-            update_fields=[
-                "financial_year",
-                "latest_end",
-                "made_with",
-                "years",
-                "sparkline",
-                "sparkline_text",
-            ],
+            update_fields=SUMMARY_COLUMNS,
         )
