@@ -90,7 +90,11 @@ class _Fragments(dict):
         self.template_name, self.variable = template_name, variable
 
     def __missing__(self, key):
-        html = self[key] = render_to_string(self.template_name, {self.variable: key}).strip()
+        html = render_to_string(self.template_name, {self.variable: key}).strip()
+        # In a scorecard table a RAG tag is styled by `kpi-rag` alone (kpi.scss: `.kpi-rag` sets
+        # everything `govuk-tag` did but its margins, which `.kpi-scorecard .kpi-rag` sets): ten
+        # bytes fewer, twice a row. Its shape and word are unchanged.
+        self[key] = html = html.replace('class="govuk-tag kpi-rag ', 'class="kpi-rag ')
         return html
 
 
