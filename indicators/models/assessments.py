@@ -107,7 +107,8 @@ class IndicatorSummary(models.Model):
     """What a scorecard row shows of an indicator's history, written by the recompute.
 
     The year columns and the sparkline of the scorecard tables (`indicators.scorecard_figures`), as
-    at the financial year of the indicator's latest assessment, to its latest assessment: the
+    at the financial year of the indicator's latest assessment and as at the year after (`next_`),
+    up to its latest assessment: the
     CMT scorecard reads one of these per row instead of the ~12 assessments each row's sparkline
     took from a window query (issue 12). A table of its own rather than columns on `Indicator`:
     indicators are edited by people (their judging fields kept in history, their saves queueing

@@ -7,6 +7,7 @@ unchanged data writes no summary, like no assessment.
 """
 
 import datetime
+from bisect import bisect_left
 from collections import defaultdict
 from decimal import Decimal
 
@@ -44,16 +45,18 @@ def made_with(reference: str, decimal_places: int, unit: str, frequency: str) ->
     return f"{FIGURES_VERSION}\x1f{reference}\x1f{decimal_places}\x1f{unit}\x1f{frequency}"
 
 
-def _figures_as_at(indicator: dict, points: list[tuple], fy: int | None) -> tuple:
-    """(years, sparkline, text) as a scorecard of financial year `fy` ending after `points` shows them."""
+def _figures_as_at(indicator: dict, ordered: list[tuple], fy: int | None) -> tuple:
+    """(years, sparkline, text) as a scorecard of financial year `fy` ending after the latest of
+    `ordered` ((start, kind, financial year, label, value) in date order) shows them."""
     window = []
     if fy is not None:
-        first = window_start(fy)
-        # In date order, as the scorecard's window query gives them (start, then kind: one a start).
-        window = [p[1:] for p in sorted((p[0], *p[2:]) for p in points if p[0] >= first)]
+        # From the window's first day (a bisection of the dates: most of a long series is before it).
+        first = bisect_left(ordered, (window_start(fy),))
+        window = [p[1:] for p in ordered[first:]]
     figures = row_figures(
         window,
-        FREQUENCY_KIND[indicator["frequency"]],
+        # An indicator still being set up may have no frequency yet: never fail the recompute.
+        FREQUENCY_KIND.get(indicator["frequency"], ""),
         fy or 0,
         reference=indicator["reference"],
         decimal_places=indicator["decimal_places"],
@@ -79,8 +82,10 @@ def summary_values(indicator: dict, points: list[tuple]) -> tuple:
     )
     fy = max((p[3] for p in points), default=None)
     latest_end = max((p[1] for p in points), default=None)
-    following = _figures_as_at(indicator, points, fy + 1) if points else ([], "", "")
-    return fy, latest_end, key, *_figures_as_at(indicator, points, fy), *following
+    # In date order, as the scorecard's window query gives them (start, then kind: one a start).
+    ordered = sorted((p[0], *p[2:]) for p in points)
+    following = _figures_as_at(indicator, ordered, fy + 1) if points else ([], "", "")
+    return fy, latest_end, key, *_figures_as_at(indicator, ordered, fy), *following
 
 
 def changed_summaries(
