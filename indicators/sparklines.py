@@ -64,7 +64,8 @@ def sparkline_svg(
     Plain string formatting, one pass over the points: a 1,000-row scorecard draws 1,000 of these.
 
     `compact` (the scorecard tables, 1,000 rows on the CMT's): whole-pixel coordinates, no
-    `xmlns` (an SVG inside HTML needs none), no `aria-label` (the `<title>` child is the image's
+    `xmlns` (an SVG inside HTML needs none), no `width` and `height` (the stylesheet sizes it,
+    `.kpi-scorecard .kpi-sparkline`; the `viewBox` keeps its shape), no `aria-label` (the `<title>` child is the image's
     accessible name, as SVG-AAM and axe-core take it), no line-join or focus attributes, and the
     stroke and fill from the stylesheet (`.kpi-sparkline polyline` and `circle` in kpi.scss): about
     half the bytes a sparkline, drawn the same at this size.
@@ -105,7 +106,7 @@ def sparkline_svg(
     label = escape(f"{title}: {description}" if title else description, quote=True)
     if compact:
         return (
-            f'<svg class="kpi-sparkline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'<svg class="kpi-sparkline" viewBox="0 0 {width} {height}" '
             f'role="img"><title>{label}</title>{line}<circle cx="{last_x}" cy="{last_y}" r="2.5"/></svg>'
         )
     return (

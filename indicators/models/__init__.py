@@ -5,7 +5,7 @@ Tables, constraints and small properties only: calculations live in `indicators.
 from `indicators.models`, the path other apps use.
 """
 
-from indicators.models.assessments import Assessment, RecomputeMark
+from indicators.models.assessments import Assessment, IndicatorSummary, RecomputeMark
 from indicators.models.benchmarks import ComparatorGroup, ComparatorOrganisation, ComparatorValue
 from indicators.models.data_entry import ImportBatch, ReminderLog, SubmissionReceipt
 from indicators.models.library import Annotation, Indicator, Period, RebaseDecision
@@ -23,6 +23,7 @@ __all__ = [
     "TargetKind",
     "Assessment",
     "RecomputeMark",
+    "IndicatorSummary",
     "ComparatorOrganisation",
     "ComparatorGroup",
     "ComparatorValue",

@@ -101,3 +101,43 @@ class RecomputeMark(models.Model):
 
     def __str__(self) -> str:
         return f"Recompute indicator {self.indicator_id} (marked {self.marked_at:%Y-%m-%d %H:%M:%S})"
+
+
+class IndicatorSummary(models.Model):
+    """What a scorecard row shows of an indicator's history, written by the recompute.
+
+    The year columns and the sparkline of the scorecard tables (`indicators.scorecard_figures`), as
+    at the financial year of the indicator's latest assessment and as at the year after (`next_`),
+    up to its latest assessment: the
+    CMT scorecard reads one of these per row instead of the ~12 assessments each row's sparkline
+    took from a window query (issue 12). A table of its own rather than columns on `Indicator`:
+    indicators are edited by people (their judging fields kept in history, their saves queueing
+    recomputes), while this is derived data the recompute rewrites, in the same transaction as
+    the assessments it comes from and only when it changed.
+
+    A scorecard uses a summary only where it answers the period asked for exactly (the same
+    financial year or the next, the period ending on or after `latest_end`) and it was made with the
+    indicator's current reference, decimal places, unit and frequency (`made_with`); any other row
+    is worked out from the assessments as before.
+    """
+
+    indicator = models.OneToOneField(
+        Indicator, primary_key=True, on_delete=models.CASCADE, related_name="summary"
+    )
+    # Blank when the indicator has no assessment: then its figures (all blank) serve any period.
+    financial_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_end = models.DateField(null=True, blank=True)
+    made_with = models.TextField(
+        help_text="The reference, decimal places, unit and frequency it was drawn with."
+    )
+    # The three year columns: [value as text or null, note ("Q3" for an in-year result), display].
+    years = models.JSONField(default=list)
+    sparkline = models.TextField(blank=True)  # the compact SVG, escaped; "" without points
+    sparkline_text = models.TextField(blank=True)
+    # The same as at the financial year after `financial_year` (its columns move on a year).
+    next_years = models.JSONField(default=list)
+    next_sparkline = models.TextField(blank=True)
+    next_sparkline_text = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Summary of indicator {self.indicator_id} as at {self.latest_end}"

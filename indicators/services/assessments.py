@@ -24,6 +24,8 @@ from indicators.analytics.series import IndicatorRules
 from indicators.models import Annotation, Assessment, Indicator, Period, RebaseDecision, Result, Target
 from indicators.services.assessment_writes import plan_changes
 from indicators.services.plain_sql import PreparedValues
+from indicators.services.summary_writes import INDICATOR_FIELDS as SUMMARY_FIELDS
+from indicators.services.summary_writes import STORED_FIELDS, changed_summaries, write_summaries
 
 # Sent inside the recompute's transaction once assessments are rewritten, with `indicator_ids`
 # (None: every indicator). Apps above the core that keep figures derived from assessments (the
@@ -59,10 +61,11 @@ class RecomputeOutcome:
     inserted: int
     updated: int
     deleted: int
+    summaries: int = 0  # `IndicatorSummary` rows written (the scorecards' per-indicator figures)
 
     @property
     def written(self) -> int:
-        return self.inserted + self.updated + self.deleted
+        return self.inserted + self.updated + self.deleted + self.summaries
 
 
 def rules_for(indicator: Indicator) -> IndicatorRules:
@@ -155,9 +158,10 @@ def recompute(*, indicator_ids: Iterable[int] | None = None) -> RecomputeOutcome
 
     Queries: 6 reads of the inputs (the sixth: dismissed rebase suggestions), 1 read of the stored assessments, then only when something
     changed: the deletes, updates and inserts (PostgreSQL: a temporary table, one COPY into it and
-    two MERGEs; SQLite: batched upserts), plus the exception-list refresh of the indicators that
-    changed (`reporting.exceptions.exception_lists_refresh`). A recompute of unchanged data writes
-    nothing at all.
+    two MERGEs; SQLite: batched upserts), one upsert of the scorecard summaries that changed
+    (`indicators.services.summary_writes`; read with the indicators), plus the exception-list
+    refresh of the indicators that changed (`reporting.exceptions.exception_lists_refresh`). A
+    recompute of unchanged data writes nothing at all.
     """
     with _without_cyclic_gc():
         return _recompute(indicator_ids)
@@ -169,8 +173,9 @@ def _only(queryset, ids: list[int] | None, field: str = "indicator_id"):
 
 # The inputs' queries, compiled once per process for the recompute after an edit (a few ids):
 # building them was a third of that recompute's time (issue 12). Unchanged SQL and values.
+INDICATOR_READ = (*INDICATOR_FIELDS, *SUMMARY_FIELDS, *STORED_FIELDS)
 INDICATOR_ROWS = PreparedValues(
-    lambda ids: _only(Indicator.objects.all(), ids, "id").values_list(*INDICATOR_FIELDS)
+    lambda ids: _only(Indicator.objects.all(), ids, "id").values_list(*INDICATOR_READ)
 )
 RESULT_ROWS = PreparedValues(
     lambda ids: _only(Result.objects.filter(status=Result.Status.APPROVED), ids).values_list(
@@ -194,10 +199,12 @@ DISMISSAL_ROWS = PreparedValues(
 
 def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
     ids = None if indicator_ids is None else list(indicator_ids)
-    periods = {
-        pid: (kind, start, end)
-        for pid, kind, start, end in Period.objects.values_list("id", "kind", "start", "end")
-    }
+    periods, period_figures = {}, {}
+    for pid, kind, start, end, fin_year, label in Period.objects.values_list(
+        "id", "kind", "start", "end", "financial_year", "label"
+    ):
+        periods[pid] = (kind, start, end)
+        period_figures[(kind, start)] = (end, fin_year, label)
     period_ids = {(kind, start): pid for pid, (kind, start, _) in periods.items()}
     rebase: dict[int, list] = {}
     for indicator_id, day in REBASE_ROWS.rows(ids):
@@ -205,10 +212,12 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
     dismissed: dict[int, list] = {}
     for indicator_id, day in DISMISSAL_ROWS.rows(ids):
         dismissed.setdefault(indicator_id, []).append(day)
-    specs = []
-    for values in INDICATOR_ROWS.rows(ids):
-        row = dict(zip(INDICATOR_FIELDS, values, strict=True))
-        specs.append(_spec(row, tuple(rebase.get(row["id"], ())), tuple(dismissed.get(row["id"], ()))))
+    # With each indicator, its stored scorecard summary (a LEFT JOIN: no query of its own).
+    indicator_rows = [dict(zip(INDICATOR_READ, values, strict=True)) for values in INDICATOR_ROWS.rows(ids)]
+    specs = [
+        _spec(row, tuple(rebase.get(row["id"], ())), tuple(dismissed.get(row["id"], ())))
+        for row in indicator_rows
+    ]
 
     result_rows = [
         (indicator_id, *periods[period_id], value) for indicator_id, period_id, value in RESULT_ROWS.rows(ids)
@@ -266,8 +275,10 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
         for a in assessed
     ]
     plan = plan_changes(rows, None if ids is None else [s.id for s in specs])
+    summaries = changed_summaries(indicator_rows, assessed, period_figures)
     with transaction.atomic():
         plan.apply()
+        write_summaries(summaries)  # the scorecards' figures, never out of step with the assessments
         # In the same transaction, so lists derived from assessments never lag them. A full
         # recompute passes only the indicators whose assessments changed: the others' lists are
         # already what they would be (the hourly `build_due_exception_lists` keeps "missing"
@@ -277,4 +288,6 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
         assessments_recomputed.send(
             sender=Assessment, indicator_ids=refreshed, assessments=_as_written(assessed, rows, refreshed)
         )
-    return RecomputeOutcome(len(rows), len(plan.inserts), len(plan.updates), len(plan.deletes))
+    return RecomputeOutcome(
+        len(rows), len(plan.inserts), len(plan.updates), len(plan.deletes), len(summaries)
+    )

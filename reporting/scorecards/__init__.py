@@ -2,8 +2,10 @@
 
 Every scorecard is built the same way, whatever its subject (a directorate, the Council Plan, a
 portfolio, CMT, a board): pick its indicators, narrow them to what the user may see, then read
-(1) the indicators, (2) each one's assessment for the chosen period and (3) every assessment in
-the three-year window for the year columns and sparklines — one query each, whatever the count.
+(1) the indicators, with the year columns and sparkline the recompute stored for each
+(`IndicatorSummary`), (2) each one's assessment for the chosen period and, only for rows whose
+summary does not answer the period (an earlier year, a period before the latest result), (3)
+their assessments in the three-year window — one query each, whatever the count.
 
 Product decisions the framework leaves open, made here:
 - The directorate scorecard shows the indicators marked "Include" (`on_scorecard`) by default,

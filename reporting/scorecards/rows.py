@@ -12,10 +12,12 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
     Window,
@@ -29,7 +31,15 @@ from indicators.analytics.series import FREQUENCY_KIND
 from indicators.formatting import assurance_label, format_value
 from indicators.models import Assessment, Indicator, Period
 from indicators.periods import financial_year_of, year_label
-from indicators.sparklines import sparkline_description, sparkline_svg
+from indicators.scorecard_figures import (
+    SPARKLINE_POINTS,
+    SPARKLINE_WIDTH,
+    RowFigures,
+    row_figures,
+    short_period_label,
+    window_start,
+)
+from indicators.services.summary_writes import made_with
 from reporting.models import ReportedAssessment
 
 CATEGORY_ORDER = [  # Table 3.3 order
@@ -56,16 +66,7 @@ STATUTORY = "yes"  # the filter value for statutory / single data list indicator
 NOT_ASSESSED = "not-assessed"  # filter value for rows with no assessment in the period
 
 
-SPARKLINE_POINTS = 12
-
-
-def short_period_label(kind: str, label: str) -> str:
-    """A period within its financial year's column, as Table 3.3 marks it: "Q3", "Dec"."""
-    if kind == c.QUARTER:
-        return label.split()[0]
-    if kind == c.MONTH:
-        return label[:3]
-    return label
+__all__ = ["SPARKLINE_POINTS", "short_period_label"]  # where they were before `scorecard_figures`
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,56 +241,79 @@ _ASSESSMENT_FIELDS = (
 )
 
 
-def build_rows(
-    indicators: QuerySet[Indicator],
-    period: Period | None,
-    as_of: datetime.date,
-    *,
-    sparkline_width: int = 120,
-    as_reported: bool = False,
-    compact_sparklines: bool = False,
-) -> tuple[list[ScorecardRow], list[str]]:
-    """Rows for these indicators as at `period`, in three queries (four as reported).
+def _summary_serves(indicator: dict, period: Period) -> bool:
+    """Whether the indicator's stored summary gives exactly what the window query would.
 
-    `as_reported`: each row shows its frozen as-reported assessment where there is one, else its
-    current one (marked `not_reported`). `compact_sparklines`: the smaller SVG of
-    `sparkline_svg(compact=True)`, for the scorecard tables. Returns (rows, year labels).
-
-    Read as plain values, not model instances, and built in one pass with dict look-ups: at 1,000
-    indicators the ORM's per-instance cost was most of the CMT scorecard's time.
+    The summary is drawn from every assessment from `window_start` of its latest financial year
+    (and of the year after) to its latest (`IndicatorSummary`). A scorecard of either year whose
+    period ends on or after the latest assessment reads exactly those (nothing later to leave out,
+    nothing earlier), so its figures are the same; as must be the reference, decimal places, unit and
+    frequency they were drawn with. An indicator with no assessment has blank figures whatever the
+    period. Any other period (an earlier year, a month before the latest result) is left to the
+    window query.
     """
-    indicators = _with_selected(indicators, "selected_id", period, "assessments", Assessment)
-    fields = _INDICATOR_FIELDS + ("selected_id",)
-    if as_reported:
-        indicators = _with_selected(
-            indicators, "reported_id", period, "reported_assessments", ReportedAssessment
+    key = made_with(
+        indicator["reference"], indicator["decimal_places"], indicator["unit"], indicator["frequency"]
+    )
+    if indicator["summary__made_with"] != key:
+        return False  # no summary yet, or drawn before the indicator was changed
+    latest_end = indicator["summary__latest_end"]
+    if latest_end is None:
+        return True
+    year = indicator["summary__financial_year"]
+    return period.financial_year in (year, year + 1) and latest_end <= period.end
+
+
+_SUMMARY_FIELDS = (
+    "summary__financial_year",
+    "summary__latest_end",
+    "summary__made_with",
+    "summary_years",
+    "summary_sparkline",
+    "summary_sparkline_text",
+)
+
+
+def _with_summary(indicators: QuerySet, fy: int) -> QuerySet:
+    """With each indicator, its summary's figures as at `fy`: those of the summary's own year, or
+    of the year after where that is `fy` (only the one read, not both)."""
+    year_after = Q(summary__financial_year=fy - 1)
+
+    def figures(name: str, output_field):
+        return Case(
+            When(year_after, then=F(f"summary__next_{name}")),
+            default=F(f"summary__{name}"),
+            output_field=output_field,
         )
-        fields += ("reported_id",)
-    indicators = list(indicators.order_by("reference").values(*fields))
-    ids = [i["id"] for i in indicators]
-    selected = {
-        a["indicator_id"]: a
-        for a in Assessment.objects.filter(id__in=[i["selected_id"] for i in indicators if i["selected_id"]])
-        .order_by()
-        .values(*_ASSESSMENT_FIELDS)
-    }
-    reported = {}
-    if as_reported:
-        reported = {
-            r["indicator_id"]: r
-            for r in ReportedAssessment.objects.filter(
-                id__in=[i["reported_id"] for i in indicators if i["reported_id"]]
-            )
-            .order_by()
-            .values(*_ASSESSMENT_FIELDS, "reported_at")
-        }
-    fy = period.financial_year if period else financial_year_of(as_of)
-    years = [fy - 2, fy - 1, fy]
+
+    return indicators.annotate(
+        summary_years=figures("years", JSONField()),
+        summary_sparkline=figures("sparkline", TextField()),
+        summary_sparkline_text=figures("sparkline_text", TextField()),
+    )
+
+
+def _stored_figures(indicator: dict) -> RowFigures:
+    years = indicator["summary_years"]
+    return RowFigures(
+        years=[None if v is None else Decimal(v) for v, _note, _shown in years],
+        years_notes=[note for _v, note, _shown in years],
+        years_display=[shown for _v, _note, shown in years],
+        sparkline=indicator["summary_sparkline"],
+        sparkline_text=indicator["summary_sparkline_text"],
+    )
+
+
+def _window_series(ids: list[int], period: Period | None, fy: int) -> dict[int, list[tuple]]:
+    """{indicator: [(kind, financial year, label, value), ...] in date order}: one query, none
+    without ids."""
+    if not ids:
+        return {}
     window = Assessment.objects.filter(indicator_id__in=ids)
     if period is not None:
         # The three-year window bounds the rows read; without a period (dashboard, public pages:
         # latest results) the whole series is read, as the latest may predate the reporting year.
-        window = window.filter(period__start__gte=datetime.date(fy - 2, 4, 1), period__end__lte=period.end)
+        window = window.filter(period__start__gte=window_start(fy), period__end__lte=period.end)
     # Only what a row can show: every year result, and of each other kind the latest
     # SPARKLINE_POINTS (the last points of the series, or of any kind, are among them).
     window = window.annotate(
@@ -309,6 +333,64 @@ def build_rows(
         points.sort()
         for i, point in enumerate(points):
             points[i] = point[1:]
+    return series
+
+
+def build_rows(
+    indicators: QuerySet[Indicator],
+    period: Period | None,
+    as_of: datetime.date,
+    *,
+    sparkline_width: int = 120,
+    as_reported: bool = False,
+    compact_sparklines: bool = False,
+) -> tuple[list[ScorecardRow], list[str]]:
+    """Rows for these indicators as at `period`, in three queries (four as reported); one fewer
+    where every row's stored summary answers the period (`_summary_serves`: no window query).
+
+    `as_reported`: each row shows its frozen as-reported assessment where there is one, else its
+    current one (marked `not_reported`). `compact_sparklines`: the smaller SVG of
+    `sparkline_svg(compact=True)`, for the scorecard tables. Returns (rows, year labels).
+
+    Read as plain values, not model instances, and built in one pass with dict look-ups: at 1,000
+    indicators the ORM's per-instance cost was most of the CMT scorecard's time.
+    """
+    indicators = _with_selected(indicators, "selected_id", period, "assessments", Assessment)
+    fields = _INDICATOR_FIELDS + ("selected_id",)
+    # The scorecard tables' sparklines as at a period: each indicator's stored summary, read with
+    # it, where it answers (`_summary_serves`); the window query reads only the others.
+    use_summary = period is not None and compact_sparklines and sparkline_width == SPARKLINE_WIDTH
+    fy = period.financial_year if period else financial_year_of(as_of)
+    if use_summary:
+        indicators = _with_summary(indicators, fy)
+        fields += _SUMMARY_FIELDS
+    if as_reported:
+        indicators = _with_selected(
+            indicators, "reported_id", period, "reported_assessments", ReportedAssessment
+        )
+        fields += ("reported_id",)
+    indicators = list(indicators.order_by("reference").values(*fields))
+    selected = {
+        a["indicator_id"]: a
+        for a in Assessment.objects.filter(id__in=[i["selected_id"] for i in indicators if i["selected_id"]])
+        .order_by()
+        .values(*_ASSESSMENT_FIELDS)
+    }
+    reported = {}
+    if as_reported:
+        reported = {
+            r["indicator_id"]: r
+            for r in ReportedAssessment.objects.filter(
+                id__in=[i["reported_id"] for i in indicators if i["reported_id"]]
+            )
+            .order_by()
+            .values(*_ASSESSMENT_FIELDS, "reported_at")
+        }
+    years = [fy - 2, fy - 1, fy]
+    summaries = {}
+    if use_summary:
+        summaries = {i["id"]: _stored_figures(i) for i in indicators if _summary_serves(i, period)}
+    series = _window_series([i["id"] for i in indicators if i["id"] not in summaries], period, fy)
 
     rows = []
     no_points = []
@@ -319,46 +401,18 @@ def build_rows(
         indicator_id = indicator["id"]
         reference = indicator["reference"]
         unit, dp = indicator["unit"], indicator["decimal_places"]
-        own_kind = FREQUENCY_KIND[indicator["frequency"]]
-        points = series.get(indicator_id, no_points)
-        by_year = {}
-        own_values, own_labels = [], []
-        for kind, fin_year, label, value in points:
-            if kind == c.YEAR:
-                by_year[fin_year] = value
-            if kind == own_kind:
-                own_values.append(value)
-                own_labels.append(label)
-        if len(own_values) >= 2:
-            values, labels = own_values[-SPARKLINE_POINTS:], own_labels[-SPARKLINE_POINTS:]
-        else:
-            chart = points[-SPARKLINE_POINTS:]
-            values, labels = [p[3] for p in chart], [p[2] for p in chart]
-        year_values = [by_year.get(y) for y in years]
-        year_notes = ["", "", ""]
-        if year_values[2] is None and own_values:
-            # The chosen year has no year result yet: as Table 3.3 prints "1,918 (Q3)", its column
-            # shows the latest result of the year so far, marked with the period it is for.
-            for kind, fin_year, label, value in reversed(points):
-                if kind == own_kind and fin_year == fy:
-                    year_values[2], year_notes[2] = value, short_period_label(kind, label)
-                    break
-        if values:
-            text = sparkline_description(
-                values, labels, lambda v, dp=dp, unit=unit: format_value(v, dp, unit)
+        figures = summaries.get(indicator_id)
+        if figures is None:
+            figures = row_figures(
+                series.get(indicator_id, no_points),
+                FREQUENCY_KIND[indicator["frequency"]],
+                fy,
+                reference=reference,
+                decimal_places=dp,
+                unit=unit,
+                sparkline_width=sparkline_width,
+                compact=compact_sparklines,
             )
-            sparkline = mark_safe(  # noqa: S308 — sparkline_svg escapes every piece of text it writes
-                sparkline_svg(
-                    values,
-                    labels,
-                    width=sparkline_width,
-                    title=reference,
-                    description=text,
-                    compact=compact_sparklines,
-                )
-            )
-        else:
-            text, sparkline = "", mark_safe("")
         username = indicator["responsible_officer__username"]
         if username is None:
             officer = ""
@@ -373,14 +427,12 @@ def build_rows(
             category=category,
             category_label=CATEGORY_LABELS.get(category, category),
             polarity_label=polarity_labels[indicator["polarity"]],
-            years=year_values,
-            years_display=[
-                f"{format_value(v, dp, unit)} ({note})" if note else format_value(v, dp, unit)
-                for v, note in zip(year_values, year_notes, strict=True)
-            ],
-            years_notes=year_notes,
-            sparkline=sparkline,
-            sparkline_text=text,
+            years=figures.years,
+            years_display=figures.years_display,
+            years_notes=figures.years_notes,
+            # sparkline_svg escapes every piece of text it writes (the stored one too: written by it)
+            sparkline=mark_safe(figures.sparkline),  # noqa: S308
+            sparkline_text=figures.sparkline_text,
             responsible_officer=officer,
             directorate_code=indicator["service__directorate__code"],
             directorate_slug=indicator["service__directorate__slug"],

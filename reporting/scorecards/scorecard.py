@@ -128,10 +128,11 @@ def scorecard(
     show_all: bool = False,
     view: str | None = None,
 ) -> Scorecard:
-    """A scorecard as at a period, filtered and sorted as the URL says. Seven queries (eight for
+    """A scorecard as at a period, filtered and sorted as the URL says. Six queries (seven for
     the Council Plan; one more as reported; one more for a role that sees only part of the
-    council) after the user's profile is loaded, whatever the number of indicators; one of them
-    reads the clinic marks (`clinics.services.clinic_marks`).
+    council; one more, the window query, where some row's stored summary does not answer the
+    period: `rows._summary_serves`) after the user's profile is loaded, whatever the number of
+    indicators; one of them reads the clinic marks (`clinics.services.clinic_marks`).
 
     `view`: "reported" (the default where the period was reported) or "current".
     """

@@ -25,27 +25,28 @@ register = template.Library()
 _PLAIN_REFERENCE = re.compile(r"[A-Za-z0-9._~-]+")
 _PLACEHOLDER = "REFERENCE-PLACEHOLDER"
 
-# Compact markup (a CMT scorecard has 1,000 of these rows): no class on a plain cell or on the row
-# header (kpi.scss gives the scorecard's cells GOV.UK's table styles), `kpi-n` for a numeric cell and
-# `kpi-h` for a cell's small print, and no indentation between cells.
+# Compact markup (a CMT scorecard has 1,000 of these rows, and its HTML must stay under 1 MB): no
+# class on a cell, a link or the row header (kpi.scss gives the scorecard's cells GOV.UK's table
+# styles, its links GOV.UK's link styles, and its numeric columns, found by position, GOV.UK's
+# numeric cell), `<small>` for a cell's small print, and no indentation between cells.
 _ROW = (
     '<tr class="govuk-table__row" data-reference="{reference}">'
-    '<th scope="row"><a class="govuk-link" href="{url}">{reference}</a></th>'
-    '<td>{title}<br><span class="kpi-h">{polarity}</span>{statutory}{clinic}</td>'
+    '<th scope="row"><a href="{url}">{reference}</a></th>'
+    "<td>{title}<br><small>{polarity}</small>{statutory}{clinic}</td>"
     "{directorate}{years}"
-    '<td class="kpi-n">{value}{period}{not_reported}</td>'
-    '<td class="kpi-n">{target}</td>'
+    "<td>{value}{period}{not_reported}</td>"
+    "<td>{target}</td>"
     "<td>{rag}</td>"
     "<td>{direction}</td>"
     "<td>{variation}{assurance}</td>"
-    '<td class="kpi-n">{forecast}{forecast_rag}</td>'
+    "<td>{forecast}{forecast_rag}</td>"
     "<td>{sparkline}</td>"
     "<td>{officer}</td>"
     "</tr>\n"
 )
-_HINT = '<br><span class="kpi-h">{}</span>'
-_NUMERIC = '<td class="kpi-n">{}</td>'
-_DIRECTORATE = '<td><a class="govuk-link" href="{}">{}</a></td>'
+_HINT = "<br><small>{}</small>"
+_NUMERIC = "<td>{}</td>"
+_DIRECTORATE = '<td><a href="{}">{}</a></td>'
 _NOT_REPORTED = _HINT.format("Current: not reported then")
 _STATUTORY = '<br><strong class="kpi-statutory govuk-!-font-size-16">Statutory / single data list</strong>'
 # A held clinic and a remedial plan in progress, in words and shape (■, ⚑), never colour alone.
@@ -89,7 +90,11 @@ class _Fragments(dict):
         self.template_name, self.variable = template_name, variable
 
     def __missing__(self, key):
-        html = self[key] = render_to_string(self.template_name, {self.variable: key}).strip()
+        html = render_to_string(self.template_name, {self.variable: key}).strip()
+        # In a scorecard table a RAG tag is styled by `kpi-rag` alone (kpi.scss: `.kpi-rag` sets
+        # everything `govuk-tag` did but its margins, which `.kpi-scorecard .kpi-rag` sets): ten
+        # bytes fewer, twice a row. Its shape and word are unchanged.
+        self[key] = html = html.replace('class="govuk-tag kpi-rag ', 'class="kpi-rag ')
         return html
 
 

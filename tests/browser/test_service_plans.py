@@ -162,7 +162,9 @@ def test_plan_pages_fit_a_phone_and_pass_axe(kpi_page, demo_council, assert_acce
 def _include_url() -> str:
     from service_plans.models import PlanIndicator
 
-    entry = PlanIndicator.objects.filter(indicator__reference="STF15").order_by("plan__financial_year").first()
+    entry = (
+        PlanIndicator.objects.filter(indicator__reference="STF15").order_by("plan__financial_year").first()
+    )
     return f"/service-plans/{entry.plan_id}/indicators/{entry.id}/include/"
 
 

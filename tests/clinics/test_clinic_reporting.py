@@ -150,7 +150,9 @@ def test_the_dashboard_tiles_mark_a_held_clinic(client, users, red_indicator, pl
     client.force_login(users["councillor"])
     body = client.get("/dashboard/?show=portfolio:finance-performance").content.decode()
     # The dashboard's rows (a task list per theme since issue 10 item 12): STF15's row.
-    tile = re.search(r'<li class="govuk-task-list__item[^"]*">((?:(?!</li>).)*?STF15.*?)</li>', body, re.S).group(1)
+    tile = re.search(
+        r'<li class="govuk-task-list__item[^"]*">((?:(?!</li>).)*?STF15.*?)</li>', body, re.S
+    ).group(1)
     assert '<span aria-hidden="true">■ </span>Clinic held' in tile
     assert "Remedial plan in progress: being tracked" in tile
 

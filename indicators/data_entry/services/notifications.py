@@ -64,9 +64,7 @@ def _queue_on_commit(change_ids: list[int]) -> None:
     from indicators.data_entry.tasks import send_result_notices
 
     ids = list(change_ids)
-    transaction.on_commit(
-        lambda: send_safely(send_result_notices, ids)
-    )
+    transaction.on_commit(lambda: send_safely(send_result_notices, ids))
 
 
 def queue_result_notice(change: ResultChange) -> None:
