@@ -309,6 +309,16 @@ def forecast_year_end(
     raise ValueError(f"{method!r} cannot be chosen: it is only reported for a complete year")
 
 
+def forecast_with(method: str | None, so_far, last_year, history, measure_type: str, additive: bool):
+    """`forecast_year_end` with ``method`` when its data requirements are met, else the automatic choice."""
+    if method is not None:
+        try:
+            return forecast_year_end(so_far, measure_type, additive, last_year, history, method=method)
+        except ValueError:
+            pass
+    return forecast_year_end(so_far, measure_type, additive, last_year, history)
+
+
 def _default_method(year: _Year, last_year: list[float | None], history: list[float | None]) -> str:
     if _holt_winters_eligible(year, history):
         return FORECAST_HOLT_WINTERS
