@@ -78,7 +78,7 @@ from .vectorised import assess_frames
 VECTORISE_FROM = 1000
 # Forecast points from which the forecasts are computed all at once (`forecast_batch`); below it
 # (one indicator after an edit) numpy's fixed cost is more than it saves. The same answers either way.
-BATCH_FORECASTS_FROM = 0
+BATCH_FORECASTS_FROM = 120
 ADDITIVE_UNITS = {"count", "currency", "currency_thousands"}
 
 # Forecast "types" the backtest compares methods on.
