@@ -42,7 +42,9 @@ Product decisions the documents leave open, made here:
   run rate and seasonal profile give exactly their quarterly results; the forecast is stored on
   the quarter. Annual indicators are not forecast: a year has no part-year points to go on. The method is the per-type default chosen
   by `manage.py backtest` (`DEFAULT_FORECAST_METHODS`) when its data requirements are met, else
-  the automatic choice of `forecast_year_end`.
+  the automatic choice of `forecast_year_end`. A full recompute makes every series' forecasts at
+  once (`forecast_batch`, equal bit for bit to `forecast_with` and `forecast_rag` at each point;
+  Holt-Winters still fits one series at a time); one indicator after an edit takes `_forecasts`.
 """
 
 import datetime
