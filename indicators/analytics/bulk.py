@@ -207,6 +207,10 @@ class Assessed:
     forecast_rag: str = ""
 
 
+# The forecast's fields of an `Assessed` (what `_forecasts` and the batch fill in).
+FORECAST_FIELDS = tuple(name for name in Assessed.__dataclass_fields__ if name.startswith("forecast_"))
+
+
 def _fy_start(day: datetime.date) -> datetime.date:
     return datetime.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
 

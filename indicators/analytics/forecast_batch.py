@@ -29,6 +29,7 @@ reference raises ZeroDivisionError and still does).
 """
 
 import math
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -411,4 +412,21 @@ def forecast_rags(
     return out
 
 
-__all__ = ["ForecastSeries", "forecast_many", "forecast_rags"]
+def identical(a, b) -> bool:
+    """The equality this module promises: the same types, floats with the same bits (any NaN equals
+    any NaN), dicts with the same keys in the same order (the stored JSON keeps it), recursively
+    through lists, tuples and dataclasses (a `Forecast`). ``==`` would take 0.0 for -0.0 and 3 for 3.0."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return (math.isnan(a) and math.isnan(b)) or struct.pack("<d", a) == struct.pack("<d", b)
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(identical(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b, strict=True))
+    if hasattr(a, "__dataclass_fields__"):
+        return all(identical(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__)
+    return a == b
+
+
+__all__ = ["ForecastSeries", "forecast_many", "forecast_rags", "identical"]

@@ -1,5 +1,7 @@
 """`forecast_batch` gives exactly the scalar reference's answers: every field, bit for bit.
 
+(tests/indicators/assessments/test_vectorised_demo.py compares the demo council point for point.)
+
 `forecast_many` against `forecast_with` (through `ForecastSeries.reference`) on random series:
 gaps, cumulative year-to-date values, additive and level measures, quarters spread over months,
 short histories, zero totals, huge and tiny values, NaN and infinities, every method forced or
@@ -8,8 +10,8 @@ two building blocks the batch relies on: the builtin ``sum`` repeated column by 
 ``np.std`` over rows of a 2-D block equal to ``np.std`` of each row alone.
 """
 
+import datetime
 import math
-import struct
 import warnings
 from decimal import Decimal
 from itertools import accumulate
@@ -17,11 +19,12 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from indicators.analytics import bulk, forecast
 from indicators.analytics import constants as c
-from indicators.analytics import forecast
+from indicators.analytics.bulk import IndicatorSpec, assess_all
 from indicators.analytics.forecast import _std, forecast_rag
 from indicators.analytics.forecast_batch import (
     ForecastSeries,
@@ -29,7 +32,10 @@ from indicators.analytics.forecast_batch import (
     _std_rows,
     forecast_many,
     forecast_rags,
+    identical,
 )
+from indicators.analytics.series import IndicatorRules
+from indicators.periods import period_bounds
 
 METHODS = [
     None,
@@ -42,19 +48,7 @@ METHODS = [
 ]
 
 
-def same(a, b) -> bool:
-    """Equal to the last bit: the same types, floats with the same bits (any NaN equals any NaN)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        return (math.isnan(a) and math.isnan(b)) or struct.pack("<d", a) == struct.pack("<d", b)
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    if hasattr(a, "__dataclass_fields__"):
-        return all(same(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__)
-    return a == b
+same = identical  # equal to the last bit (see `forecast_batch.identical`)
 
 
 def test_same_is_strict():
@@ -286,3 +280,105 @@ def test_forecast_rags_validate_as_the_reference():
     with pytest.raises(ValueError):
         forecast_rags([1.0], Decimal(1), c.UP_IS_GOOD, Decimal(-1))
     assert forecast_rags([], Decimal(1), "sideways") == []  # no forecast, nothing judged (as the reference)
+
+
+# --- through assess_all ------------------------------------------------------------------------------
+# `assess_all`'s batched forecasts store exactly what the per-series reference (`bulk._forecasts`)
+# stores: random councils of monthly, quarterly and annual indicators of every measure type and unit,
+# with gaps, short or long histories, zero years, annual targets or none.
+
+OWN = {"monthly": c.MONTH, "quarterly": c.QUARTER, "annual": c.YEAR}
+STEP = {"monthly": 1, "quarterly": 3, "annual": 12}
+FIRST_FY = 2016
+
+
+def _month(index: int) -> datetime.date:
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+values = st.one_of(
+    st.integers(0, 400).map(Decimal),
+    st.integers(-400, 4000).map(lambda n: Decimal(n) / 4),
+    st.integers(-(10**9), 10**9).map(lambda n: Decimal(n).scaleb(-4)),
+    st.just(Decimal(0)),
+)
+
+
+@st.composite
+def indicator(draw):
+    rules = IndicatorRules(
+        polarity=draw(st.sampled_from(c.POLARITIES)),
+        frequency=draw(st.sampled_from(["monthly", "monthly", "quarterly", "annual"])),
+        measure_type=draw(st.sampled_from([c.MEASURE_PERIOD, c.MEASURE_YTD, c.MEASURE_SNAPSHOT])),
+        unit=draw(
+            st.sampled_from(["count", "percentage", "ratio", "currency", "currency_thousands", "days"])
+        ),
+        tolerance=draw(st.sampled_from([Decimal(5), Decimal(0), Decimal("2.5"), Decimal(10)])),
+        tolerance_kind=draw(st.sampled_from([c.PERCENT, c.ABSOLUTE])),
+        ytd_accumulates=draw(st.sampled_from([None, True, False])),
+    )
+    step = STEP[rules.frequency]
+    first = FIRST_FY * 12 + 3 + step * draw(st.integers(0, 12 // step))  # some histories start mid-year
+    periods = draw(st.integers(1, 40 // step + 2))
+    gaps = draw(st.sampled_from([0.0, 0.0, 0.15]))
+    zero_year = draw(st.floats(0, 1)) < 0.1
+    results, total = [], Decimal(0)
+    for n in range(periods):
+        start = _month(first + step * n)
+        if draw(st.floats(0, 1)) < gaps:
+            continue
+        value = (
+            Decimal(0)
+            if zero_year and start.year * 12 + start.month < (FIRST_FY + 2) * 12 + 4
+            else draw(values)
+        )
+        if rules.measure_type == c.MEASURE_YTD:  # cumulative from April
+            total = (Decimal(0) if start.month == 4 else total) + abs(value)
+            value = total
+        results.append((OWN[rules.frequency], start, value))
+    targets = [
+        (c.YEAR, datetime.date(fy, 4, 1), draw(values))
+        for fy in range(FIRST_FY, FIRST_FY + 6)
+        if draw(st.floats(0, 1)) < 0.7
+    ]
+    return rules, results, targets
+
+
+def _forecast_fields(specs, results, targets, batch: bool, methods=None):
+    with mock.patch.object(bulk, "BATCH_FORECASTS_FROM", 0 if batch else 10**9):
+        assessed = assess_all(specs, results, targets, forecast_methods=methods)
+    return {
+        (a.indicator_id, a.kind, a.start): tuple(getattr(a, f) for f in bulk.FORECAST_FIELDS)
+        for a in assessed
+    }
+
+
+@given(
+    st.lists(indicator(), min_size=1, max_size=6),
+    st.sampled_from(
+        [None, {}, {bulk.TYPE_LEVEL: c.FORECAST_RUN_RATE, bulk.TYPE_ADDITIVE_YTD: c.FORECAST_LINEAR_TREND}]
+    ),
+)
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+def test_batched_forecasts_are_the_reference_at_every_point(council, methods):
+    specs = [IndicatorSpec(i, rules) for i, (rules, _, _) in enumerate(council, start=1)]
+    results = [
+        (i, kind, start, period_bounds(kind, start)[1], value)
+        for i, (_, points, _) in enumerate(council, start=1)
+        for kind, start, value in points
+    ]
+    targets = [
+        (i, kind, start, value)
+        for i, (_, _, tgts) in enumerate(council, start=1)
+        for kind, start, value in tgts
+    ]
+    with mock.patch.object(forecast, "_holt_winters", _quick_holt_winters):
+        reference = _forecast_fields(specs, results, targets, batch=False, methods=methods)
+        batched = _forecast_fields(specs, results, targets, batch=True, methods=methods)
+    assert reference.keys() == batched.keys()
+    for method in {fields[3] for fields in reference.values()} - {""}:
+        event(method)
+    for key, want in reference.items():
+        assert all(same(w, b) for w, b in zip(want, batched[key], strict=True)), (key, want, batched[key])
