@@ -42,7 +42,9 @@ Product decisions the documents leave open, made here:
   run rate and seasonal profile give exactly their quarterly results; the forecast is stored on
   the quarter. Annual indicators are not forecast: a year has no part-year points to go on. The method is the per-type default chosen
   by `manage.py backtest` (`DEFAULT_FORECAST_METHODS`) when its data requirements are met, else
-  the automatic choice of `forecast_year_end`.
+  the automatic choice of `forecast_year_end`. A full recompute makes every series' forecasts at
+  once (`forecast_batch`, equal bit for bit to `forecast_with` and `forecast_rag` at each point;
+  Holt-Winters still fits one series at a time); one indicator after an edit takes `_forecasts`.
 """
 
 import datetime
@@ -68,7 +70,8 @@ from .constants import (
     QUARTER,
     YEAR,
 )
-from .forecast import forecast_rag, forecast_year_end
+from .forecast import forecast_rag, forecast_with
+from .forecast_batch import ForecastSeries, forecast_many, forecast_rags
 from .series import FREQUENCY_KIND, IndicatorRules, PeriodKey, SeriesPoint, assess_series, target_for
 from .variation import MIN_BASELINE_FOR_FIRM_LIMITS, assurance_for, xmr
 from .variation_bulk import Series, xmr_many
@@ -78,6 +81,9 @@ from .vectorised import assess_frames
 # Results from which RAG and direction of travel are vectorised (see `assess_all`); the answers are
 # the same either way.
 VECTORISE_FROM = 1000
+# Forecast points from which the forecasts are computed all at once (`forecast_batch`); below it
+# (one indicator after an edit) numpy's fixed cost is more than it saves. The same answers either way.
+BATCH_FORECASTS_FROM = 120
 ADDITIVE_UNITS = {"count", "currency", "currency_thousands"}
 
 # Forecast "types" the backtest compares methods on.
@@ -202,6 +208,10 @@ class Assessed:
     forecast_method: str = ""
     forecast_inputs: dict = field(default_factory=dict)
     forecast_rag: str = ""
+
+
+# The forecast's fields of an `Assessed` (what `_forecasts` and the batch fill in).
+FORECAST_FIELDS = tuple(name for name in Assessed.__dataclass_fields__ if name.startswith("forecast_"))
 
 
 def _fy_start(day: datetime.date) -> datetime.date:
@@ -413,10 +423,9 @@ class MonthlyInputs:
     """
 
     def __init__(self, months: dict[datetime.date, float], fy: int):
-        self.first = _month_index(datetime.date(fy, 4, 1))
-        indexes = [_month_index(d) for d in months]
-        before = [i for i in indexes if i < self.first]
-        self.earliest = min(before, default=self.first)
+        self.first = first = _month_index(datetime.date(fy, 4, 1))
+        indexes = [d.year * 12 + d.month - 1 for d in months]  # `_month_index`, inline: 120 a series
+        self.earliest = min((i for i in indexes if i < first), default=first)
         self.low = min(self.earliest, self.first - 12)
         high = max(max(indexes, default=self.first), self.first + 11)
         self.dense: list[float | None] = [None] * (high - self.low + 1)
@@ -432,45 +441,102 @@ class MonthlyInputs:
         return so_far, last_year, history
 
 
-def forecast_with(method: str | None, so_far, last_year, history, measure_type: str, additive: bool):
-    """`forecast_year_end` with ``method`` when its data requirements are met, else the automatic choice."""
-    if method is not None:
-        try:
-            return forecast_year_end(so_far, measure_type, additive, last_year, history, method=method)
-        except ValueError:
-            pass
-    return forecast_year_end(so_far, measure_type, additive, last_year, history)
+@dataclass(slots=True)
+class _ForecastJob:
+    """One series' forecast points: its months laid out once, and the row each forecast goes to."""
+
+    rules: IndicatorRules
+    additive: bool
+    method: str | None
+    annual_target: Decimal | None
+    inputs: MonthlyInputs
+    starts: list[datetime.date]  # the months a forecast is made at, oldest first
+    rows: list[Assessed]
+
+
+def _forecast_job(
+    spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, out: dict, methods: dict
+) -> _ForecastJob | None:
+    rules = spec.rules
+    additive = is_additive(rules.measure_type, rules.unit, rules.ytd_accumulates)
+    if rules.frequency == "monthly":
+        months = {p.start: float(p.value) for p in points if p.kind == MONTH}
+        made_at = None  # each forecast is stored on its own month
+    elif rules.frequency == "quarterly":
+        months, made_at = quarters_as_months(points, spread=additive and rules.measure_type != MEASURE_YTD)
+    else:
+        return None
+    if not months:
+        return None
+    april = _fy_start(max(months))
+    fy = april.year
+    method = methods.get(forecast_type(rules.measure_type, rules.unit, rules.ytd_accumulates))
+    annual_target = targets.get((YEAR, april))
+    next_april = datetime.date(fy + 1, 4, 1)
+    # The forecast points: every month (or quarter's last month) of the latest financial year.
+    starts = sorted(d for d in (months if made_at is None else made_at) if april <= d < next_april)
+    rows = [out[(MONTH, start) if made_at is None else made_at[start]] for start in starts]
+    return _ForecastJob(rules, additive, method, annual_target, MonthlyInputs(months, fy), starts, rows)
+
+
+def _store_forecast(row: Assessed, result, annual_target, rag: str | None) -> None:
+    row.forecast_value, row.forecast_low, row.forecast_high = result.value, result.low, result.high
+    row.forecast_method = result.method
+    row.forecast_inputs = {**_clean(result.inputs), "annual_target": _num(annual_target)}
+    row.forecast_rag = rag or ""
 
 
 def _forecasts(
     spec: IndicatorSpec, points: list[SeriesPoint], targets: dict, out: dict, methods: dict
 ) -> None:
-    rules = spec.rules
-    additive = is_additive(rules.measure_type, rules.unit, rules.ytd_accumulates)
-    if rules.frequency == "monthly":
-        months = {p.start: float(p.value) for p in points if p.kind == MONTH}
-        made_at = {start: (MONTH, start) for start in months}
-    elif rules.frequency == "quarterly":
-        months, made_at = quarters_as_months(points, spread=additive and rules.measure_type != MEASURE_YTD)
-    else:
+    """One series' forecasts by the reference functions (`assess_all` batches them: the same answers)."""
+    job = _forecast_job(spec, points, targets, out, methods)
+    if job is not None:
+        _reference_forecasts([job])
+
+
+def _reference_forecasts(jobs: list[_ForecastJob]) -> None:
+    """The reference: `forecast_with` and `forecast_rag` at each forecast point, one at a time."""
+    for job in jobs:
+        rules = job.rules
+        for start, row in zip(job.starts, job.rows, strict=True):
+            so_far, last_year, history = job.inputs.of(upto=start)
+            result = forecast_with(job.method, so_far, last_year, history, rules.measure_type, job.additive)
+            if result is None or not math.isfinite(result.value):
+                continue
+            target = job.annual_target
+            rag = forecast_rag(result.value, target, rules.polarity, rules.tolerance, rules.tolerance_kind)
+            _store_forecast(row, result, target, rag)
+
+
+def _batch_forecasts(jobs: list[_ForecastJob]) -> None:
+    """Every series' forecasts at once (`forecast_batch`), stored exactly as `_forecasts` stores them.
+
+    `forecast_many` returns what `forecast_with` does at each point, and `forecast_rags` what
+    `forecast_rag` does of each value, bit for bit (both proved so by tests against the reference).
+    """
+    if sum(len(job.starts) for job in jobs) < BATCH_FORECASTS_FROM:
+        _reference_forecasts(jobs)
         return
-    if not months:
-        return
-    fy = _fy_start(max(months)).year
-    method = methods.get(forecast_type(rules.measure_type, rules.unit, rules.ytd_accumulates))
-    annual_target = targets.get((YEAR, datetime.date(fy, 4, 1)))
-    inputs = MonthlyInputs(months, fy)
-    for start in sorted(d for d in made_at if _fy_start(d).year == fy):
-        so_far, last_year, history = inputs.of(upto=start)
-        result = forecast_with(method, so_far, last_year, history, rules.measure_type, additive)
-        if result is None or not math.isfinite(result.value):
-            continue
-        row = out[made_at[start]]
-        row.forecast_value, row.forecast_low, row.forecast_high = result.value, result.low, result.high
-        row.forecast_method = result.method
-        row.forecast_inputs = {**_clean(result.inputs), "annual_target": _num(annual_target)}
-        rag = forecast_rag(result.value, annual_target, rules.polarity, rules.tolerance, rules.tolerance_kind)
-        row.forecast_rag = rag or ""
+    series = []
+    for job in jobs:
+        year, last_year, history = job.inputs.of()
+        ends = [_month_index(start) - job.inputs.first for start in job.starts]
+        rules = job.rules
+        series.append(
+            ForecastSeries(year, last_year, history, ends, rules.measure_type, job.additive, job.method)
+        )
+    for job, results in zip(jobs, forecast_many(series), strict=True):
+        rules = job.rules
+        kept = [
+            (row, r)
+            for row, r in zip(job.rows, results, strict=True)
+            if r is not None and math.isfinite(r.value)
+        ]
+        values = [r.value for _, r in kept]
+        rags = forecast_rags(values, job.annual_target, rules.polarity, rules.tolerance, rules.tolerance_kind)
+        for (row, result), rag in zip(kept, rags, strict=True):
+            _store_forecast(row, result, job.annual_target, rag)
 
 
 def quarters_as_months(
@@ -506,7 +572,9 @@ def _clean(inputs: dict) -> dict:
     """JSON-safe inputs: finite floats rounded for storage (NaN is not valid JSON)."""
     out = {}
     for key, value in inputs.items():
-        if isinstance(value, bool) or value is None or isinstance(value, str | int):
+        if type(value) is float:  # most inputs: the same as the general case below, sooner
+            out[key] = round(value, 6) if math.isfinite(value) else None
+        elif isinstance(value, bool) or value is None or isinstance(value, str | int):
             out[key] = value
         else:
             number = _num(value)
@@ -592,6 +660,7 @@ def assess_all(
         fallback = {spec.id for spec in specs}
     assessed: list[Assessed] = []
     charts = []  # charted together once every indicator's rows exist (`_variations`)
+    forecast_jobs: list[_ForecastJob] = []
     for spec in specs:
         points = by_indicator.get(spec.id)
         if not points:
@@ -599,9 +668,13 @@ def assess_all(
         tmap = target_maps.get(spec.id, {})
         out = vectorised.get(spec.id, {}) if spec.id not in fallback else _assess_one(spec, points, tmap)
         charts.append((spec, points, tmap, out))
-        _forecasts(spec, points, tmap, out, methods)
+        job = _forecast_job(spec, points, tmap, out, methods)
+        if job is not None:
+            forecast_jobs.append(job)
         assessed.extend(out.values())
     _variations(charts)
+    # Forecasts for every series at once, into the rows above (equal to `_forecasts` per series).
+    _batch_forecasts(forecast_jobs)
     return assessed
 
 

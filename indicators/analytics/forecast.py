@@ -227,6 +227,25 @@ def _holt_winters(year: _Year, history: list[float | None]) -> Forecast:
     return _result(float(predicted[-1]), sigma, horizon, FORECAST_HOLT_WINTERS, inputs)
 
 
+def _least_squares_line(t: list[float], y: list[float]) -> tuple[float, float, list[float]]:
+    """(slope, intercept, residuals) of the least-squares line through (t, y): the centred closed form.
+
+    slope = sum((t - mean t)(y - mean y)) / sum((t - mean t)^2), intercept = mean y - slope x mean t,
+    in plain Python floats with the builtin ``sum``, in this order, so that the batch path
+    (`forecast_batch`) can repeat the same IEEE operations on whole arrays and give the same bits.
+    (``np.polyfit`` solves the same problem by SVD: the same line to within rounding, but no
+    array-at-once computation can reproduce its bits.) Needs at least two distinct t.
+    """
+    n = len(t)
+    t_mean = sum(t) / n
+    y_mean = sum(y) / n
+    sxx = sum((ti - t_mean) * (ti - t_mean) for ti in t)
+    sxy = sum((ti - t_mean) * (yi - y_mean) for ti, yi in zip(t, y, strict=True))
+    slope = sxy / sxx
+    intercept = y_mean - slope * t_mean
+    return slope, intercept, [yi - (slope * ti + intercept) for ti, yi in zip(t, y, strict=True)]
+
+
 def _linear_trend(year: _Year, history: list[float | None]) -> Forecast:
     # Time 0 = this April; the last year of history is at -12 .. -1.
     if year.additive:
@@ -239,9 +258,8 @@ def _linear_trend(year: _Year, history: list[float | None]) -> Forecast:
     points += [(i, v) for i, v in enumerate(this_year) if v is not None]
     if len(points) < 2:
         raise ValueError("linear_trend needs at least 2 values")
-    t, y = np.array(points, dtype=float).T
-    slope, intercept = np.polyfit(t, y, 1)
-    sigma = _std(list(y - (slope * t + intercept)), ddof=2) if len(points) > 2 else None
+    slope, intercept, residuals = _least_squares_line([float(t) for t, _ in points], [y for _, y in points])
+    sigma = _std(residuals, ddof=2) if len(points) > 2 else None
     inputs = {"slope": float(slope), "intercept": float(intercept), "points": len(points)}
     if year.additive:
         ahead = [i for i in range(MONTHS) if i not in year.covered]
@@ -289,6 +307,16 @@ def forecast_year_end(
     if method == FORECAST_RUN_RATE:
         return _run_rate(year)
     raise ValueError(f"{method!r} cannot be chosen: it is only reported for a complete year")
+
+
+def forecast_with(method: str | None, so_far, last_year, history, measure_type: str, additive: bool):
+    """`forecast_year_end` with ``method`` when its data requirements are met, else the automatic choice."""
+    if method is not None:
+        try:
+            return forecast_year_end(so_far, measure_type, additive, last_year, history, method=method)
+        except ValueError:
+            pass
+    return forecast_year_end(so_far, measure_type, additive, last_year, history)
 
 
 def _default_method(year: _Year, last_year: list[float | None], history: list[float | None]) -> str:

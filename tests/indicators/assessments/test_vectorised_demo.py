@@ -1,6 +1,7 @@
 """On the demo council, the vectorised RAG and direction of travel store exactly what the reference did."""
 
 from io import StringIO
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -10,6 +11,8 @@ from django.test import override_settings
 
 from fixtures.demo import delete_demo
 from indicators.analytics import bulk
+from indicators.analytics import constants as c
+from indicators.analytics.forecast_batch import identical
 from indicators.analytics.vectorised import assess_frames
 from indicators.models import Assessment, Period
 from indicators.services.assessments import recompute_assessments
@@ -73,3 +76,48 @@ def test_every_demo_assessment_is_unchanged_by_the_vectorised_path(demo, monkeyp
     directions = {row["direction"] for row in vectorised.values()}
     assert {"green", "amber", "red", "none"} <= rags
     assert {"good", "bad", "neutral", "na"} <= directions
+
+
+# The forecasts: the recompute's own inputs (read from the database as it reads them) assessed twice
+# in memory, with the forecasts batched (`forecast_batch`, as the recompute does) and with
+# `forecast_with` and `forecast_rag` at each point. Every forecast field of every assessment must be
+# the same float bits, ints and strings, and the same dict in the same order (what is stored is the
+# rounded form of the same values: test_demo_assessments_unchanged.py checks the stored dump).
+def test_every_demo_forecast_is_the_reference_to_the_last_bit(demo):
+    inputs, batches = [], []
+    real_assess_all, real_batch = bulk.assess_all, bulk._batch_forecasts
+
+    def capture(specs, results, targets, *args, **kwargs):
+        specs = list(specs)
+        inputs.append((specs, list(results), list(targets)))
+        return real_assess_all(specs, results, targets, *args, **kwargs)
+
+    def spy(jobs):
+        batches.append(sum(len(job.starts) for job in jobs))
+        return real_batch(jobs)
+
+    with mock.patch.object(bulk, "assess_all", capture):
+        recompute_assessments()
+    [(specs, results, targets)] = inputs
+
+    def forecasts(batch_from):
+        with (
+            mock.patch.object(bulk, "BATCH_FORECASTS_FROM", batch_from),
+            mock.patch.object(bulk, "_batch_forecasts", spy),
+        ):
+            assessed = bulk.assess_all(specs, results, targets)
+        return {
+            (a.indicator_id, a.kind, a.start): tuple(getattr(a, f) for f in bulk.FORECAST_FIELDS)
+            for a in assessed
+        }
+
+    batched = forecasts(bulk.BATCH_FORECASTS_FROM)  # as the recompute runs
+    assert batches[-1] >= bulk.BATCH_FORECASTS_FROM  # so the demo's forecasts were batched
+    reference = forecasts(10**9)
+    assert batched.keys() == reference.keys()
+    differ = [key for key in reference if not all(map(identical, reference[key], batched[key]))]
+    assert differ == []
+    # The demo exercises the methods the batch computes (its latest year is never complete).
+    methods = [fields[3] for fields in reference.values() if fields[3]]
+    assert len(methods) > 300
+    assert {c.FORECAST_SEASONAL_PROFILE, c.FORECAST_LINEAR_TREND, c.FORECAST_RUN_RATE} <= set(methods)
