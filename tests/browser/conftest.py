@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
 HERE = Path(__file__).resolve().parent
 MISSING_REASON = (
     f"!!! BROWSER TESTS NOT RUN: Chromium is not installed at {CHROMIUM}. "
-    "Install it with `apt-get install -y chromium` (or run .ci/run, which does). !!!"
+    "Install it with `apt-get install -y chromium fonts-liberation` (or run .ci/run, which does). !!!"
 )
 REQUIRED_REASON = (
     f"REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM}: the browser tests must run."
