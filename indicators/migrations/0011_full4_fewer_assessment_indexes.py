@@ -14,6 +14,16 @@ largest single part of that recompute. Three indexes go:
 - comparator_period_id: nothing reads assessments by their comparator; only deleting a period
   (PROTECT) does, rarely, and a scan of the table serves it.
 
+With those gone, no indexed column changes when an assessment is recomputed (id, indicator,
+period; is_latest, in the partial index's condition, only when a new month arrives), so an update
+is HOT, writing no index at all, whenever its page has room for the new version. The fillfactor
+goes from 70 to 50 so that it has, even when every row of a page changes at once: measured on a
+full recompute in which every assessment changed, 99.5 % of the updates were HOT (43 % at 70) and
+the WAL written fell from 57 to 32 MiB; the table, 50 MiB with its indexes, stayed that size over
+consecutive full recomputes (the dead versions are pruned on the page). As in 0006, the fillfactor
+applies to pages written from now on: `VACUUM FULL indicators_assessment` in a quiet hour applies
+it to an existing table.
+
 The partial unique index `assessment_one_latest_per_indicator` is (re)created on PostgreSQL if
 missing: 0006_speed2_fillfactor's AlterField of `indicator` (db_index=False) dropped every
 single-column btree index on indicator_id, the model's partial unique index among them (Django
@@ -34,6 +44,16 @@ RESTORE_LATEST = (
 def restore_latest_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(RESTORE_LATEST)
+
+
+def set_fillfactor(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE indicators_assessment SET (fillfactor = 50)")
+
+
+def reset_fillfactor(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE indicators_assessment SET (fillfactor = 70)")
 
 
 class Migration(migrations.Migration):
@@ -63,4 +83,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(restore_latest_index, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(set_fillfactor, reset_fillfactor, elidable=False),
     ]
