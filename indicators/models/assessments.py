@@ -23,8 +23,10 @@ class Assessment(models.Model):
     target = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     rag = models.CharField(max_length=10, choices=_choices(c.RAG_LABELS))
     direction = models.CharField(max_length=10, choices=_choices(c.DIRECTION_LABELS))
+    # No index (issue 12, full4): nothing looks assessments up by their comparator; only deleting
+    # a period (PROTECT) does, which scans the table instead, and a recompute writes one index fewer.
     comparator_period = models.ForeignKey(
-        Period, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Period, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     comparator_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     is_latest = models.BooleanField(
@@ -70,7 +72,9 @@ class Assessment(models.Model):
                 violation_error_message="An indicator has only one latest assessment.",
             ),
         ]
-        indexes = [models.Index(fields=["is_latest", "rag"]), models.Index(fields=["is_latest", "direction"])]
+        # No (is_latest, rag) or (is_latest, direction) index (issue 12, full4): the partial unique
+        # index on the latest assessment finds the 1,000 latest rows for every page's filter, and
+        # those two indexes changed with every RAG or direction, so no such update could be HOT.
 
     def __str__(self):
         return f"{self.indicator.reference} {self.period.label}: {self.rag}/{self.direction}"
