@@ -162,22 +162,26 @@ def _upsert(cursor, table: str, rows: list[tuple]) -> None:
 
 
 def _upsert_values(cursor, table: str, rows: list[tuple]) -> None:
-    """SQLite, many rows (a full recompute): multi-row VALUES, one parameter per value."""
-    one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    limit = connection.features.max_query_params
-    size = min(BATCH_SIZE, limit // len(COLUMNS)) if limit else BATCH_SIZE
-    updates = ", ".join(
-        f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in COLUMNS[2:]
+    """SQLite, many rows (a full recompute): one single-row upsert executed for every row.
+
+    `executemany` keeps SQLite's one compiled statement and binds each row's values to it in C,
+    where a multi-row VALUES of 1,365 rows (SQLite's 32,766 parameters) had SQLite parse 32,766
+    placeholders per statement and Django quote every one of them into its query log when queries
+    are recorded (`manage.py bench`, DEBUG): issue 12, 5 s of a 12 s full recompute. One
+    statement per pass, whatever the number of rows.
+    """
+    cursor.executemany(_upsert_row_sql(table), rows)
+
+
+@functools.cache
+def _upsert_row_sql(table: str) -> str:
+    q = connection.ops.quote_name
+    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in COLUMNS[2:])
+    # Names come from the model, quoted by the backend; every value is a parameter.
+    return (
+        f"INSERT INTO {table} ({_quoted(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "  # noqa: S608
+        f"ON CONFLICT (indicator_id, period_id) DO UPDATE SET {updates}"
     )
-    for i in range(0, len(rows), size):
-        batch = rows[i : i + size]
-        # Names come from the model, quoted by the backend; every value is a parameter.
-        sql = (
-            f"INSERT INTO {table} ({_quoted(COLUMNS)}) VALUES "  # noqa: S608
-            + ", ".join([one] * len(batch))
-            + f" ON CONFLICT (indicator_id, period_id) DO UPDATE SET {updates}"
-        )
-        cursor.execute(sql, [v for row in batch for v in row])
 
 
 def _as_json_text(value) -> str:
