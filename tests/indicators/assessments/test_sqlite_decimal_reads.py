@@ -21,7 +21,7 @@ FIELD = Result._meta.get_field("value")
 
 def django_converts(value):
     """Django's own SQLite converter for the column."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db.backends.sqlite3.base import DatabaseOperations  # base first: no import cycle
 
     converter = DatabaseOperations(connection).get_decimalfield_converter(Col(Result._meta.db_table, FIELD))
     return converter(value, Col(Result._meta.db_table, FIELD), connection)
