@@ -15,8 +15,8 @@ How the differences are written (`ChangePlan.apply`, one transaction, a fixed nu
   statements: first the rows that are not their indicator's latest, then those that are, so the
   unique "one latest assessment per indicator" index never sees two latest rows at once (it is
   checked row by row, not at the end of a statement).
-- **SQLite**: the deletes in batches, then batched multi-row `INSERT ... ON CONFLICT (indicator,
-  period) DO UPDATE` upserts, in the same two passes.
+- **SQLite**: the deletes in batches, then one `INSERT ... ON CONFLICT (indicator, period) DO
+  UPDATE` of a single row executed for every row (`executemany`), in the same two passes.
 
 **Foreign keys** (issue 12: "check as the rows are written, or drop the ones the recompute
 guarantees"): checked as the rows are written. Django declares every foreign key `DEFERRABLE
@@ -84,8 +84,6 @@ DATE_COLUMNS = {
     i for i, name in enumerate(COLUMNS) if type(Assessment._meta.get_field(name)) is models.DateField
 }
 BATCH_SIZE = 2000
-# SQLite upserts up to this many rows as one JSON parameter (`_upsert`): a few indicators' rows.
-JSON_ROWS = 500
 
 
 @dataclass
@@ -144,16 +142,15 @@ def _delete(cursor, table: str, ids: list[int], postgres: bool) -> None:
 
 
 def _upsert(cursor, table: str, rows: list[tuple]) -> None:
-    """Batched upserts on the (indicator, period) unique index (SQLite; PostgreSQL after an edit).
+    """Upserts on the (indicator, period) unique index (SQLite; PostgreSQL after an edit).
 
-    Each batch's rows go as ONE parameter, a JSON array of rows, unpacked by the database
-    (`_upsert_sql`): issue 12, after an edit the 120 rows x 24 values were 2,880 parameters, and
-    quoting them (psycopg's client-side binding of 24 arrays; SQLite's parameters and Django's
-    log of them) cost more than the upsert. The values are those the parameters carried: numbers
-    as text (Decimals exactly), booleans, text, NULLs. SQLite's `json_extract` parses a row's
-    text once per column, so its large batches (a full recompute) keep one parameter per value.
+    PostgreSQL: each batch's rows go as ONE parameter, a JSON array of rows, unpacked by the
+    database (`_upsert_sql`): issue 12, after an edit the 120 rows x 24 values were 2,880
+    parameters, and quoting them (psycopg's client-side binding of 24 arrays; Django's log of
+    them) cost more than the upsert. The values are those the parameters carried: numbers as text
+    (Decimals exactly), booleans, text, NULLs. SQLite: `_upsert_values`, whatever the number of rows.
     """
-    if connection.vendor == "sqlite" and len(rows) > JSON_ROWS:
+    if connection.vendor == "sqlite":
         _upsert_values(cursor, table, rows)
         return
     sql = _upsert_sql(table, connection.vendor)
@@ -162,22 +159,29 @@ def _upsert(cursor, table: str, rows: list[tuple]) -> None:
 
 
 def _upsert_values(cursor, table: str, rows: list[tuple]) -> None:
-    """SQLite, many rows (a full recompute): multi-row VALUES, one parameter per value."""
-    one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    limit = connection.features.max_query_params
-    size = min(BATCH_SIZE, limit // len(COLUMNS)) if limit else BATCH_SIZE
-    updates = ", ".join(
-        f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in COLUMNS[2:]
+    """SQLite: one single-row upsert, executed for every row (`executemany`): one query a pass.
+
+    SQLite compiles the statement once and binds each row's values to it in C. Issue 12: a full
+    recompute's multi-row VALUES of 1,365 rows (SQLite's 32,766 parameters) had SQLite parse
+    32,766 placeholders per statement and Django quote every one into its query log when queries
+    are recorded (`manage.py bench`, DEBUG): 5 s of a 12 s full recompute. After an edit, the
+    rows as one JSON parameter (`json_each`, then `json_extract` re-parsing each row's text for
+    each of its 24 columns) took longer than binding them. The values stored are the same: a
+    Decimal and a date go as their text, a boolean as 1 or 0.
+    """
+    if rows:
+        cursor.executemany(_upsert_row_sql(table), rows)
+
+
+@functools.cache
+def _upsert_row_sql(table: str) -> str:
+    q = connection.ops.quote_name
+    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in COLUMNS[2:])
+    # Names come from the model, quoted by the backend; every value is a parameter.
+    return (
+        f"INSERT INTO {table} ({_quoted(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "  # noqa: S608
+        f"ON CONFLICT (indicator_id, period_id) DO UPDATE SET {updates}"
     )
-    for i in range(0, len(rows), size):
-        batch = rows[i : i + size]
-        # Names come from the model, quoted by the backend; every value is a parameter.
-        sql = (
-            f"INSERT INTO {table} ({_quoted(COLUMNS)}) VALUES "  # noqa: S608
-            + ", ".join([one] * len(batch))
-            + f" ON CONFLICT (indicator_id, period_id) DO UPDATE SET {updates}"
-        )
-        cursor.execute(sql, [v for row in batch for v in row])
 
 
 def _as_json_text(value) -> str:
@@ -189,17 +193,12 @@ def _as_json_text(value) -> str:
 
 @functools.cache
 def _upsert_sql(table: str, vendor: str) -> str:
-    """The upsert of a JSON array of rows (in `COLUMNS` order), built once per process."""
+    """PostgreSQL: the upsert of a JSON array of rows (in `COLUMNS` order), built once per process."""
     q = connection.ops.quote_name
     updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in COLUMNS[2:])
-    if vendor == "postgresql":
-        # Each value as text, cast to its column's type (jsonb from its JSON text).
-        values = ", ".join(f"(v->>{n})::{_column_type(c)}" for n, c in enumerate(COLUMNS))
-        source = "json_array_elements(%s::json) AS v"
-    else:
-        # json_extract gives a JSON string as TEXT, a number as INTEGER or REAL, true as 1.
-        values = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(COLUMNS)))
-        source = "json_each(%s) WHERE true"  # WHERE: SQLite's parser needs it before ON CONFLICT
+    # Each value as text, cast to its column's type (jsonb from its JSON text).
+    values = ", ".join(f"(v->>{n})::{_column_type(c)}" for n, c in enumerate(COLUMNS))
+    source = "json_array_elements(%s::json) AS v"
     return (
         f"INSERT INTO {table} ({_quoted(COLUMNS)}) SELECT {values} FROM {source} "  # noqa: S608 — quoted names
         f"ON CONFLICT (indicator_id, period_id) DO UPDATE SET {updates}"

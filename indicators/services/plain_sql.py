@@ -14,11 +14,14 @@ helpers let a hot path keep its SQL text from one call to the next:
   same converters: Decimals and booleans on SQLite).
 """
 
+import decimal
 import json
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import DecimalField, Model, QuerySet
+from django.db.models.expressions import Col
 
 
 def quoted(model: type[Model], field_name: str | None = None) -> str:
@@ -61,10 +64,10 @@ class PreparedValues:
 
     def rows(self, ids: Sequence[int] | None) -> list[tuple]:
         if ids is None:
-            return list(self.build(None))
+            return _fetch(self.build(None))
         ids = list(dict.fromkeys(ids))  # the ORM drops repeated values of an IN list too
         if not ids or len(ids) > PREPARED_MAX_IDS:
-            return list(self.build(ids))
+            return _fetch(self.build(ids))
         key = (connection.alias, connection.vendor, len(ids))
         compiled = self._compiled.get(key)
         if compiled is None:
@@ -88,6 +91,75 @@ class PreparedValues:
             raise ValueError("PreparedValues: the query does not use every id as a parameter.")
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         return sql, marked, compiler.get_converters(fields), compiler
+
+
+def _fetch(queryset: QuerySet) -> list[tuple]:
+    """``list(queryset)`` of a `values_list` (no `flat`), the same tuples.
+
+    On SQLite, when its only converted columns are decimal columns, the rows are fetched at once
+    and each decimal converted by `_sqlite_decimal`, Django's own conversion with its context
+    made once: Django's converter builds a `decimal.Context` for every value, and with the ORM's
+    generator over chunks of 100 rows that was 0.3 s of CPU for a full recompute's 120,000 results
+    (0.08 s to fetch them; PostgreSQL's driver gives Decimals itself). Anything else: the ORM.
+    """
+    if connection.vendor != "sqlite":
+        return list(queryset)
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+    converters = compiler.get_converters(fields)
+    convert = {}
+    for index, (functions, expression) in converters.items():
+        field = expression.output_field
+        if not (
+            isinstance(expression, Col)
+            and isinstance(field, DecimalField)
+            and field.decimal_places is not None
+            and len(functions) == 1
+        ):
+            return list(queryset)
+        convert[index] = _sqlite_decimal(field)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    if not convert:
+        return fetched
+    out = []
+    for row in fetched:
+        values = list(row)
+        for index, function in convert.items():
+            values[index] = function(values[index])
+        out.append(tuple(values))
+    return out
+
+
+def _sqlite_decimal(field: DecimalField) -> Callable:
+    """What `DatabaseOperations.get_decimalfield_converter` (SQLite) makes of a stored value, for
+    ``field`` (a column): exactly its steps, with the 15-digit context built once and each distinct
+    value converted once (results repeat: whole counts, percentages to one place)."""
+    quantum = Decimal(1).scaleb(-field.decimal_places)
+    context = field.context
+    from_float = decimal.Context(prec=15).create_decimal_from_float
+    # One cache per kind of stored value: 2 and 2.0 are one dict key, and a whole number too
+    # large for a float's 15 digits would convert differently from the float.
+    floats: dict[float, Decimal] = {}
+    others: dict = {}
+
+    def convert(value):
+        if value is None:
+            return None
+        is_float = type(value) is float
+        if not value:  # 0.0 and -0.0 are one key but "0" and "-0" distinct Decimals
+            return (from_float(value) if is_float else Decimal(value)).quantize(quantum, context=context)
+        seen = floats if is_float else others
+        try:
+            return seen[value]
+        except KeyError:
+            number = (from_float(value) if is_float else Decimal(value)).quantize(quantum, context=context)
+            seen[value] = number
+            return number
+
+    return convert
 
 
 class _IdSlot:

@@ -252,3 +252,22 @@ def test_one_indicator_recompute_with_lists_built_runs_a_fixed_number_of_queries
     # its inputs in five queries instead of three).
     with django_assert_num_queries(14):
         recompute_assessments(indicator_ids=[indicators[0].id])
+
+
+def test_changed_reasons_are_written_to_their_entries_only(
+    build_council, django_assert_num_queries, calendar
+):
+    """`_update_reasons` (one UPDATE: from a JSON parameter on SQLite, arrays on PostgreSQL)
+    writes each entry's new reasons as the JSONField reads them, and touches no other entry."""
+    from reporting.exceptions import _update_reasons
+
+    build_council(3, months=12)
+    exception_lists_build_due(as_of=datetime.date(2016, 6, 1))
+    entries = list(ExceptionEntry.objects.order_by("id").values_list("id", "reasons"))
+    assert len(entries) >= 2
+    (first, _), (second, _) = entries[:2]
+    with django_assert_num_queries(1):
+        _update_reasons([(first, ["red", "missing"]), (second, [])])
+    after = dict(ExceptionEntry.objects.values_list("id", "reasons"))
+    assert after[first] == ["red", "missing"] and after[second] == []
+    assert {k: v for k, v in after.items() if k not in (first, second)} == dict(entries[2:])
