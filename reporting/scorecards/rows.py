@@ -39,6 +39,7 @@ from indicators.scorecard_figures import (
     short_period_label,
     window_start,
 )
+from indicators.selectors import AmongIds
 from indicators.services.summary_writes import made_with
 from reporting.models import ReportedAssessment
 
@@ -304,6 +305,15 @@ def _stored_figures(indicator: dict) -> RowFigures:
     )
 
 
+def _by_indicator(model, ids: list[int], *extra: str) -> dict[int, dict]:
+    """{indicator: its assessment's `_ASSESSMENT_FIELDS`} for these assessment ids (`model`:
+    `Assessment` or `ReportedAssessment`); no query without ids, as `id__in=[]` runs none."""
+    if not ids:
+        return {}
+    rows = model.objects.filter(AmongIds(F("id"), ids)).order_by().values(*_ASSESSMENT_FIELDS, *extra)
+    return {r["indicator_id"]: r for r in rows}
+
+
 def _window_series(ids: list[int], period: Period | None, fy: int) -> dict[int, list[tuple]]:
     """{indicator: [(kind, financial year, label, value), ...] in date order}: one query, none
     without ids."""
@@ -370,22 +380,11 @@ def build_rows(
         )
         fields += ("reported_id",)
     indicators = list(indicators.order_by("reference").values(*fields))
-    selected = {
-        a["indicator_id"]: a
-        for a in Assessment.objects.filter(id__in=[i["selected_id"] for i in indicators if i["selected_id"]])
-        .order_by()
-        .values(*_ASSESSMENT_FIELDS)
-    }
+    selected = _by_indicator(Assessment, [i["selected_id"] for i in indicators if i["selected_id"]])
     reported = {}
     if as_reported:
-        reported = {
-            r["indicator_id"]: r
-            for r in ReportedAssessment.objects.filter(
-                id__in=[i["reported_id"] for i in indicators if i["reported_id"]]
-            )
-            .order_by()
-            .values(*_ASSESSMENT_FIELDS, "reported_at")
-        }
+        reported_ids = [i["reported_id"] for i in indicators if i["reported_id"]]
+        reported = _by_indicator(ReportedAssessment, reported_ids, "reported_at")
     years = [fy - 2, fy - 1, fy]
     summaries = {}
     if use_summary:
