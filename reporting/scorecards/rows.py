@@ -355,8 +355,9 @@ def build_rows(
     as_reported: bool = False,
     compact_sparklines: bool = False,
 ) -> tuple[list[ScorecardRow], list[str]]:
-    """Rows for these indicators as at `period`, in three queries (four as reported); one fewer
-    where every row's stored summary answers the period (`_summary_serves`: no window query).
+    """Rows for these indicators as at `period`, in three queries (as reported too, where every
+    row has an as-reported assessment: four where some has none); one fewer where every row's
+    stored summary answers the period (`_summary_serves`: no window query).
 
     `as_reported`: each row shows its frozen as-reported assessment where there is one, else its
     current one (marked `not_reported`). `compact_sparklines`: the smaller SVG of
@@ -380,11 +381,15 @@ def build_rows(
         )
         fields += ("reported_id",)
     indicators = list(indicators.order_by("reference").values(*fields))
-    selected = _by_indicator(Assessment, [i["selected_id"] for i in indicators if i["selected_id"]])
     reported = {}
     if as_reported:
         reported_ids = [i["reported_id"] for i in indicators if i["reported_id"]]
         reported = _by_indicator(ReportedAssessment, reported_ids, "reported_at")
+    # As reported, a row shows its current assessment only where nothing was reported: only those
+    # are read (none, and no query, once a period's list froze every row), not 1,000 unshown ones.
+    selected = _by_indicator(
+        Assessment, [i["selected_id"] for i in indicators if i["selected_id"] and i["id"] not in reported]
+    )
     years = [fy - 2, fy - 1, fy]
     summaries = {}
     if use_summary:
