@@ -77,16 +77,12 @@ class _Hints(dict):
 class _Fragments(dict):
     """A status tag rendered from its include the first time it is asked for (this request only)."""
 
-    def __init__(self, template_name: str, variable: str):
+    def __init__(self, template_name: str, variable: str, **context):
         super().__init__()
-        self.template_name, self.variable = template_name, variable
+        self.template_name, self.variable, self.context = template_name, variable, context
 
     def __missing__(self, key):
-        html = render_to_string(self.template_name, {self.variable: key}).strip()
-        # In a scorecard table a RAG tag is styled by `kpi-rag` alone (kpi.scss: `.kpi-rag` sets
-        # everything `govuk-tag` did but its margins, which `.kpi-scorecard .kpi-rag` sets): ten
-        # bytes fewer, twice a row. Its shape and word are unchanged.
-        self[key] = html = html.replace('class="govuk-tag kpi-rag ', 'class="kpi-rag ')
+        self[key] = html = render_to_string(self.template_name, {self.variable: key, **self.context}).strip()
         return html
 
 
@@ -110,7 +106,10 @@ def scorecard_rows(context, rows, kind: str) -> SafeString:
     with_directorate = kind == SCORECARD_CMT
     cache = context.render_context.setdefault("scorecard_rows", {})
     if not cache:
-        cache["rag"] = _Fragments("includes/rag.html", "rag")
+        # In a scorecard table a RAG tag is styled by `kpi-rag` alone (kpi.scss: `.kpi-rag` sets
+        # everything `govuk-tag` did but its margins, which `.kpi-scorecard .kpi-rag` sets): ten
+        # bytes fewer, twice a row. Its shape and word are unchanged.
+        cache["rag"] = _Fragments("includes/rag.html", "rag", in_scorecard_row=True)
         cache["direction"] = _Fragments("includes/direction.html", "direction")
         cache["detail"] = reverse("indicators:detail", args=[_PLACEHOLDER]).split(_PLACEHOLDER)
         cache["directorates"] = {}
