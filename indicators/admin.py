@@ -34,8 +34,25 @@ from indicators.services.targets import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Listed and viewed only: written by the portal's services (which check rights and keep
+    history) or derived by the recompute."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# The reporting calendar is generated (`indicators.services.periods`), and its labels are printed
+# in frozen reports and stored in the scorecards' per-indicator summaries, which a recompute keeps
+# while an indicator's assessments are unchanged: a period is never edited by hand.
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(ReadOnlyAdmin):
     list_display = ["label", "kind", "start", "end", "financial_year"]
     list_filter = ["kind", "financial_year"]
     search_fields = ["label"]
@@ -185,17 +202,6 @@ class IndicatorAdmin(admin.ModelAdmin):
             target_remove(user=request.user, target=target, reason=reason)
         for target in targets:
             target_write(user=request.user, target=target, reason=reason)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Result)

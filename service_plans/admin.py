@@ -3,6 +3,7 @@ pages (their services check rights and keep history), so the admin only lists th
 
 from django.contrib import admin
 
+from indicators.admin import ReadOnlyAdmin
 from service_plans.models import Plan, PlanningCalendar, RiskMatrix
 
 
@@ -36,15 +37,6 @@ class PlanningCalendarAdmin(admin.ModelAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ReadOnlyAdmin):
     list_display = ["service", "financial_year", "years_covered", "status", "version", "updated_at"]
     list_filter = ["status", "financial_year"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

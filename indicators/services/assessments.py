@@ -110,6 +110,14 @@ def _decimal(value: float | None) -> Decimal | None:
     return number if abs(number) < DECIMAL_LIMIT else None
 
 
+class _Decimals(dict):
+    """{float: its Decimal as stored}, filled on first lookup (never given 0, -0.0 or None)."""
+
+    def __missing__(self, value: float) -> Decimal | None:
+        self[value] = number = _decimal(value)
+        return number
+
+
 @contextmanager
 def _without_cyclic_gc() -> Iterator[None]:
     """The cyclic garbage collector paused while a recompute builds its rows.
@@ -233,18 +241,10 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     adapt_date = connection.ops.adapt_datefield_value
     # A series' centre line and limits are the same number at every point of a segment: each
-    # distinct float is converted once (the same conversion, so the same Decimal).
-    decimals: dict[float, Decimal | None] = {}
-
-    def as_decimal(value: float | None) -> Decimal | None:
-        if value is None or value == 0:  # 0.0 and -0.0 are equal keys but distinct Decimals
-            return _decimal(value)
-        try:
-            return decimals[value]
-        except KeyError:
-            decimals[value] = number = _decimal(value)
-            return number
-
+    # distinct float is converted once (the same conversion, so the same Decimal). Looked up
+    # inline (`dec[x] if x else _decimal(x)`: a dict subscript, not a function call per value; 0.0
+    # and -0.0 are equal keys but distinct Decimals, and None is not cached either).
+    dec = _Decimals()
     rows = [
         (
             a.indicator_id,
@@ -259,14 +259,14 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
             a.variation,
             a.special_cause_rule,
             a.assurance,
-            as_decimal(a.centre_line),
-            as_decimal(a.upper_limit),
-            as_decimal(a.lower_limit),
+            dec[a.centre_line] if a.centre_line else _decimal(a.centre_line),
+            dec[a.upper_limit] if a.upper_limit else _decimal(a.upper_limit),
+            dec[a.lower_limit] if a.lower_limit else _decimal(a.lower_limit),
             a.trial_limits,
             None if a.shift_since is None else adapt_date(a.shift_since),
-            as_decimal(a.forecast_value),
-            as_decimal(a.forecast_low),
-            as_decimal(a.forecast_high),
+            dec[a.forecast_value] if a.forecast_value else _decimal(a.forecast_value),
+            dec[a.forecast_low] if a.forecast_low else _decimal(a.forecast_low),
+            dec[a.forecast_high] if a.forecast_high else _decimal(a.forecast_high),
             a.forecast_method,
             a.forecast_inputs,  # a plain dict: put in database form only if the row is written
             a.forecast_rag,
@@ -275,7 +275,7 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
         for a in assessed
     ]
     plan = plan_changes(rows, None if ids is None else [s.id for s in specs])
-    summaries = changed_summaries(indicator_rows, assessed, period_figures)
+    summaries = changed_summaries(indicator_rows, assessed, period_figures, plan.changed_indicator_ids)
     with transaction.atomic():
         plan.apply()
         write_summaries(summaries)  # the scorecards' figures, never out of step with the assessments

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from indicators.models import Indicator
+from indicators.models import Indicator, Period
 
 
 @pytest.fixture
@@ -68,3 +68,18 @@ def test_results_are_read_only_in_the_admin(client, hub, build_council):
     assert response.status_code in (302, 403) or "readonly" in response.content.decode()
     result.refresh_from_db()
     assert result.value != 1
+
+
+@pytest.mark.django_db
+def test_the_reporting_calendar_is_read_only_in_the_admin(client, hub, build_council):
+    """Period labels are printed in frozen reports and kept in the scorecard summaries."""
+    build_council(1, months=1)
+    period = Period.objects.first()
+    client.force_login(hub)
+    assert client.get("/admin/indicators/period/add/").status_code == 403
+    response = client.post(f"/admin/indicators/period/{period.id}/change/", {"label": "Renamed"})
+    assert response.status_code in (302, 403) or "readonly" in response.content.decode()
+    assert client.post(f"/admin/indicators/period/{period.id}/delete/", {"post": "yes"}).status_code == 403
+    period.refresh_from_db()
+    assert period.label != "Renamed"
+    assert Period.objects.filter(id=period.id).exists()

@@ -3,7 +3,8 @@
 import pytest
 from django.db.models import F
 
-from indicators.models import IndicatorSummary, Result
+from indicators.models import Indicator, IndicatorSummary, Result
+from indicators.services import assessments, summary_writes
 from indicators.services.assessments import recompute
 
 pytestmark = pytest.mark.django_db
@@ -26,3 +27,37 @@ def test_an_edit_rewrites_that_indicators_summary_only(build_council):
     assert recompute(indicator_ids=[first.id]).summaries == 1
     assert recompute(indicator_ids=[first.id]).summaries == 0
     assert IndicatorSummary.objects.get(indicator=second).sparkline == before
+
+
+def test_a_stale_or_missing_summary_is_rewritten_although_no_assessment_changed(build_council):
+    """Unchanged indicators keep their summaries unless what drew them changed (`made_with`)."""
+    first, second, third = build_council(3, months=24)
+    Indicator.objects.filter(id=first.id).update(reference="NEW001")  # printed in the sparkline text
+    IndicatorSummary.objects.filter(indicator=second).delete()
+    outcome = recompute()
+    assert (outcome.inserted, outcome.updated, outcome.deleted, outcome.summaries) == (0, 0, 0, 2)
+    assert "NEW001" in IndicatorSummary.objects.get(indicator=first).made_with
+    assert IndicatorSummary.objects.filter(indicator=second).exists()
+    assert recompute().written == 0
+
+
+def test_skipping_unchanged_indicators_gives_the_summaries_working_every_one_out_would(
+    build_council, monkeypatch
+):
+    indicators = build_council(4, months=30)
+    Result.objects.filter(indicator=indicators[0]).update(value=F("value") + 3)
+    recompute()
+    skipped = {s.indicator_id: _fields(s) for s in IndicatorSummary.objects.all()}
+    IndicatorSummary.objects.all().delete()
+    everything = summary_writes.changed_summaries
+
+    def every_one(indicators, assessed, periods, changed_indicator_ids=None):
+        return everything(indicators, assessed, periods, None)
+
+    monkeypatch.setattr(assessments, "changed_summaries", every_one)
+    assert recompute().summaries == 4
+    assert {s.indicator_id: _fields(s) for s in IndicatorSummary.objects.all()} == skipped
+
+
+def _fields(summary: IndicatorSummary) -> tuple:
+    return tuple(getattr(summary, name) for name in summary_writes.SUMMARY_COLUMNS)
