@@ -346,6 +346,15 @@ def _window_series(ids: list[int], period: Period | None, fy: int) -> dict[int, 
     return series
 
 
+class _Formatted(dict):
+    """{(value, places, unit): `format_value`'s text}, filled on first use (this request only): a
+    scorecard's 3,000 figures repeat (equal Decimals format alike whatever their exponent)."""
+
+    def __missing__(self, key):
+        self[key] = text = format_value(*key)
+        return text
+
+
 def build_rows(
     indicators: QuerySet[Indicator],
     period: Period | None,
@@ -401,6 +410,7 @@ def build_rows(
     polarity_labels, variation_labels = c.POLARITY_LABELS, c.VARIATION_LABELS
     method_labels = c.FORECAST_METHOD_LABELS
     reported_days: dict = {}
+    shown = _Formatted()
     for indicator in indicators:
         indicator_id = indicator["id"]
         reference = indicator["reference"]
@@ -457,10 +467,10 @@ def build_rows(
                 row.not_reported = True
         if assessment is not None:
             row.value = assessment["value"]
-            row.value_display = format_value(row.value, dp, unit)
+            row.value_display = shown[row.value, dp, unit]
             row.period_label = assessment["period__label"]
             row.target = assessment["target"]
-            row.target_display = format_value(row.target, dp, unit)
+            row.target_display = shown[row.target, dp, unit]
             row.rag = assessment["rag"]
             row.direction = assessment["direction"]
             row.variation = variation = assessment["variation"]
@@ -468,7 +478,7 @@ def build_rows(
             row.assurance = assurance = assessment["assurance"]
             row.assurance_label = assurance_label(assurance, assessment["shift_since"])
             row.forecast_value = assessment["forecast_value"]
-            row.forecast_display = format_value(row.forecast_value, dp, unit)
+            row.forecast_display = shown[row.forecast_value, dp, unit]
             row.forecast_method_label = method_labels.get(assessment["forecast_method"], "")
             row.forecast_rag = assessment["forecast_rag"]
         rows.append(row)

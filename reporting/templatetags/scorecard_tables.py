@@ -87,8 +87,9 @@ class _Fragments(dict):
 
 
 class _Escaped(dict):
-    """Text escaped the first time it is met (this request only): a scorecard's labels repeat
-    (three polarities, a few periods, variations and officers) across its 1,000 rows."""
+    """Text escaped the first time it is met (this request only): a scorecard's labels and
+    figures repeat (three polarities, a few periods, variations, officers, and formatted values
+    such as "57.5%") across its 1,000 rows."""
 
     def __missing__(self, text):
         self[text] = escaped = _escape(text)
@@ -138,7 +139,7 @@ def scorecard_rows(context, rows, kind: str) -> SafeString:
                 directorate = directorates[slug, row.directorate_code] = _DIRECTORATE.format(
                     link, esc(row.directorate_code)
                 )
-        years = "".join([f"<td>{esc(v)}</td>" for v in row.years_display])
+        years = "".join([f"<td>{escaped[v]}</td>" for v in row.years_display])
         clinic = clinic_mark_html(row.clinic_mark) if row.clinic_mark is not None else ""
         forecast_rag = ("<br>" + rags[row.forecast_rag]) if row.forecast_rag else ""
         out.append(
@@ -147,13 +148,13 @@ def scorecard_rows(context, rows, kind: str) -> SafeString:
             f"<td>{esc(row.title)}<br><small>{escaped[row.polarity_label]}</small>"
             f"{_STATUTORY if row.statutory else ''}{clinic}</td>"
             f"{directorate}{years}"
-            f"<td>{esc(row.value_display)}{hints[row.period_label]}"
+            f"<td>{escaped[row.value_display]}{hints[row.period_label]}"
             f"{_NOT_REPORTED if row.not_reported else ''}</td>"
-            f"<td>{esc(row.target_display)}</td>"
+            f"<td>{escaped[row.target_display]}</td>"
             f"<td>{rags[row.rag]}</td>"
             f"<td>{directions[row.direction]}</td>"
             f"<td>{escaped[row.variation_label or '—']}{hints[row.assurance_label]}</td>"
-            f"<td>{esc(row.forecast_display)}{forecast_rag}</td>"
+            f"<td>{escaped[row.forecast_display]}{forecast_rag}</td>"
             f"<td>{esc(row.sparkline) if row.sparkline else '—'}</td>"
             f"<td>{escaped[row.responsible_officer or '—']}</td>"
             "</tr>\n"
