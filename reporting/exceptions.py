@@ -33,10 +33,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from indicators.analytics import constants as c
-from indicators.analytics.exceptions import due_date, exception_reasons
+from indicators.analytics.exceptions import WORSENING_RUN, due_date, exception_reasons
 from indicators.analytics.series import FREQUENCY_KIND
 from indicators.data_entry.services.returns import is_past_due
 from indicators.models import Assessment, Indicator, Period, Result
+from indicators.services.bulk_writes import insert_rows
 from indicators.services.plain_sql import list_param, one_of, quoted
 from organisation.calendar import reporting_date
 from organisation.roles import is_hub
@@ -193,32 +194,34 @@ def exception_lists_refresh(
     returned, existing = _returned_and_entries(list(list_periods), list(lags), ids)
 
     wanted: dict[tuple[int, int], list[str]] = {}
+    # A period's reasons depend on its rag, variation, forecast rag and the run of "Bad"
+    # directions ending at it, and only on whether that run is 0, 1 or 2 and more: each distinct
+    # combination is judged once (`_Reasons`), and the run is counted as the series goes, not by
+    # passing every direction so far (quadratic in a series' length: 7,000 copies an indicator).
+    judged = _Reasons()
+    missing_reasons = exception_reasons(missing=True)
     for indicator_id, lag in lags.items():
         own_kind = FREQUENCY_KIND[frequency[indicator_id]]
         assessed = {}
-        directions: list[str] = []
+        run = 0
         for period_id, kind, rag, direction, variation, forecast in series.get(indicator_id, ()):
             if kind != own_kind:
                 continue
-            directions.append(direction)
-            assessed[period_id] = (rag, tuple(directions), variation, forecast)
+            run = run + 1 if direction == c.BAD else 0
+            assessed[period_id] = judged[rag, min(run, WORSENING_RUN), direction, variation, forecast]
         first = first_result.get(indicator_id)
         for period_id, period in list_periods.items():
             if period.kind != own_kind:
                 continue
-            if period_id in assessed:
-                rag, so_far, variation, forecast = assessed[period_id]
-                reasons = exception_reasons(
-                    rag=rag, directions_so_far=so_far, variation=variation, forecast_rag=forecast
-                )
-            else:
+            reasons = assessed.get(period_id)
+            if reasons is None:
                 missing = (
                     (indicator_id, period_id) not in returned
                     and first is not None
                     and first <= period.start
                     and is_past_due(due_date(period.end, lag), as_of)
                 )
-                reasons = exception_reasons(missing=missing)
+                reasons = missing_reasons if missing else None
             if reasons:
                 wanted[(period_id, indicator_id)] = reasons
 
@@ -232,8 +235,9 @@ def exception_lists_refresh(
             to_delete.append(entry_id)
         elif reasons != stored:
             to_update.append((entry_id, reasons))
+    now = timezone.now()  # what auto_now(_add) would set: `insert_rows` writes the fields as given
     to_create = [
-        ExceptionEntry(period_id=p, indicator_id=i, reasons=r)
+        ExceptionEntry(period_id=p, indicator_id=i, reasons=list(r), created_at=now, updated_at=now)
         for (p, i), r in wanted.items()
         if (p, i) not in seen
     ]
@@ -244,7 +248,7 @@ def exception_lists_refresh(
         if to_update:
             _update_reasons(to_update)
         if to_create:
-            ExceptionEntry.objects.bulk_create(to_create, batch_size=2000)
+            insert_rows(ExceptionEntry, to_create)  # PostgreSQL: one COPY (was bulk_create's VALUES)
         _stamp_lists(list(list_periods))
     return len(wanted)
 
@@ -327,14 +331,19 @@ def _returned_and_entries(
     params = [periods] + ([] if ids is None else [list_param(ids)])
     params += [periods, list_param([str(s) for s in RETURNED]), list_param(indicator_ids)]
     returned, entries = set(), []
+    parsed: dict[str, list] = {}  # a list's entries share a handful of reason lists: parsed once
     for entry_id, period_id, indicator_id, reasons, reviewed_at in _rows(
         "entries_and_returns", params, filtered=ids is not None
     ):
         if entry_id is None:
             returned.add((indicator_id, period_id))
         else:
-            parsed = json.loads(reasons) if isinstance(reasons, str) else reasons
-            entries.append((entry_id, period_id, indicator_id, parsed, reviewed_at))
+            if isinstance(reasons, str):
+                text = reasons
+                reasons = parsed.get(text)
+                if reasons is None:
+                    reasons = parsed[text] = json.loads(text)
+            entries.append((entry_id, period_id, indicator_id, reasons, reviewed_at))
     return returned, entries
 
 
@@ -370,6 +379,20 @@ def _update_reasons(updates: list[tuple[int, list[str]]]) -> None:
             "FROM unnest(%s::bigint[], %s::text[]) AS v(id, reasons) WHERE e.id = v.id",
             [[entry_id for entry_id, _ in updates], [json.dumps(reasons) for _, reasons in updates]],
         )
+
+
+class _Reasons(dict):
+    """{(rag, run of "Bad" up to 2, direction, variation, forecast rag): `exception_reasons`}, filled
+    on first use. The reasons are shared between entries: never mutate them (copied when written)."""
+
+    def __missing__(self, key):
+        rag, run, direction, variation, forecast = key
+        # The directions so far as far as the rule can tell them apart: the run of "Bad" ending here.
+        so_far = (c.BAD,) * run if run else (direction,)
+        self[key] = reasons = exception_reasons(
+            rag=rag, directions_so_far=so_far, variation=variation, forecast_rag=forecast
+        )
+        return reasons
 
 
 # --------------------------------------------------------------------------------------------
