@@ -288,6 +288,41 @@ def _same_number(computed, stored) -> bool:
     return float(computed) == stored
 
 
+class _Floats(dict):
+    """{Decimal: the float SQLite made of it}, filled on first use; None stays None. A recompute's
+    Decimals are shared objects (one per distinct value), so each is converted once."""
+
+    def __missing__(self, number):
+        self[number] = value = float(number)
+        return value
+
+
+def _sqlite_same(first: int):
+    """SQLite: whether a computed row equals its stored one (`first`: where the stored row's
+    compared values begin). A decimal column holds REAL (or INTEGER) there: the computed Decimals
+    are compared as the floats SQLite made of them, the other columns as they are, each as one
+    tuple comparison; where that finds a difference, `_same_number` looks again column by column
+    (a value SQLite kept as text). A date is read as its text (`_stored`), as it was written.
+    """
+    decimal = [i for i in COMPARED if i in DECIMAL_COLUMNS]
+    other = [i for i in COMPARED if i not in DECIMAL_COLUMNS]
+    computed_decimals, computed_other = operator.itemgetter(*decimal), operator.itemgetter(*other)
+    position = {i: first + n for n, i in enumerate(COMPARED)}
+    stored_decimals = operator.itemgetter(*(position[i] for i in decimal))
+    stored_other = operator.itemgetter(*(position[i] for i in other))
+    floats = _Floats({None: None})
+    as_float = floats.__getitem__
+
+    def same(row, old) -> bool:
+        if computed_other(row) != stored_other(old):
+            return False
+        if tuple(map(as_float, computed_decimals(row))) == stored_decimals(old):
+            return True
+        return all(_same_number(row[i], old[position[i]]) for i in decimal)
+
+    return same
+
+
 def _in_database_form(row: tuple, prepare) -> tuple:
     """A row to write, its forecast inputs (a plain dict until now) in database form."""
     inputs = row[INPUTS]
@@ -303,36 +338,25 @@ def plan_changes(rows: list[tuple], indicator_ids: list[int] | None) -> ChangePl
     """
     stored = _stored(indicator_ids)
     plan = ChangePlan()
-    # PostgreSQL gives numeric columns back as Decimals, equal to the computed ones exactly.
-    # SQLite holds a decimal column as REAL (or INTEGER): the computed Decimal is compared as the
-    # float SQLite made of it, and anything else (a value SQLite kept as text) by `_same_number`.
+    # PostgreSQL gives numeric columns back as Decimals, equal to the computed ones exactly: a
+    # computed row's compared values equal the stored row's slice as one tuple comparison.
     postgres = connection.vendor == "postgresql"
-    as_float = [] if postgres else [n for n, i in enumerate(COMPARED) if i in DECIMAL_COLUMNS]
     first = 3  # id, indicator, period come first in the stored row
     end = first + len(COMPARED)
-    compared = operator.itemgetter(*COMPARED)
+    if postgres:
+        compared = operator.itemgetter(*COMPARED)
+
+        def same(row, old) -> bool:
+            return compared(row) == old[first:end]
+    else:
+        same = _sqlite_same(first)
     for row in rows:
         old = stored.pop((row[0], row[1]), None)
         if old is None:
             plan.inserts.append(row)
             plan.changed_indicator_ids.add(row[0])
             continue
-        computed = compared(row)
-        if as_float:
-            computed = list(computed)
-            for n in as_float:
-                if computed[n] is not None:
-                    computed[n] = float(computed[n])
-            computed = tuple(computed)
-        current = old[first:end]  # a date as its text on SQLite (`_stored`)
-        same = computed == current or (
-            bool(as_float)
-            and all(
-                _same_number(row[i], b) if i in DECIMAL_COLUMNS else row[i] == b
-                for i, b in zip(COMPARED, current, strict=True)
-            )
-        )
-        if not same or row[INPUTS] != _parsed(old[end]):
+        if not same(row, old) or row[INPUTS] != _parsed(old[end]):
             plan.updates.append(row)
             plan.changed_indicator_ids.add(row[0])
     for old in stored.values():
