@@ -44,6 +44,7 @@ from django.db.models.functions import Cast
 
 from indicators.models import Assessment
 from indicators.services.bulk_writes import copy_rows
+from indicators.services.plain_sql import list_param, one_of, quoted
 
 COLUMNS = (
     "indicator_id",
@@ -254,11 +255,20 @@ def _merge(cursor, table: str, passes: list[list[tuple]]) -> None:
 
 def _stored(indicator_ids: list[int] | None) -> dict[tuple[int, int], tuple]:
     """What is stored: {(indicator, period): (id, compared values..., inputs)} by one plain SELECT."""
+    sql = _stored_sql(connection.vendor, filtered=indicator_ids is not None)
+    params = [] if indicator_ids is None else [list_param(indicator_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)  # plain rows: no converters, compared in the database's terms
+        return {(row[1], row[2]): row for row in cursor.fetchall()}
+
+
+@functools.cache
+def _stored_sql(vendor: str, *, filtered: bool) -> str:
+    """`_stored`'s SELECT, compiled by the ORM once per process (after an edit, compiling it took
+    longer than running it); ``filtered``: for the indicators of one `list_param` parameter."""
     rows = Assessment.objects.order_by()
-    if indicator_ids is not None:
-        rows = rows.filter(indicator_id__in=indicator_ids)
     compared = [COLUMNS[i] for i in COMPARED]
-    if connection.vendor != "postgresql":
+    if vendor != "postgresql":
         # SQLite's cursor turns a date column into a date (Django's converter for its declared
         # type), while the computed row holds the text written to it: read the text itself, so the
         # rows compare as they are, with no conversion per row in `plan_changes`.
@@ -267,9 +277,12 @@ def _stored(indicator_ids: list[int] | None) -> dict[tuple[int, int], tuple]:
         compared = [f"{name}_as_text" if name in dates else name for name in compared]
     names = ["id", "indicator_id", "period_id", *compared, "forecast_inputs"]
     sql, params = rows.values_list(*names).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)  # plain rows: no converters, compared in the database's terms
-        return {(row[1], row[2]): row for row in cursor.fetchall()}
+    if params:
+        raise ValueError("The stored assessments' SELECT has no parameters of its own.")
+    if filtered:
+        column = f"{quoted(Assessment)}.{quoted(Assessment, 'indicator')}"
+        sql += f" WHERE {one_of(column)}"
+    return sql
 
 
 def _parsed(inputs) -> dict:
