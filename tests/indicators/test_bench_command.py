@@ -57,3 +57,52 @@ def test_bench_refuses_nonsense_sizes():
     )
     assert result.returncode != 0
     assert "at least 1 indicator" in result.stderr
+
+
+def test_bench_runs_every_size_and_prints_the_scaling_table(tmp_path):
+    """`--sizes`: one bench database per size (each checked against the portal's own, not the
+    previous size's: the second size used to be refused as "the portal's own database")."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "bench",
+            "--sizes",
+            "4,6",
+            "--years",
+            "2",
+            "--no-memory",
+            "--import-rows",
+            "11",
+            "--import-indicators",
+            "2",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Built 4 indicators" in out and "Built 6 indicators" in out
+    assert "Scaling (median seconds or ms; floor; ratio):" in out
+    assert "\n| 4 | " in out and "\n| 6 | " in out
+
+
+def test_bench_refuses_the_portals_own_database(tmp_path):
+    own = tmp_path / "portal.sqlite3"
+    env = {**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, "DATABASE_URL": f"sqlite:///{own}"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--indicators", "2", "--database-url", f"sqlite:///{own}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "must not be the portal's own database" in result.stderr

@@ -94,6 +94,10 @@ class Command(BaseCommand):
             max(options.get("import_indicators") or 1_000, 1),
         )
         self.switched = False
+        # The portal's own database, before any switch: `--sizes` builds a bench database per size,
+        # and each must be checked against the portal's, not against the previous size's.
+        portal = connections["default"].settings_dict
+        self.portal_database = (portal["ENGINE"], str(portal["NAME"]))
         if options.get("imports_only"):
             self._bench_imports()
             self.stdout.write(f"Load average at the end: {_load()}")
@@ -344,7 +348,7 @@ class Command(BaseCommand):
             }
         else:
             config = dj_database_url.parse(f"sqlite:///{Path(tempfile.gettempdir()) / 'kpi_bench.sqlite3'}")
-        if config["ENGINE"] == current["ENGINE"] and str(config["NAME"]) == str(current["NAME"]):
+        if (config["ENGINE"], str(config["NAME"])) == self.portal_database:
             raise CommandError("The bench database must not be the portal's own database.")
         if config["ENGINE"].endswith("sqlite3"):
             Path(config["NAME"]).unlink(missing_ok=True)
