@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from indicators.analytics import constants as c
 from indicators.analytics.exceptions import WORSENING_RUN, due_date, exception_reasons
+from indicators.analytics.memo import Memo
 from indicators.analytics.series import FREQUENCY_KIND
 from indicators.data_entry.services.returns import is_past_due
 from indicators.models import Assessment, Indicator, Period, Result
@@ -196,9 +197,9 @@ def exception_lists_refresh(
     wanted: dict[tuple[int, int], list[str]] = {}
     # A period's reasons depend on its rag, variation, forecast rag and the run of "Bad"
     # directions ending at it, and only on whether that run is 0, 1 or 2 and more: each distinct
-    # combination is judged once (`_Reasons`), and the run is counted as the series goes, not by
+    # combination is judged once (`_judged`, memoised), and the run is counted as the series goes, not by
     # passing every direction so far (quadratic in a series' length: 7,000 copies an indicator).
-    judged = _Reasons()
+    judged = Memo(_judged, unpack=True)  # shared lists: copied when written
     missing_reasons = exception_reasons(missing=True)
     for indicator_id, lag in lags.items():
         own_kind = FREQUENCY_KIND[frequency[indicator_id]]
@@ -381,18 +382,11 @@ def _update_reasons(updates: list[tuple[int, list[str]]]) -> None:
         )
 
 
-class _Reasons(dict):
-    """{(rag, run of "Bad" up to 2, direction, variation, forecast rag): `exception_reasons`}, filled
-    on first use. The reasons are shared between entries: never mutate them (copied when written)."""
-
-    def __missing__(self, key):
-        rag, run, direction, variation, forecast = key
-        # The directions so far as far as the rule can tell them apart: the run of "Bad" ending here.
-        so_far = (c.BAD,) * run if run else (direction,)
-        self[key] = reasons = exception_reasons(
-            rag=rag, directions_so_far=so_far, variation=variation, forecast_rag=forecast
-        )
-        return reasons
+def _judged(rag: str, run: int, direction: str, variation: str, forecast: str) -> list[str]:
+    """`exception_reasons` of a period whose series ends in `run` periods of "Bad" (0, 1 or up to
+    `WORSENING_RUN`) in `direction`: the directions so far as far as the rule tells them apart."""
+    so_far = (c.BAD,) * run if run else (direction,)
+    return exception_reasons(rag=rag, directions_so_far=so_far, variation=variation, forecast_rag=forecast)
 
 
 # --------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from decimal import Decimal
 from django.db import connection, models
 from django.db.models.functions import Cast
 
+from indicators.analytics.memo import Memo
 from indicators.models import Assessment
 from indicators.services.bulk_writes import copy_rows
 from indicators.services.plain_sql import list_param, one_of, quoted
@@ -301,15 +302,6 @@ def _same_number(computed, stored) -> bool:
     return float(computed) == stored
 
 
-class _Floats(dict):
-    """{Decimal: the float SQLite made of it}, filled on first use; None stays None. A recompute's
-    Decimals are shared objects (one per distinct value), so each is converted once."""
-
-    def __missing__(self, number):
-        self[number] = value = float(number)
-        return value
-
-
 def _sqlite_same(first: int):
     """SQLite: whether a computed row equals its stored one (`first`: where the stored row's
     compared values begin). A decimal column holds REAL (or INTEGER) there: the computed Decimals
@@ -323,8 +315,9 @@ def _sqlite_same(first: int):
     position = {i: first + n for n, i in enumerate(COMPARED)}
     stored_decimals = operator.itemgetter(*(position[i] for i in decimal))
     stored_other = operator.itemgetter(*(position[i] for i in other))
-    floats = _Floats({None: None})
-    as_float = floats.__getitem__
+    # {Decimal: the float SQLite made of it}; a recompute's Decimals are shared objects (one per
+    # distinct value), so each is converted once.
+    as_float = Memo(float, {None: None}).__getitem__
 
     def same(row, old) -> bool:
         if computed_other(row) != stored_other(old):

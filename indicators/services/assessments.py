@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from indicators.analytics.memo import Memo
 from indicators.analytics.series import IndicatorRules
 from indicators.models import Annotation, Assessment, Indicator, Period, RebaseDecision, Result, Target
 from indicators.services.assessment_writes import plan_changes
@@ -108,14 +109,6 @@ def _decimal(value: float | None) -> Decimal | None:
         return None
     number = Decimal(repr(float(value))).quantize(FOUR_PLACES)
     return number if abs(number) < DECIMAL_LIMIT else None
-
-
-class _Decimals(dict):
-    """{float: its Decimal as stored}, filled on first lookup (never given 0, -0.0 or None)."""
-
-    def __missing__(self, value: float) -> Decimal | None:
-        self[value] = number = _decimal(value)
-        return number
 
 
 @contextmanager
@@ -244,7 +237,7 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
     # distinct float is converted once (the same conversion, so the same Decimal). Looked up
     # inline (`dec[x] if x else _decimal(x)`: a dict subscript, not a function call per value; 0.0
     # and -0.0 are equal keys but distinct Decimals, and None is not cached either).
-    dec = _Decimals()
+    dec = Memo(_decimal)  # never given 0, -0.0 or None
     rows = [
         (
             a.indicator_id,

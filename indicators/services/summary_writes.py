@@ -45,6 +45,13 @@ def made_with(reference: str, decimal_places: int, unit: str, frequency: str) ->
     return f"{FIGURES_VERSION}\x1f{reference}\x1f{decimal_places}\x1f{unit}\x1f{frequency}"
 
 
+def made_with_indicator(indicator: dict) -> str:
+    """`made_with` of an indicator read as a dict with its reference, places, unit and frequency."""
+    return made_with(
+        indicator["reference"], indicator["decimal_places"], indicator["unit"], indicator["frequency"]
+    )
+
+
 def _figures_as_at(indicator: dict, ordered: list[tuple], fy: int | None) -> tuple:
     """(years, sparkline, text) as a scorecard of financial year `fy` ending after the latest of
     `ordered` ((start, kind, financial year, label, value) in date order) shows them."""
@@ -77,9 +84,7 @@ def summary_values(indicator: dict, points: list[tuple]) -> tuple:
     scorecard of the current year shows of an indicator whose latest result is last year's (an
     annual one, or a quarterly one in April).
     """
-    key = made_with(
-        indicator["reference"], indicator["decimal_places"], indicator["unit"], indicator["frequency"]
-    )
+    key = made_with_indicator(indicator)
     fy = max((p[3] for p in points), default=None)
     latest_end = max((p[1] for p in points), default=None)
     # In date order, as the scorecard's window query gives them (start, then kind: one a start).
@@ -110,10 +115,7 @@ def changed_summaries(
         for indicator in indicators
         if changed_indicator_ids is None
         or indicator["id"] in changed_indicator_ids
-        or indicator["summary__made_with"]
-        != made_with(
-            indicator["reference"], indicator["decimal_places"], indicator["unit"], indicator["frequency"]
-        )
+        or indicator["summary__made_with"] != made_with_indicator(indicator)
     ]
     if not wanted:
         return []

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from indicators.analytics import constants as c
+from indicators.analytics.memo import Memo
 from indicators.analytics.series import FREQUENCY_KIND
 from indicators.formatting import assurance_label, format_value
 from indicators.models import Assessment, Indicator, Period
@@ -40,7 +41,7 @@ from indicators.scorecard_figures import (
     window_start,
 )
 from indicators.selectors import AmongIds
-from indicators.services.summary_writes import made_with
+from indicators.services.summary_writes import made_with_indicator
 from reporting.models import ReportedAssessment
 
 CATEGORY_ORDER = [  # Table 3.3 order
@@ -253,10 +254,7 @@ def _summary_serves(indicator: dict, period: Period) -> bool:
     period. Any other period (an earlier year, a month before the latest result) is left to the
     window query.
     """
-    key = made_with(
-        indicator["reference"], indicator["decimal_places"], indicator["unit"], indicator["frequency"]
-    )
-    if indicator["summary__made_with"] != key:
+    if indicator["summary__made_with"] != made_with_indicator(indicator):
         return False  # no summary yet, or drawn before the indicator was changed
     latest_end = indicator["summary__latest_end"]
     if latest_end is None:
@@ -346,15 +344,6 @@ def _window_series(ids: list[int], period: Period | None, fy: int) -> dict[int, 
     return series
 
 
-class _Formatted(dict):
-    """{(value, places, unit): `format_value`'s text}, filled on first use (this request only): a
-    scorecard's 3,000 figures repeat (equal Decimals format alike whatever their exponent)."""
-
-    def __missing__(self, key):
-        self[key] = text = format_value(*key)
-        return text
-
-
 def build_rows(
     indicators: QuerySet[Indicator],
     period: Period | None,
@@ -410,7 +399,9 @@ def build_rows(
     polarity_labels, variation_labels = c.POLARITY_LABELS, c.VARIATION_LABELS
     method_labels = c.FORECAST_METHOD_LABELS
     reported_days: dict = {}
-    shown = _Formatted()
+    # {(value, places, unit): its text}: a scorecard's 3,000 figures repeat (equal Decimals format
+    # alike whatever their exponent).
+    shown = Memo(format_value, unpack=True)
     for indicator in indicators:
         indicator_id = indicator["id"]
         reference = indicator["reference"]

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
+from indicators.analytics.memo import Memo
 from organisation.roles import SCORECARD_CMT
 
 register = template.Library()
@@ -66,42 +67,22 @@ def _escape(value) -> str:
     return str(value) if isinstance(value, SafeData) else html.escape(str(value))
 
 
-class _Hints(dict):
-    """A cell's small print (`_HINT`, "" for none), escaped once per distinct text."""
-
-    def __missing__(self, text):
-        self[text] = hint = _HINT.format(_escape(text)) if text else ""
-        return hint
+def _hint(text) -> str:
+    """A cell's small print (`_HINT`), "" for none."""
+    return _HINT.format(_escape(text)) if text else ""
 
 
-class _Fragments(dict):
+def _fragments(template_name: str, variable: str, **context) -> Memo:
     """A status tag rendered from its include the first time it is asked for (this request only)."""
-
-    def __init__(self, template_name: str, variable: str, **context):
-        super().__init__()
-        self.template_name, self.variable, self.context = template_name, variable, context
-
-    def __missing__(self, key):
-        self[key] = html = render_to_string(self.template_name, {self.variable: key, **self.context}).strip()
-        return html
-
-
-class _Escaped(dict):
-    """Text escaped the first time it is met (this request only): a scorecard's labels and
-    figures repeat (three polarities, a few periods, variations, officers, and formatted values
-    such as "57.5%") across its 1,000 rows."""
-
-    def __missing__(self, text):
-        self[text] = escaped = _escape(text)
-        return escaped
+    return Memo(lambda key: render_to_string(template_name, {variable: key, **context}).strip())
 
 
 @register.simple_tag(takes_context=True)
 def scorecard_rows(context, rows, kind: str) -> SafeString:
     """The `<tr>`s of one group of a scorecard table (the CMT's with a directorate column).
 
-    Each row is one f-string with its repeating pieces escaped once per request (`_Escaped`,
-    `_Hints`): about 16,000 `html.escape` calls and a 20-keyword `format` per row were most of
+    Each row is one f-string with its repeating pieces escaped once per request (`Memo` of
+    `_escape`, of `_hint`): about 16,000 `html.escape` calls and a 20-keyword `format` per row were most of
     this tag's time.
     """
     with_directorate = kind == SCORECARD_CMT
@@ -110,12 +91,14 @@ def scorecard_rows(context, rows, kind: str) -> SafeString:
         # In a scorecard table a RAG tag is styled by `kpi-rag` alone (kpi.scss: `.kpi-rag` sets
         # everything `govuk-tag` did but its margins, which `.kpi-scorecard .kpi-rag` sets): ten
         # bytes fewer, twice a row. Its shape and word are unchanged.
-        cache["rag"] = _Fragments("includes/rag.html", "rag", in_scorecard_row=True)
-        cache["direction"] = _Fragments("includes/direction.html", "direction")
+        cache["rag"] = _fragments("includes/rag.html", "rag", in_scorecard_row=True)
+        cache["direction"] = _fragments("includes/direction.html", "direction")
         cache["detail"] = reverse("indicators:detail", args=[_PLACEHOLDER]).split(_PLACEHOLDER)
         cache["directorates"] = {}
-        cache["escaped"] = _Escaped()
-        cache["hints"] = _Hints()
+        # Escaped once per distinct text this request: a scorecard's labels and figures repeat
+        # (three polarities, a few periods, variations, officers, values such as "57.5%").
+        cache["escaped"] = Memo(_escape)
+        cache["hints"] = Memo(_hint)
     rags, directions, directorates = cache["rag"], cache["direction"], cache["directorates"]
     escaped, hints = cache["escaped"], cache["hints"]
     detail_prefix, detail_suffix = cache["detail"]

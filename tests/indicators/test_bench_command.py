@@ -9,30 +9,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_bench_builds_times_and_reports_on_a_small_council(tmp_path):
+def _bench(*args: str, database_url: str | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """`manage.py bench ARGS` in a subprocess, the portal on ``database_url`` (default: its own)."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "bench",
-            "--indicators",
-            "12",
-            "--years",
-            "2",
-            "--no-memory",
-            "--import-rows",
-            "101",
-            "--import-indicators",
-            "5",
-            "--database-url",
-            f"sqlite:///{tmp_path / 'bench.sqlite3'}",
-        ],
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [sys.executable, "manage.py", "bench", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
+    )
+
+
+def test_bench_builds_times_and_reports_on_a_small_council(tmp_path):
+    result = _bench(
+        *("--indicators", "12", "--years", "2", "--no-memory"),
+        *("--import-rows", "101", "--import-indicators", "5"),
+        *("--database-url", f"sqlite:///{tmp_path / 'bench.sqlite3'}"),
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -48,13 +44,7 @@ def test_bench_builds_times_and_reports_on_a_small_council(tmp_path):
 
 
 def test_bench_refuses_nonsense_sizes():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "bench", "--indicators", "0"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _bench("--indicators", "0", timeout=120)
     assert result.returncode != 0
     assert "at least 1 indicator" in result.stderr
 
@@ -62,29 +52,10 @@ def test_bench_refuses_nonsense_sizes():
 def test_bench_runs_every_size_and_prints_the_scaling_table(tmp_path):
     """`--sizes`: one bench database per size (each checked against the portal's own, not the
     previous size's: the second size used to be refused as "the portal's own database")."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "bench",
-            "--sizes",
-            "4,6",
-            "--years",
-            "2",
-            "--no-memory",
-            "--import-rows",
-            "11",
-            "--import-indicators",
-            "2",
-            "--database-url",
-            f"sqlite:///{tmp_path / 'bench.sqlite3'}",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    result = _bench(
+        *("--sizes", "4,6", "--years", "2", "--no-memory"),
+        *("--import-rows", "11", "--import-indicators", "2"),
+        *("--database-url", f"sqlite:///{tmp_path / 'bench.sqlite3'}"),
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -94,15 +65,7 @@ def test_bench_runs_every_size_and_prints_the_scaling_table(tmp_path):
 
 
 def test_bench_refuses_the_portals_own_database(tmp_path):
-    own = tmp_path / "portal.sqlite3"
-    env = {**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, "DATABASE_URL": f"sqlite:///{own}"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "bench", "--indicators", "2", "--database-url", f"sqlite:///{own}"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    own = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    result = _bench("--indicators", "2", "--database-url", own, database_url=own, timeout=120)
     assert result.returncode != 0
     assert "must not be the portal's own database" in result.stderr

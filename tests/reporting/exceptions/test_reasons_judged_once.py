@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from indicators.analytics import constants as c
 from indicators.analytics.exceptions import WORSENING_RUN, exception_reasons
-from reporting.exceptions import _Reasons
+from indicators.analytics.memo import Memo
+from reporting.exceptions import _judged
 
 point = st.tuples(
     st.sampled_from([c.RED, c.AMBER, c.GREEN, "", None]),
@@ -18,7 +19,7 @@ point = st.tuples(
 
 @given(st.lists(point, max_size=40))
 def test_the_reasons_equal_those_of_every_direction_so_far(series):
-    judged, run, directions = _Reasons(), 0, []
+    judged, run, directions = Memo(_judged, unpack=True), 0, []
     for rag, direction, variation, forecast in series:
         directions.append(direction)
         run = run + 1 if direction == c.BAD else 0
