@@ -197,8 +197,8 @@ def exception_lists_refresh(
     wanted: dict[tuple[int, int], list[str]] = {}
     # A period's reasons depend on its rag, variation, forecast rag and the run of "Bad"
     # directions ending at it, and only on whether that run is 0, 1 or 2 and more: each distinct
-    # combination is judged once (`_judged`, memoised), and the run is counted as the series goes, not by
-    # passing every direction so far (quadratic in a series' length: 7,000 copies an indicator).
+    # combination is judged once (`_judged`, memoised), and the run is counted as the series
+    # goes, not by passing every direction so far (quadratic: 7,000 copies an indicator).
     judged = Memo(_judged, unpack=True)  # shared lists: copied when written
     missing_reasons = exception_reasons(missing=True)
     for indicator_id, lag in lags.items():
@@ -332,18 +332,14 @@ def _returned_and_entries(
     params = [periods] + ([] if ids is None else [list_param(ids)])
     params += [periods, list_param([str(s) for s in RETURNED]), list_param(indicator_ids)]
     returned, entries = set(), []
-    parsed: dict[str, list] = {}  # a list's entries share a handful of reason lists: parsed once
+    parsed = Memo(json.loads)  # a list's entries share a handful of reason texts: each parsed once
     for entry_id, period_id, indicator_id, reasons, reviewed_at in _rows(
         "entries_and_returns", params, filtered=ids is not None
     ):
         if entry_id is None:
             returned.add((indicator_id, period_id))
         else:
-            if isinstance(reasons, str):
-                text = reasons
-                reasons = parsed.get(text)
-                if reasons is None:
-                    reasons = parsed[text] = json.loads(text)
+            reasons = parsed[reasons] if isinstance(reasons, str) else reasons
             entries.append((entry_id, period_id, indicator_id, reasons, reviewed_at))
     return returned, entries
 
