@@ -38,11 +38,6 @@ def parse_time(
     return None
 
 
-def parse_id(raw: str) -> int | None:
-    text = (raw or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
-
-
 def merge(errors: dict, more: dict) -> dict:
     for field, messages in more.items():
         errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))

@@ -17,6 +17,7 @@ from clinics import forms, pack_pdf, selectors, services
 from clinics.models import Attendee, Clinic, RemedialAction, RemedialPlan, RequestSource, Urgency
 from indicators.models import Indicator
 from organisation import roles
+from organisation.ids import parse_id
 
 ATTENDEE_ROWS = 5
 ACTION_ROWS = 3
@@ -88,7 +89,7 @@ def clinic_request(request):
         raise PermissionDenied("Your role does not request performance clinics.")
     period = services.period_from_key(data.get("period", ""))
     source = data.get("source", RequestSource.INDICATOR)
-    source_id = forms.parse_id(data.get("source_id", ""))
+    source_id = parse_id(data.get("source_id", ""))
     origin = services.plan_source(request.user, source, source_id)
     if origin is not None and not references and request.method == "GET":
         # From a plan action or risk: the indicators it names, to be checked and trimmed.
@@ -164,7 +165,7 @@ def clinic_schedule(request, clinic_id: int):
         end = forms.parse_time(values["end_time"], "end_time", errors, label="the end time", required=False)
         attendees = [
             services.AttendeeInput(
-                role=r["role"], user_id=forms.parse_id(r["user"]), name=r["name"], email=r["email"]
+                role=r["role"], user_id=parse_id(r["user"]), name=r["name"], email=r["email"]
             )
             for r in rows
             if r["user"] or r["name"] or r["email"]
@@ -179,7 +180,7 @@ def clinic_schedule(request, clinic_id: int):
                 start_time=start,
                 end_time=end,
                 place=values["place"],
-                chair_id=forms.parse_id(values["chair"]),
+                chair_id=parse_id(values["chair"]),
                 attendees=attendees,
             )
         except ValidationError as error:
@@ -343,7 +344,7 @@ def plan_create(request, clinic_id: int):
                     user=request.user,
                     clinic=clinic,
                     indicator=indicator,
-                    owner_id=forms.parse_id(values["owner"]),
+                    owner_id=parse_id(values["owner"]),
                     monitoring=values["monitoring"],
                     monitoring_frequency=values["monitoring_frequency"],
                     delivery_plan_changes=values["delivery_plan_changes"],
@@ -410,7 +411,7 @@ def _plan_form_input(values, traj_raw, action_rows, offered, errors):
         due = forms.parse_date(row["due"], "actions", errors, label=f"action {n}'s date", required=False)
         actions.append(
             services.ActionInput(
-                row["description"], forms.parse_id(row["owner"]), due, row.get("plan_action", "")[:20]
+                row["description"], parse_id(row["owner"]), due, row.get("plan_action", "")[:20]
             )
         )
     recovery = next((s for s in offered if f"{s:%Y-%m}" == values["recovery"]), None)
@@ -479,7 +480,7 @@ def plan_edit(request, plan_id: int):
                 services.remedial_plan_revise(
                     user=request.user,
                     plan=plan,
-                    owner_id=forms.parse_id(values["owner"]),
+                    owner_id=parse_id(values["owner"]),
                     monitoring=values["monitoring"],
                     monitoring_frequency=values["monitoring_frequency"],
                     delivery_plan_changes=values["delivery_plan_changes"],

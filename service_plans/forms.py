@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from indicators.models import Indicator
+from organisation.ids import parse_id
 from organisation.models import Portfolio, Service, Theme
 from service_plans.models import Action, Plan, Risk
 from service_plans.services import SECTION_FIELDS
@@ -23,16 +24,13 @@ def _people():
     )
 
 
-MAX_ID = 2**63 - 1
-
-
 def _safe_ids(values) -> None:
     """Refuse ids no database column can hold (a hostile form value would be a 500 at the query)."""
     for value in values:
         text = str(value).strip()
         if text in ("",):
             continue
-        if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        if parse_id(text) is None:
             raise ValidationError("Select a valid choice.", code="invalid_choice")
 
 

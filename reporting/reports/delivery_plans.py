@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from indicators.models import Period
 from organisation import roles
+from organisation.ids import parse_id
 from organisation.models import Board
 from reporting.reports.models import DeliveryPlan, DeliveryPlanChange, DeliveryPlanItem
 
@@ -96,13 +97,14 @@ def _require_keeper(user, board_id: int | None) -> None:
 
 
 def create_plan(user, board_id, year_id, summary: str) -> DeliveryPlan:
-    board_number = int(board_id) if str(board_id or "").isdigit() else None
+    board_number = parse_id(board_id)
     _require_keeper(user, board_number)
     errors = {}
     board = Board.objects.filter(pk=board_number).first() if board_number else None
     if board is None:
         errors["board"] = "Choose the board the plan is for."
-    year = Period.objects.filter(pk=year_id, kind="year").first() if str(year_id or "").isdigit() else None
+    year_number = parse_id(year_id)
+    year = Period.objects.filter(pk=year_number, kind="year").first() if year_number else None
     if year is None:
         errors["year"] = "Choose the financial year the plan is for."
     summary = (summary or "").strip()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from indicators.models import Indicator, Period
 from organisation import roles
 from organisation.calendar import reporting_date
+from organisation.ids import parse_id
 from organisation.models import Board, Directorate
 from reporting.reports import kinds
 from reporting.reports import snapshot as snap
@@ -154,7 +155,7 @@ def _scope_objects(kind: str, directorate_id, board_id, indicators=""):
 
 
 def _number(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+    return parse_id(value)
 
 
 def _may_start(user, kind: str, board_id) -> None:
@@ -178,7 +179,7 @@ def start_generation(user, kind: str, period_id, directorate_id=None, board_id=N
     _may_start(user, kind, board_id)
     if kind not in kinds.KIND_LABELS:
         raise ReportRefused("Choose a kind of report from the list.")
-    period = Period.objects.filter(pk=period_id).first() if str(period_id or "").isdigit() else None
+    period = Period.objects.filter(pk=parse_id(period_id)).first() if parse_id(period_id) else None
     if period is None:
         raise ReportRefused("Choose the period the report is for.")
     if period.kind not in kinds.PERIOD_KINDS[kind]:

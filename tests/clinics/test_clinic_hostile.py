@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 junk = st.one_of(
     st.text(max_size=40),
     st.integers(min_value=-(10**20), max_value=10**20).map(str),
-    st.sampled_from(["", "new", "NaN", "1e999", "2016-02-30", "\x00", "<script>", "９", "-1", "99999999999"]),
+    st.sampled_from(
+        ["", "new", "NaN", "1e999", "2016-02-30", "\x00", "<script>", "９", "¹", "٣", "-1", "99999999999"]
+    ),
 )
 PLAN_FIELDS = [
     "owner",

@@ -20,6 +20,7 @@ from indicators.data_entry.services.returns import (
     approvals_for,
 )
 from indicators.models import Result
+from organisation.ids import parse_id
 from organisation.roles import may_open_approvals
 
 
@@ -71,7 +72,7 @@ def approvals_approve_selected(request):
     chosen, versions, unknown = [], {}, False
     for raw in request.POST.getlist("selected"):
         result_id, _, version = raw.partition(":")
-        if not (result_id.isdigit() and version.isdigit()) or int(result_id) not in pending:
+        if parse_id(result_id) not in pending or not (version.isascii() and version.isdigit()):
             unknown = True
             continue
         chosen.append(pending[int(result_id)])

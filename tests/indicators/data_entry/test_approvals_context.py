@@ -134,7 +134,9 @@ def test_a_stale_selection_approves_nothing(client, users, history):
 def test_an_empty_or_foreign_selection_is_refused_with_a_message(client, users, history):
     client.force_login(users["head"])
     assert client.post("/approvals/approve-selected/", {}).status_code == 400
-    response = client.post("/approvals/approve-selected/", {"selected": ["999999:0", "junk"]})
+    response = client.post(
+        "/approvals/approve-selected/", {"selected": ["999999:0", "junk", "¹:0", f"{2**70}:1"]}
+    )
     assert response.status_code == 400
     assert "no longer awaiting your approval" in response.content.decode()
 

@@ -101,6 +101,10 @@ def test_bad_input_is_refused_by_the_field_and_writes_nothing(plan, org, users, 
     ]
     odd = client.post("/reports/delivery-plans/", {"board": "999", "year": quarter.id})
     assert odd.status_code == 400 and "Choose the financial year" in odd.content.decode()
+    # Digits int() cannot read (a superscript) and an id no column holds: messages, not a 500.
+    for board, year_id in (("¹", "²"), (str(2**70), str(2**70)), ("٣", year.id)):
+        refused = client.post("/reports/delivery-plans/", {"board": board, "year": year_id})
+        assert refused.status_code in (400, 403), (board, year_id)
     assert DeliveryPlan.objects.count() == 1
     item = plan.items.get()
     unchanged = client.post(
