@@ -136,16 +136,16 @@ def _indicator_set(indicators) -> list[int]:
 def _scope_objects(kind: str, directorate_id, board_id, indicators=""):
     directorate = board = None
     indicator_ids: list[int] = []
+    directorate_id, board_id = parse_id(directorate_id), parse_id(board_id)  # None: not an id
     if kind == kinds.DMT:
         directorate = Directorate.objects.filter(pk=directorate_id).first() if directorate_id else None
         if directorate is None:
             raise ReportRefused("Choose the directorate this DMT report is for.")
-    if kind == kinds.BOARD:
+    if kind in (kinds.BOARD, kinds.EXCEPTION_REPORT):
         board = Board.objects.filter(pk=board_id).first() if board_id else None
-        if board is None:
-            raise ReportRefused("Choose the board this report is for.")
+    if kind == kinds.BOARD and board is None:
+        raise ReportRefused("Choose the board this report is for.")
     if kind == kinds.EXCEPTION_REPORT:
-        board = Board.objects.filter(pk=board_id).first() if _number(board_id) else None
         indicator_ids = _indicator_set(indicators)
         if board is None and not indicator_ids:
             raise ReportRefused("Choose the board the exception report is for, or list its indicators.")
@@ -154,13 +154,9 @@ def _scope_objects(kind: str, directorate_id, board_id, indicators=""):
     return directorate, board, indicator_ids
 
 
-def _number(value) -> int | None:
-    return parse_id(value)
-
-
 def _may_start(user, kind: str, board_id) -> None:
     if kind == kinds.EXCEPTION_REPORT:
-        if not roles.may_request_exception_report(user, _number(board_id)):
+        if not roles.may_request_exception_report(user, parse_id(board_id)):
             raise PermissionDenied(
                 "Exception reports are requested by the hub, or by a board's members for their board."
             )
@@ -179,7 +175,8 @@ def start_generation(user, kind: str, period_id, directorate_id=None, board_id=N
     _may_start(user, kind, board_id)
     if kind not in kinds.KIND_LABELS:
         raise ReportRefused("Choose a kind of report from the list.")
-    period = Period.objects.filter(pk=parse_id(period_id)).first() if parse_id(period_id) else None
+    period_number = parse_id(period_id)
+    period = Period.objects.filter(pk=period_number).first() if period_number else None
     if period is None:
         raise ReportRefused("Choose the period the report is for.")
     if period.kind not in kinds.PERIOD_KINDS[kind]:

@@ -71,12 +71,13 @@ def approvals_approve_selected(request):
     pending = {r.pk: r for r in approvals_for(request.user)}
     chosen, versions, unknown = [], {}, False
     for raw in request.POST.getlist("selected"):
-        result_id, _, version = raw.partition(":")
-        if parse_id(result_id) not in pending or not (version.isascii() and version.isdigit()):
+        result_text, _, version = raw.partition(":")
+        result_id = parse_id(result_text)
+        if result_id not in pending or not (version.isascii() and version.isdigit()):
             unknown = True
             continue
-        chosen.append(pending[int(result_id)])
-        versions[int(result_id)] = int(version)
+        chosen.append(pending[result_id])
+        versions[result_id] = int(version)
     errors = []
     if unknown:
         errors.append(

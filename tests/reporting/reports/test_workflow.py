@@ -102,6 +102,13 @@ def test_dmt_and_board_reports_need_their_scope(report_council, users):
         services.start_generation(users["hub"], "dmt", december.id, directorate_id="999")
     with pytest.raises(ReportRefused, match="board"):
         services.start_generation(users["hub"], "board", december.id)
+    # Ids int() cannot read or no column holds: refused with the same message, never a 500.
+    for bad in ("¹", str(2**70)):
+        with pytest.raises(ReportRefused, match="directorate"):
+            services.start_generation(users["hub"], "dmt", december.id, directorate_id=bad)
+        with pytest.raises(ReportRefused, match="board"):
+            services.start_generation(users["hub"], "board", december.id, board_id=bad)
+    assert not Report.objects.exists()
 
 
 def test_regenerating_a_draft_keeps_its_narrative(executive_q3, users, q3):
