@@ -35,6 +35,8 @@ def test_bench_builds_times_and_reports_on_a_small_council(tmp_path):
     assert "Built 12 indicators, 288 results" in out
     assert "Full recompute: 288 assessments" in out
     assert "One indicator after one edit" in out
+    # Each recompute figure beside both floors: the same work, and the narrower one printed before.
+    assert out.count("| narrow floor ") == 3, out
     # Every indicator on the CMT scorecard (plus the header rows), in each of the three views.
     for view in ("latest month, as reported", "latest month, current", "last financial year"):
         assert f"{view}, 17 table rows" in out, out
