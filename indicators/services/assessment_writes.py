@@ -36,6 +36,8 @@ import datetime
 import functools
 import json
 import operator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -256,11 +258,46 @@ def _merge(cursor, table: str, passes: list[list[tuple]]) -> None:
 
 def _stored(indicator_ids: list[int] | None) -> dict[tuple[int, int], tuple]:
     """What is stored: {(indicator, period): (id, compared values..., inputs)} by one plain SELECT."""
+    with stored_rows_sent(indicator_ids) as stored:
+        return stored()
+
+
+@contextmanager
+def stored_rows_sent(indicator_ids: list[int] | None) -> Iterator[Callable[[], dict]]:
+    """`_stored`'s SELECT sent on entry; the function given reads its rows when called.
+
+    On PostgreSQL the query goes out in psycopg's pipeline mode and the server runs it, and
+    streams its 120,000 rows, while the recompute assesses every series (a second and more of pure
+    Python in which the connection would sit idle): the reading then costs only the rows'
+    conversion (issue 12). Until the rows are read, nothing else may use the connection: the
+    body computes, it does not query. SQLite has no pipeline: the SELECT runs when asked for.
+    """
     sql = _stored_sql(connection.vendor, filtered=indicator_ids is not None)
     params = [] if indicator_ids is None else [list_param(indicator_ids)]
+    read: dict[tuple[int, int], tuple] | None = None
+
+    def rows(cursor) -> dict[tuple[int, int], tuple]:
+        nonlocal read
+        if read is None:
+            # Plain rows: no converters, compared in the database's terms.
+            read = {(row[1], row[2]): row for row in cursor.fetchall()}
+        return read
+
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)  # plain rows: no converters, compared in the database's terms
-        return {(row[1], row[2]): row for row in cursor.fetchall()}
+        if connection.vendor != "postgresql":
+
+            def when_asked() -> dict[tuple[int, int], tuple]:
+                if read is None:
+                    cursor.execute(sql, params)
+                return rows(cursor)
+
+            yield when_asked
+            return
+        connection.ensure_connection()
+        with connection.connection.pipeline():
+            cursor.execute(sql, params)
+            yield lambda: rows(cursor)
+            rows(cursor)  # read before the pipeline closes, whether or not the body asked
 
 
 @functools.cache
@@ -335,14 +372,17 @@ def _in_database_form(row: tuple, prepare) -> tuple:
     return (*row[:INPUTS], prepare(inputs), *row[INPUTS + 1 :])
 
 
-def plan_changes(rows: list[tuple], indicator_ids: list[int] | None) -> ChangePlan:
+def plan_changes(
+    rows: list[tuple], indicator_ids: list[int] | None, stored: dict[tuple[int, int], tuple] | None = None
+) -> ChangePlan:
     """Compare computed rows (in `COLUMNS` order, database form) with the stored ones.
 
     The forecast inputs of each row are a plain dict, compared parsed (not as JSON text) and put
     in database form only for the rows that are written.
     ``indicator_ids``: the indicators recomputed (None: all), so stored rows of others are left alone.
+    ``stored``: their stored rows already read (`stored_rows_sent`); read here when not given.
     """
-    stored = _stored(indicator_ids)
+    stored = _stored(indicator_ids) if stored is None else stored
     plan = ChangePlan()
     # PostgreSQL gives numeric columns back as Decimals, equal to the computed ones exactly: a
     # computed row's compared values equal the stored row's slice as one tuple comparison.

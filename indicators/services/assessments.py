@@ -23,7 +23,7 @@ from django.utils import timezone
 from indicators.analytics.memo import Memo
 from indicators.analytics.series import IndicatorRules
 from indicators.models import Annotation, Assessment, Indicator, Period, RebaseDecision, Result, Target
-from indicators.services.assessment_writes import plan_changes
+from indicators.services.assessment_writes import plan_changes, stored_rows_sent
 from indicators.services.plain_sql import PreparedValues
 from indicators.services.summary_writes import INDICATOR_FIELDS as SUMMARY_FIELDS
 from indicators.services.summary_writes import STORED_FIELDS, changed_summaries, write_summaries
@@ -198,6 +198,46 @@ DISMISSAL_ROWS = PreparedValues(
 )
 
 
+def _rows_to_write(assessed: list, period_ids: dict) -> list[tuple]:
+    """The computed assessments as rows in `assessment_writes.COLUMNS` order, in database form."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    adapt_date = connection.ops.adapt_datefield_value
+    # A series' centre line and limits are the same number at every point of a segment: each
+    # distinct float is converted once (the same conversion, so the same Decimal). Looked up
+    # inline (`dec[x] if x else _decimal(x)`: a dict subscript, not a function call per value; 0.0
+    # and -0.0 are equal keys but distinct Decimals, and None is not cached either).
+    dec = Memo(_decimal)  # never given 0, -0.0 or None
+    return [
+        (
+            a.indicator_id,
+            period_ids[(a.kind, a.start)],
+            a.value,
+            a.target,
+            a.rag,
+            a.direction,
+            period_ids[a.comparator] if a.comparator else None,
+            a.comparator_value,
+            a.is_latest,
+            a.variation,
+            a.special_cause_rule,
+            a.assurance,
+            dec[a.centre_line] if a.centre_line else _decimal(a.centre_line),
+            dec[a.upper_limit] if a.upper_limit else _decimal(a.upper_limit),
+            dec[a.lower_limit] if a.lower_limit else _decimal(a.lower_limit),
+            a.trial_limits,
+            None if a.shift_since is None else adapt_date(a.shift_since),
+            dec[a.forecast_value] if a.forecast_value else _decimal(a.forecast_value),
+            dec[a.forecast_low] if a.forecast_low else _decimal(a.forecast_low),
+            dec[a.forecast_high] if a.forecast_high else _decimal(a.forecast_high),
+            a.forecast_method,
+            a.forecast_inputs,  # a plain dict: put in database form only if the row is written
+            a.forecast_rag,
+            now,
+        )
+        for a in assessed
+    ]
+
+
 def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
     ids = None if indicator_ids is None else list(indicator_ids)
     periods, period_figures = {}, {}
@@ -229,45 +269,14 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
     ]
     from indicators.analytics.bulk import assess_all  # pandas and numpy: only when a recompute runs
 
-    assessed = assess_all(specs, result_rows, target_rows)
+    recomputed = None if ids is None else [s.id for s in specs]
+    # The stored rows are read while every series is assessed (`stored_rows_sent`: on PostgreSQL
+    # the server runs the SELECT meanwhile); no query until `stored()`.
+    with stored_rows_sent(recomputed) as stored:
+        assessed = assess_all(specs, result_rows, target_rows)
+        rows = _rows_to_write(assessed, period_ids)
+        plan = plan_changes(rows, recomputed, stored())
 
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    adapt_date = connection.ops.adapt_datefield_value
-    # A series' centre line and limits are the same number at every point of a segment: each
-    # distinct float is converted once (the same conversion, so the same Decimal). Looked up
-    # inline (`dec[x] if x else _decimal(x)`: a dict subscript, not a function call per value; 0.0
-    # and -0.0 are equal keys but distinct Decimals, and None is not cached either).
-    dec = Memo(_decimal)  # never given 0, -0.0 or None
-    rows = [
-        (
-            a.indicator_id,
-            period_ids[(a.kind, a.start)],
-            a.value,
-            a.target,
-            a.rag,
-            a.direction,
-            period_ids[a.comparator] if a.comparator else None,
-            a.comparator_value,
-            a.is_latest,
-            a.variation,
-            a.special_cause_rule,
-            a.assurance,
-            dec[a.centre_line] if a.centre_line else _decimal(a.centre_line),
-            dec[a.upper_limit] if a.upper_limit else _decimal(a.upper_limit),
-            dec[a.lower_limit] if a.lower_limit else _decimal(a.lower_limit),
-            a.trial_limits,
-            None if a.shift_since is None else adapt_date(a.shift_since),
-            dec[a.forecast_value] if a.forecast_value else _decimal(a.forecast_value),
-            dec[a.forecast_low] if a.forecast_low else _decimal(a.forecast_low),
-            dec[a.forecast_high] if a.forecast_high else _decimal(a.forecast_high),
-            a.forecast_method,
-            a.forecast_inputs,  # a plain dict: put in database form only if the row is written
-            a.forecast_rag,
-            now,
-        )
-        for a in assessed
-    ]
-    plan = plan_changes(rows, None if ids is None else [s.id for s in specs])
     summaries = changed_summaries(indicator_rows, assessed, period_figures, plan.changed_indicator_ids)
     with transaction.atomic():
         plan.apply()
