@@ -108,13 +108,24 @@ class ChangePlan:
     def written(self) -> int:
         return len(self.inserts) + len(self.updates) + len(self.deletes)
 
-    def apply(self) -> None:
-        """Write the differences (call inside a transaction). Nothing at all when there are none."""
+    @property
+    def merges(self) -> bool:
+        """Whether `apply` writes by COPY and MERGE (PostgreSQL, a full recompute with changes)."""
+        return connection.vendor == "postgresql" and self.bulk and self.written > 0
+
+    def apply[T](self, meanwhile: Callable[[], T] = lambda: None) -> T:
+        """Write the differences (call inside a transaction). Nothing at all when there are none.
+
+        `meanwhile`: work that needs no query (the recompute's scorecard summaries), done while
+        PostgreSQL merges a full recompute's rows (`_merge`: half a second of the server's time
+        at 1,000 indicators, in which this process would wait); otherwise after writing.
+        Returns what it returns.
+        """
         if not self.written:
-            return
+            return meanwhile()
+        merge = self.merges
         table = connection.ops.quote_name(Assessment._meta.db_table)
         postgres = connection.vendor == "postgresql"
-        merge = postgres and self.bulk
         with connection.cursor() as cursor:
             if merge:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # see the module docstring
@@ -125,11 +136,12 @@ class ChangePlan:
             changed = self.inserts + self.updates
             passes = [[r for r in changed if not r[LATEST]], [r for r in changed if r[LATEST]]]
             if merge:
-                _merge(cursor, table, passes)
+                done = _merge(cursor, table, passes, meanwhile)
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            else:
-                for rows in passes:
-                    _upsert(cursor, table, rows)
+                return done
+            for rows in passes:
+                _upsert(cursor, table, rows)
+        return meanwhile()
 
 
 def _quoted(names) -> str:
@@ -217,11 +229,13 @@ def _column_type(name: str) -> str:
     return Assessment._meta.get_field(name.removesuffix("_id")).db_type(connection)
 
 
-def _merge(cursor, table: str, passes: list[list[tuple]]) -> None:
+def _merge[T](cursor, table: str, passes: list[list[tuple]], meanwhile: Callable[[], T]) -> T:
     """PostgreSQL: one COPY into a temporary table, a MERGE per pass, and the table dropped.
 
-    Django's query log does not see the raw psycopg cursor's COPY, so it is recorded there by
-    hand and counts as one query.
+    The MERGEs and the DROP go out in psycopg's pipeline mode (COPY cannot) and `meanwhile` runs
+    while the server works through them; their errors are raised when the pipeline closes, as
+    Django's own (`wrap_database_errors`). Django's query log does not see the raw psycopg
+    cursor's COPY, so it is recorded there by hand and counts as one query.
     """
     columns = _quoted(COLUMNS)
     cursor.execute(
@@ -237,29 +251,41 @@ def _merge(cursor, table: str, passes: list[list[tuple]]) -> None:
         f"{connection.ops.quote_name(c)} = t.{connection.ops.quote_name(c)}" for c in COLUMNS[2:]
     )
     values = ", ".join(f"t.{connection.ops.quote_name(c)}" for c in COLUMNS)
-    for latest, rows in zip(("NOT is_latest", "is_latest"), passes, strict=True):
-        if not rows:
-            continue
-        # Each pass reads only its own rows, and says how many there are: the temporary table has
-        # no statistics, so without the LIMIT (exactly the pass's row count: it changes nothing)
-        # the planner hashed all 120,000 stored assessments to update the 1,000 latest ones
-        # (250 ms); knowing the pass has 1,000 rows it looks each one up by the unique index
-        # (57 ms). The first pass (every other row) is a hash join either way.
-        cursor.execute(
-            f"MERGE INTO {table} AS a "  # noqa: S608 — quoted names, an int
-            f"USING (SELECT * FROM kpi_assessment_changes WHERE {latest} LIMIT {len(rows):d}) AS t "
-            f"ON a.indicator_id = t.indicator_id AND a.period_id = t.period_id "
-            f"WHEN MATCHED THEN UPDATE SET {assignments} "
-            f"WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({values})"
-        )
-    # Dropped now, not only at commit: a caller's transaction may hold two recomputes.
-    cursor.execute("DROP TABLE kpi_assessment_changes")
+    with pipeline():
+        for latest, rows in zip(("NOT is_latest", "is_latest"), passes, strict=True):
+            if not rows:
+                continue
+            # Each pass reads only its own rows, and says how many there are: the temporary table
+            # has no statistics, so without the LIMIT (exactly the pass's row count: it changes
+            # nothing) the planner hashed all 120,000 stored assessments to update the 1,000
+            # latest ones (250 ms); knowing the pass has 1,000 rows it looks each one up by the
+            # unique index (57 ms). The first pass (every other row) is a hash join either way.
+            cursor.execute(
+                f"MERGE INTO {table} AS a "  # noqa: S608 — quoted names, an int
+                f"USING (SELECT * FROM kpi_assessment_changes WHERE {latest} LIMIT {len(rows):d}) AS t "
+                f"ON a.indicator_id = t.indicator_id AND a.period_id = t.period_id "
+                f"WHEN MATCHED THEN UPDATE SET {assignments} "
+                f"WHEN NOT MATCHED THEN INSERT ({columns}) VALUES ({values})"
+            )
+        # Dropped now, not only at commit: a caller's transaction may hold two recomputes.
+        cursor.execute("DROP TABLE kpi_assessment_changes")
+        return meanwhile()
 
 
 def _stored(indicator_ids: list[int] | None) -> dict[tuple[int, int], tuple]:
     """What is stored: {(indicator, period): (id, compared values..., inputs)} by one plain SELECT."""
     with stored_rows_sent(indicator_ids) as stored:
         return stored()
+
+
+@contextmanager
+def pipeline() -> Iterator[None]:
+    """PostgreSQL: psycopg's pipeline mode on Django's connection. Statements executed inside are
+    sent at once and their results read when needed (or when it closes), so the caller can compute
+    while the server works; the errors it raises on closing are Django's (`IntegrityError`...)."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 @contextmanager
@@ -293,8 +319,7 @@ def stored_rows_sent(indicator_ids: list[int] | None) -> Iterator[Callable[[], d
 
             yield when_asked
             return
-        connection.ensure_connection()
-        with connection.connection.pipeline():
+        with pipeline():
             cursor.execute(sql, params)
             yield lambda: rows(cursor)
             rows(cursor)  # read before the pipeline closes, whether or not the body asked

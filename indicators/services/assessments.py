@@ -277,9 +277,17 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
         rows = _rows_to_write(assessed, period_ids)
         plan = plan_changes(rows, recomputed, stored())
 
-    summaries = changed_summaries(indicator_rows, assessed, period_figures, plan.changed_indicator_ids)
+    def summaries_that_changed() -> list:
+        return changed_summaries(indicator_rows, assessed, period_figures, plan.changed_indicator_ids)
+
+    # Worked out while PostgreSQL merges a full recompute's rows (`ChangePlan.apply`); otherwise
+    # first, outside the transaction: SQLite takes its write lock at BEGIN.
+    summaries = [] if plan.merges else summaries_that_changed()
     with transaction.atomic():
-        plan.apply()
+        if plan.merges:
+            summaries = plan.apply(meanwhile=summaries_that_changed)
+        else:
+            plan.apply()
         write_summaries(summaries)  # the scorecards' figures, never out of step with the assessments
         # In the same transaction, so lists derived from assessments never lag them. A full
         # recompute passes only the indicators whose assessments changed: the others' lists are

@@ -3,6 +3,7 @@
 at once, every indicator or a few, and a failure in between leaves the connection usable."""
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from indicators.models import Assessment, Indicator
 from indicators.services import assessment_writes
@@ -46,3 +47,58 @@ def test_rows_never_asked_for_are_still_read_before_the_pipeline_closes(two):
     with assessment_writes.stored_rows_sent(None):
         pass
     assert Assessment.objects.filter(is_latest=True).count() == 2
+
+
+def _row_for(indicator_id: int, period_id: int) -> tuple:
+    """One row in `COLUMNS` order, in database form, as a recompute would write it."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    values = {
+        "indicator_id": indicator_id,
+        "period_id": period_id,
+        "value": Decimal("1.0000"),
+        "is_latest": False,
+        "trial_limits": False,
+        "forecast_inputs": "{}",
+        "computed_at": timezone.now(),
+    }
+    text = {
+        "rag",
+        "direction",
+        "variation",
+        "special_cause_rule",
+        "assurance",
+        "forecast_method",
+        "forecast_rag",
+    }
+    return tuple(values.get(name, "" if name in text else None) for name in assessment_writes.COLUMNS)
+
+
+def test_a_full_recompute_writes_and_works_out_its_summaries_meanwhile(two):
+    first, _ = two
+    stored = assessment_writes._stored(None)
+    period = next(key[1] for key in stored if key[0] == first.id)
+    changed = _row_for(first.id, period)
+    plan = assessment_writes.ChangePlan(updates=[changed], changed_indicator_ids={first.id}, bulk=True)
+    with transaction.atomic():
+        assert plan.apply(meanwhile=lambda: "worked out") == "worked out"
+    assert Assessment.objects.get(indicator=first, period_id=period).rag == ""
+
+
+@pytest.mark.django_db(transaction=True)  # SQLite checks its deferred keys at a real commit
+def test_a_refused_merge_is_djangos_integrity_error_and_writes_nothing(two):
+    """A row naming a period that does not exist (deleted meanwhile, say): the database refuses it,
+    as Django's IntegrityError (PostgreSQL raises it when the pipeline closes, SQLite at commit),
+    and the transaction leaves the stored rows as they were."""
+    first, _ = two
+    before = assessment_writes._stored(None)
+    plan = assessment_writes.ChangePlan(
+        inserts=[_row_for(first.id, 987_654)], changed_indicator_ids={first.id}
+    )
+    ran = []
+    with pytest.raises(IntegrityError), transaction.atomic():
+        plan.apply(meanwhile=lambda: ran.append(True))
+    assert assessment_writes._stored(None) == before
+    assert recompute().written == 0  # the connection is usable, nothing half-written
