@@ -282,7 +282,16 @@ def _stored(indicator_ids: list[int] | None) -> dict[tuple[int, int], tuple]:
 def pipeline() -> Iterator[None]:
     """PostgreSQL: psycopg's pipeline mode on Django's connection. Statements executed inside are
     sent at once and their results read when needed (or when it closes), so the caller can compute
-    while the server works; the errors it raises on closing are Django's (`IntegrityError`...)."""
+    while the server works; the errors it raises on closing are Django's (`IntegrityError`...).
+
+    With a libpq older than 14 (no pipeline mode: possible where psycopg is built against the
+    system's libpq rather than its binary wheel) each statement simply runs as it is executed.
+    """
+    import psycopg
+
+    if not psycopg.Pipeline.is_supported():
+        yield
+        return
     connection.ensure_connection()
     with connection.wrap_database_errors, connection.connection.pipeline():
         yield

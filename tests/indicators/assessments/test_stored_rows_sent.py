@@ -3,9 +3,10 @@
 at once, every indicator or a few, and a failure in between leaves the connection usable."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 
-from indicators.models import Assessment, Indicator
+from indicators.models import Assessment, Indicator, Result
 from indicators.services import assessment_writes
 from indicators.services.assessments import recompute
 from tests.indicators.assessments.test_recompute_bulk import make
@@ -102,3 +103,18 @@ def test_a_refused_merge_is_djangos_integrity_error_and_writes_nothing(two):
         plan.apply(meanwhile=lambda: ran.append(True))
     assert assessment_writes._stored(None) == before
     assert recompute().written == 0  # the connection is usable, nothing half-written
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pipeline mode")
+def test_without_pipeline_mode_every_statement_runs_as_it_is_executed(two, monkeypatch):
+    """A libpq older than 14 has no pipeline mode: the recompute writes the same rows without it."""
+    import psycopg
+
+    first, _ = two
+    monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
+    Result.objects.filter(indicator=first).update(value=F("value") + 1)
+    outcome = recompute()
+    assert outcome.updated == 6 and outcome.summaries == 1
+    assert recompute().written == 0
+    monkeypatch.undo()
+    assert recompute().written == 0  # and with the pipeline again: what was written is what it computes
