@@ -284,12 +284,13 @@ def pipeline() -> Iterator[None]:
     sent at once and their results read when needed (or when it closes), so the caller can compute
     while the server works; the errors it raises on closing are Django's (`IntegrityError`...).
 
-    With a libpq older than 14 (no pipeline mode: possible where psycopg is built against the
-    system's libpq rather than its binary wheel) each statement simply runs as it is executed.
+    Elsewhere, and with a libpq older than 14 (no pipeline mode: possible where psycopg is built
+    against the system's libpq rather than its binary wheel), each statement simply runs as it is
+    executed.
     """
     import psycopg
 
-    if not psycopg.Pipeline.is_supported():
+    if connection.vendor != "postgresql" or not psycopg.Pipeline.is_supported():
         yield
         return
     connection.ensure_connection()
@@ -305,33 +306,23 @@ def stored_rows_sent(indicator_ids: list[int] | None) -> Iterator[Callable[[], d
     streams its 120,000 rows, while the recompute assesses every series (a second and more of pure
     Python in which the connection would sit idle): the reading then costs only the rows'
     conversion (issue 12). Until the rows are read, nothing else may use the connection: the
-    body computes, it does not query. SQLite has no pipeline: the SELECT runs when asked for.
+    body computes, it does not query. Elsewhere the SELECT simply runs on entry.
     """
     sql = _stored_sql(connection.vendor, filtered=indicator_ids is not None)
     params = [] if indicator_ids is None else [list_param(indicator_ids)]
     read: dict[tuple[int, int], tuple] | None = None
 
-    def rows(cursor) -> dict[tuple[int, int], tuple]:
+    def rows() -> dict[tuple[int, int], tuple]:
         nonlocal read
-        if read is None:
+        if read is None:  # read once (an empty result too)
             # Plain rows: no converters, compared in the database's terms.
             read = {(row[1], row[2]): row for row in cursor.fetchall()}
         return read
 
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-
-            def when_asked() -> dict[tuple[int, int], tuple]:
-                if read is None:
-                    cursor.execute(sql, params)
-                return rows(cursor)
-
-            yield when_asked
-            return
-        with pipeline():
-            cursor.execute(sql, params)
-            yield lambda: rows(cursor)
-            rows(cursor)  # read before the pipeline closes, whether or not the body asked
+    with connection.cursor() as cursor, pipeline():
+        cursor.execute(sql, params)
+        yield rows
+        rows()  # read before the pipeline closes, whether or not the body asked
 
 
 @functools.cache

@@ -294,7 +294,7 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
         # already what they would be (the hourly `build_due_exception_lists` keeps "missing"
         # current as the reporting date moves). After an edit, the edited indicator is always
         # passed: a submitted result changes its list (no longer missing) but no assessment.
-        refreshed = sorted(plan.changed_indicator_ids) if ids is None else [s.id for s in specs]
+        refreshed = sorted(plan.changed_indicator_ids) if ids is None else recomputed
         assessments_recomputed.send(
             sender=Assessment, indicator_ids=refreshed, assessments=_as_written(assessed, rows, refreshed)
         )

@@ -560,11 +560,12 @@ def _sparkline_bytes(html: bytes) -> int:
     return sum(len(m) for m in re.findall(rb"<svg class=\"kpi-sparkline.*?</svg>", html, flags=re.S))
 
 
-def _timed_floor(select: str, params: list, assess, table: str, names: str) -> float:
+def _timed_floor(select: str, params: list, assess, table: str, columns: list[str]) -> float:
     """Seconds to run `select`, turn its rows into output rows by `assess` (numpy) and write them
     by one COPY (SQLite: one executemany) into the temporary table `table` creates (dropped after,
     untimed), all in one transaction."""
     connection = connections["default"]
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with transaction.atomic(), connection.cursor() as cursor:
         started = time.perf_counter()
         cursor.execute(select, params)
@@ -578,7 +579,7 @@ def _timed_floor(select: str, params: list, assess, table: str, names: str) -> f
                 for row in out:
                     copy.write_row(row)
         else:
-            marks = ", ".join(["%s"] * len(names.split(",")))
+            marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO bench_floor ({names}) VALUES ({marks})", list(out))  # noqa: S608
         elapsed = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_floor")
@@ -622,7 +623,8 @@ def floor_recompute(indicator_ids: list[int] | None = None) -> float:
 
     connection = connections["default"]
     quote = connection.ops.quote_name
-    names = ", ".join(quote(f.column) for f in Assessment._meta.concrete_fields if not f.primary_key)
+    columns = [f.column for f in Assessment._meta.concrete_fields if not f.primary_key]
+    names = ", ".join(quote(c) for c in columns)
     table = (
         f"CREATE TEMPORARY TABLE bench_floor AS SELECT {names} "  # noqa: S608 — quoted names
         f"FROM {quote(Assessment._meta.db_table)} WHERE 1 = 0"
@@ -632,7 +634,7 @@ def floor_recompute(indicator_ids: list[int] | None = None) -> float:
         *_floor_inputs(indicator_ids, with_targets=True),
         lambda rows: _floor_assessments(rows, now),
         table,
-        names,
+        columns,
     )
 
 
@@ -716,8 +718,8 @@ def floor_recompute_narrow(indicator_ids: list[int] | None = None) -> float:
         "CREATE TEMPORARY TABLE bench_floor (indicator_id bigint, period_id bigint, value double precision, "
         "change double precision, rag varchar(10))"
     )
-    names = "indicator_id, period_id, value, change, rag"
-    return _timed_floor(*_floor_inputs(indicator_ids, with_targets=False), assess, table, names)
+    columns = ["indicator_id", "period_id", "value", "change", "rag"]
+    return _timed_floor(*_floor_inputs(indicator_ids, with_targets=False), assess, table, columns)
 
 
 FLOOR_TEMPLATE = """<table><thead><tr><th>Reference</th><th>Title</th><th>Value</th><th>Target</th><th>RAG</th>
