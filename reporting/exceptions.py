@@ -79,6 +79,10 @@ def _require_hub(user) -> None:
 
 
 def _snapshot_rows(period_ids: list[int], now) -> list[ReportedAssessment]:
+    # Period by period, so each period's snapshot lies together in the table, as it does when its
+    # list is built on its own: a scorecard as reported reads one period's rows. Built in one go
+    # (lists caught up at once), the rows came in stored order, indicator by indicator, and one
+    # period's 1,000 rows lay on 1,000 pages (issue 12: the as-reported CMT scorecard 14 ms slower).
     return [
         ReportedAssessment(
             indicator_id=row["indicator_id"],
@@ -86,9 +90,9 @@ def _snapshot_rows(period_ids: list[int], now) -> list[ReportedAssessment]:
             reported_at=now,
             **{f: row[f] for f in SNAPSHOT_FIELDS},
         )
-        for row in Assessment.objects.filter(period_id__in=period_ids).values(
-            "indicator_id", "period_id", *SNAPSHOT_FIELDS
-        )
+        for row in Assessment.objects.filter(period_id__in=period_ids)
+        .order_by("period_id", "indicator_id")
+        .values("indicator_id", "period_id", *SNAPSHOT_FIELDS)
     ]
 
 

@@ -222,6 +222,16 @@ def test_a_review_needs_a_note(council, users):
     assert entry.reviewed_at is None
 
 
+def test_lists_built_together_store_each_periods_snapshot_together(build_council, calendar):
+    """Several lists built at once (catching up) write their snapshots period by period, as lists
+    built month by month do, so a scorecard as reported reads one period's rows from a few pages."""
+    build_council(12, months=12)
+    exception_lists_build_due(as_of=datetime.date(2016, 6, 1))
+    rows = list(ReportedAssessment.objects.order_by("id").values_list("period_id", "indicator_id"))
+    assert len({p for p, _ in rows}) > 1
+    assert rows == sorted(rows)  # by period, then indicator: each period's rows one run of ids
+
+
 def test_year_lists_are_refused(council):
     recompute_assessments()
     year = ensure_periods([("year", datetime.date(2015, 4, 1))])[("year", datetime.date(2015, 4, 1))]
