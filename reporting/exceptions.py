@@ -167,6 +167,7 @@ def exception_lists_refresh(
 
     Four reads plus the writes (three given ``assessments``; and the reporting date when ``as_of``
     is not given), whatever the number of lists and indicators; one when no list has been built.
+    A list's ``refreshed_at`` is stamped when its entries change; none is written when none does.
     """
     list_periods = _list_periods(None if period_ids is None else list(period_ids))
     if not list_periods:
@@ -232,20 +233,24 @@ def exception_lists_refresh(
 
     to_update, to_delete = [], []
     seen = set()
+    changed_lists = set()  # the periods whose lists gain, lose or re-reason an entry
     for entry_id, period_id, indicator_id, stored, reviewed_at in existing:
         key = (period_id, indicator_id)
         seen.add(key)
         reasons = wanted.get(key, [])
         if not reasons and reviewed_at is None:
             to_delete.append(entry_id)
+            changed_lists.add(period_id)
         elif reasons != stored:
             to_update.append((entry_id, reasons))
+            changed_lists.add(period_id)
     now = timezone.now()  # what auto_now(_add) would set: `insert_rows` writes the fields as given
     to_create = [
         ExceptionEntry(period_id=p, indicator_id=i, reasons=list(r), created_at=now, updated_at=now)
         for (p, i), r in wanted.items()
         if (p, i) not in seen
     ]
+    changed_lists.update(entry.period_id for entry in to_create)
     # No savepoint: a failure here fails the caller's transaction (the recompute's) as a whole.
     with transaction.atomic(savepoint=False):
         if to_delete:
@@ -254,7 +259,10 @@ def exception_lists_refresh(
             _update_reasons(to_update)
         if to_create:
             insert_rows(ExceptionEntry, to_create)  # PostgreSQL: one COPY (was bulk_create's VALUES)
-        _stamp_lists(list(list_periods))
+        # Only the lists that changed: an edit that moves no entry writes nothing here (it was an
+        # UPDATE of all 120 lists after every edit, 0.8 ms of its 15 and 120 dead rows each time).
+        if changed_lists:
+            _stamp_lists(sorted(changed_lists))
     return len(wanted)
 
 

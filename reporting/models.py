@@ -22,7 +22,9 @@ class ExceptionList(models.Model):
 
     period = models.OneToOneField(Period, on_delete=models.PROTECT, related_name="exception_list")
     built_at = models.DateTimeField(help_text="When the list was first built (and the assessments frozen).")
-    refreshed_at = models.DateTimeField()
+    refreshed_at = models.DateTimeField(
+        help_text="When the list's entries last changed: built, or an entry added, removed or re-reasoned."
+    )
     reporting_date = models.DateField(help_text="The reporting date the list was first built against.")
 
     class Meta:

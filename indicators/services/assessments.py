@@ -23,7 +23,7 @@ from django.utils import timezone
 from indicators.analytics.memo import Memo
 from indicators.analytics.series import IndicatorRules
 from indicators.models import Annotation, Assessment, Indicator, Period, RebaseDecision, Result, Target
-from indicators.services.assessment_writes import plan_changes, stored_rows_sent
+from indicators.services.assessment_writes import pipeline, plan_changes, stored_rows_sent
 from indicators.services.plain_sql import PreparedValues
 from indicators.services.summary_writes import INDICATOR_FIELDS as SUMMARY_FIELDS
 from indicators.services.summary_writes import STORED_FIELDS, changed_summaries, write_summaries
@@ -174,6 +174,9 @@ def _only(queryset, ids: list[int] | None, field: str = "indicator_id"):
 
 # The inputs' queries, compiled once per process for the recompute after an edit (a few ids):
 # building them was a third of that recompute's time (issue 12). Unchanged SQL and values.
+PERIOD_ROWS = PreparedValues(  # every period, whatever the ids: send(None)
+    lambda ids: Period.objects.values_list("id", "kind", "start", "end", "financial_year", "label")
+)
 INDICATOR_READ = (*INDICATOR_FIELDS, *SUMMARY_FIELDS, *STORED_FIELDS)
 INDICATOR_ROWS = PreparedValues(
     lambda ids: _only(Indicator.objects.all(), ids, "id").values_list(*INDICATOR_READ)
@@ -196,6 +199,35 @@ DISMISSAL_ROWS = PreparedValues(
         RebaseDecision.objects.filter(decision=RebaseDecision.Decision.DISMISSED), ids
     ).values_list("indicator_id", "shift_start")
 )
+
+
+def _inputs(period_rows, rebase_rows, dismissal_rows, indicator_read, result_read, target_read) -> tuple:
+    """The recompute's inputs from its reads: (specs, indicator rows as dicts, result rows, target
+    rows, {(kind, start): period id}, {(kind, start): (end, financial year, label)})."""
+    periods, period_figures = {}, {}
+    for pid, kind, start, end, fin_year, label in period_rows:
+        periods[pid] = (kind, start, end)
+        period_figures[(kind, start)] = (end, fin_year, label)
+    period_ids = {(kind, start): pid for pid, (kind, start, _) in periods.items()}
+    rebase: dict[int, list] = {}
+    for indicator_id, day in rebase_rows:
+        rebase.setdefault(indicator_id, []).append(day)
+    dismissed: dict[int, list] = {}
+    for indicator_id, day in dismissal_rows:
+        dismissed.setdefault(indicator_id, []).append(day)
+    # With each indicator, its stored scorecard summary (a LEFT JOIN: no query of its own).
+    indicator_rows = [dict(zip(INDICATOR_READ, values, strict=True)) for values in indicator_read]
+    specs = [
+        _spec(row, tuple(rebase.get(row["id"], ())), tuple(dismissed.get(row["id"], ())))
+        for row in indicator_rows
+    ]
+    result_rows = [
+        (indicator_id, *periods[period_id], value) for indicator_id, period_id, value in result_read
+    ]
+    target_rows = [
+        (indicator_id, *periods[period_id][:2], value) for indicator_id, period_id, value in target_read
+    ]
+    return specs, indicator_rows, result_rows, target_rows, period_ids, period_figures
 
 
 def _rows_to_write(assessed: list, period_ids: dict) -> list[tuple]:
@@ -240,39 +272,23 @@ def _rows_to_write(assessed: list, period_ids: dict) -> list[tuple]:
 
 def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
     ids = None if indicator_ids is None else list(indicator_ids)
-    periods, period_figures = {}, {}
-    for pid, kind, start, end, fin_year, label in Period.objects.values_list(
-        "id", "kind", "start", "end", "financial_year", "label"
-    ):
-        periods[pid] = (kind, start, end)
-        period_figures[(kind, start)] = (end, fin_year, label)
-    period_ids = {(kind, start): pid for pid, (kind, start, _) in periods.items()}
-    rebase: dict[int, list] = {}
-    for indicator_id, day in REBASE_ROWS.rows(ids):
-        rebase.setdefault(indicator_id, []).append(day)
-    dismissed: dict[int, list] = {}
-    for indicator_id, day in DISMISSAL_ROWS.rows(ids):
-        dismissed.setdefault(indicator_id, []).append(day)
-    # With each indicator, its stored scorecard summary (a LEFT JOIN: no query of its own).
-    indicator_rows = [dict(zip(INDICATOR_READ, values, strict=True)) for values in INDICATOR_ROWS.rows(ids)]
-    specs = [
-        _spec(row, tuple(rebase.get(row["id"], ())), tuple(dismissed.get(row["id"], ())))
-        for row in indicator_rows
-    ]
+    # The six reads go out together (on PostgreSQL, in pipeline mode: one round trip, not six; the
+    # block's end brings their results back) and their rows are converted while the server runs
+    # the stored rows' SELECT, which is read once every series is assessed (`stored_rows_sent`).
+    # The stored rows of `ids` are those of the indicators recomputed: an assessment's indicator
+    # exists. No other query until `stored()`.
+    with pipeline():
+        reads = [PERIOD_ROWS.send(None)]
+        reads += [
+            rows.send(ids) for rows in (REBASE_ROWS, DISMISSAL_ROWS, INDICATOR_ROWS, RESULT_ROWS, TARGET_ROWS)
+        ]
+    with stored_rows_sent(ids) as stored:
+        specs, indicator_rows, result_rows, target_rows, period_ids, period_figures = _inputs(
+            *(read() for read in reads)
+        )
+        from indicators.analytics.bulk import assess_all  # pandas and numpy: only when a recompute runs
 
-    result_rows = [
-        (indicator_id, *periods[period_id], value) for indicator_id, period_id, value in RESULT_ROWS.rows(ids)
-    ]
-    target_rows = [
-        (indicator_id, *periods[period_id][:2], value)
-        for indicator_id, period_id, value in TARGET_ROWS.rows(ids)
-    ]
-    from indicators.analytics.bulk import assess_all  # pandas and numpy: only when a recompute runs
-
-    recomputed = None if ids is None else [s.id for s in specs]
-    # The stored rows are read while every series is assessed (`stored_rows_sent`: on PostgreSQL
-    # the server runs the SELECT meanwhile); no query until `stored()`.
-    with stored_rows_sent(recomputed) as stored:
+        recomputed = None if ids is None else [s.id for s in specs]
         assessed = assess_all(specs, result_rows, target_rows)
         rows = _rows_to_write(assessed, period_ids)
         plan = plan_changes(rows, recomputed, stored())

@@ -244,9 +244,9 @@ def test_year_lists_are_refused(council):
 def test_refresh_runs_a_fixed_number_of_queries(build_council, django_assert_num_queries, count, calendar):
     build_council(count, months=12)
     exception_lists_build_due(as_of=datetime.date(2016, 6, 1))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         # lists, indicators with their first results, assessments, existing entries and returns
-        # (one read), then the list stamp (nothing to create, update or delete; no savepoint).
+        # (one read); nothing to create, update, delete or stamp; no savepoint.
         exception_lists_refresh(as_of=datetime.date(2016, 6, 1))
 
 
@@ -257,11 +257,27 @@ def test_one_indicator_recompute_with_lists_built_runs_a_fixed_number_of_queries
     indicators = build_council(count, months=12)
     exception_lists_build_due(as_of=datetime.date(2016, 6, 1))
     # The recompute's seven reads; savepoint; no upsert (nothing changed); the refresh's lists,
-    # reporting date, indicator with its first result, entries and returns, list stamp; release.
-    # With an edit to write, the two upserts too: 16 (18 before issue 12, when the refresh read
-    # its inputs in five queries instead of three).
-    with django_assert_num_queries(14):
+    # reporting date, indicator with its first result, entries and returns; release. With an
+    # edit to write, the two upserts too: 15 (18 before issue 12, when the refresh read its inputs
+    # in five queries instead of three and stamped every list).
+    with django_assert_num_queries(13):
         recompute_assessments(indicator_ids=[indicators[0].id])
+
+
+def test_a_list_is_stamped_only_when_its_entries_change(build_council, calendar):
+    indicators = build_council(3, months=12)
+    exception_lists_build_due(as_of=datetime.date(2016, 6, 1))
+    built = dict(ExceptionList.objects.values_list("period_id", "refreshed_at"))
+    exception_lists_refresh(as_of=datetime.date(2016, 6, 1))  # nothing moves: nothing stamped
+    assert dict(ExceptionList.objects.values_list("period_id", "refreshed_at")) == built
+    entry = ExceptionEntry.objects.filter(indicator=indicators[0]).exclude(reasons=[]).first()
+    ExceptionEntry.objects.filter(id=entry.id).update(reasons=["stale"])  # its reasons put right
+    exception_lists_refresh(as_of=datetime.date(2016, 6, 1))
+    after = dict(ExceptionList.objects.values_list("period_id", "refreshed_at"))
+    assert after[entry.period_id] > built[entry.period_id]
+    assert {p: t for p, t in after.items() if p != entry.period_id} == {
+        p: t for p, t in built.items() if p != entry.period_id
+    }
 
 
 def test_changed_reasons_are_written_to_their_entries_only(
