@@ -56,6 +56,7 @@ from .series import FREQUENCY_KIND, IndicatorRules, PointAssessment
 
 SCALE = 10_000  # stored values have 4 decimal places
 KIND_MONTHS = {MONTH: 1, QUARTER: 3, YEAR: 12}
+_KIND_CODE = {MONTH: 0, QUARTER: 1, YEAR: 2}  # in `_period_key`s: codes 0, 1, 2 in this order
 # Beyond this a product in Decimal's default 28-digit context could be rounded: leave it to the reference.
 EXACT_LIMIT = 10**27
 
@@ -145,16 +146,47 @@ def _scaled_all(values) -> list[int | None]:
     Exact: `scaled` of a Decimal depends only on its numeric value, and equal Decimals (82.1 and
     82.1000) are one value to `pd.factorize`. Only when every value is a Decimal: equal values of
     other types (1, True, 1.0) scale differently, so a mixture goes through `scaled` one by one.
+    A column's own object array is factorised as it is (`np.array` of 120,000 Decimals took as
+    long as the factorising, inspecting each one for a nested sequence).
     """
-    values = list(values)
+    if isinstance(values, pd.Series):
+        values = values.to_numpy(dtype=object)
+    else:
+        values = np.fromiter(values, dtype=object)
     if set(map(type, values)) != {Decimal}:
         return [scaled(v) for v in values]
     try:
-        codes, uniques = pd.factorize(np.array(values, dtype=object))  # a NaN is code -1: not scaled
+        codes, uniques = pd.factorize(values)  # a NaN is code -1: not scaled
     except TypeError:  # a signalling NaN cannot be hashed
         return [scaled(v) for v in values]
-    numbers = [scaled(v) for v in uniques] + [None]
-    return [numbers[code] for code in codes.tolist()]
+    numbers = np.empty(len(uniques) + 1, dtype=object)
+    numbers[:-1] = [scaled(v) for v in uniques]
+    numbers[-1] = None
+    return numbers[codes].tolist()
+
+
+def _kind_codes(kinds: np.ndarray) -> np.ndarray:
+    """Each period kind's `_KIND_CODE` (every kind is one of them), looked up once per kind."""
+    codes, uniques = pd.factorize(kinds)
+    return np.array([_KIND_CODE[k] for k in uniques], dtype=np.int64)[codes]
+
+
+def _period_key(indicator_ids: np.ndarray, kind_codes, ordinals: np.ndarray) -> np.ndarray:
+    """One int64 per (indicator, kind, start), equal exactly when all three are: the indicator id,
+    then the kind's code (2 bits), then the start's proleptic ordinal (22 bits: any date)."""
+    return (indicator_ids << 24) | (np.asarray(kind_codes, dtype=np.int64) << 22) | ordinals
+
+
+def _looked_up(frame: pd.DataFrame, positions: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """``frame``'s ``columns`` at ``positions`` (-1: not found, None there), as a left merge gives."""
+    found = positions >= 0
+    out = {}
+    for column in columns:
+        values = frame[column].to_numpy(dtype=object)
+        taken = np.empty(len(positions), dtype=object)
+        taken[found] = values[positions[found]]
+        out[column] = taken
+    return pd.DataFrame(out)
 
 
 def assess_frames(
@@ -202,6 +234,7 @@ def assess_frames(
         biggest = res.loc[~bad].assign(a=lambda f: f["scaled"].map(abs)).groupby("indicator_id")["a"].max()
         big_t = tgt.dropna(subset=["t_scaled"]).assign(a=lambda f: f["t_scaled"].map(abs))
         big_t = big_t.groupby("indicator_id")["a"].max()
+        biggest, big_t = biggest.to_dict(), big_t.to_dict()  # `Series.get` costs 15 µs a call
         for ident, (tol, threshold) in config.items():
             size = max(int(biggest.get(ident, 0)), int(big_t.get(ident, 0)), 1)
             if size * max(tol, threshold or 0, SCALE) >= EXACT_LIMIT:
@@ -214,7 +247,11 @@ def assess_frames(
 
     # Plain int64 arithmetic when nothing can overflow it (every council's figures so far), else
     # Python ints in object arrays: the same formulas either way, so the same answers.
-    biggest = max(max(map(abs, res["scaled"]), default=0), max(map(abs, tgt["t_scaled"]), default=0))
+    # The largest |value| or |target| left: from the per-indicator maxima above (`res` is not
+    # empty, so they were worked out), not another pass over every row.
+    biggest = max(
+        (int(size) for ident, size in (*biggest.items(), *big_t.items()) if ident not in fallback), default=0
+    )
     factor = max([1_000_000, *(max(tol, threshold or 0) for tol, threshold in config.values())])
     ints = _int64 if _int64_is_exact(biggest, factor) else _ints
 
@@ -241,11 +278,27 @@ def assess_frames(
     kinds = res["kind"].to_numpy(dtype=object)
 
     # --- target: the period's own, else (where it applies) the financial year's ---------------
-    own = res[["indicator_id", "kind", "start"]].merge(tgt, on=["indicator_id", "kind", "start"], how="left")
-    fy_cache = {d: _fy_start(d) for d in pd.unique(res["start"])}
-    year_keys = pd.DataFrame({"indicator_id": ident_col, "start": res["start"].map(fy_cache)})
-    year_t = tgt.loc[tgt["kind"] == YEAR, ["indicator_id", "start", "t_value", "t_scaled"]]
-    yearly_t = year_keys.merge(year_t, on=["indicator_id", "start"], how="left")
+    # Looked up by one int64 key per (indicator, kind, start) (`_period_key`), not by merging on
+    # the three object columns: hashing dates and strings row by row was most of a merge's time.
+    # Each distinct start's ordinal, financial year and comparators are worked out once.
+    ids = ident_col.to_numpy(dtype=np.int64)
+    kind_codes = _kind_codes(kinds)
+    start_codes, start_uniques = pd.factorize(res["start"].to_numpy(dtype=object))
+    ordinal = np.array([d.toordinal() for d in start_uniques], dtype=np.int64)
+    res_keys = _period_key(ids, kind_codes, ordinal[start_codes])
+    tgt = tgt.loc[tgt["kind"].isin(list(_KIND_CODE))].reset_index(drop=True)  # no result of another kind
+    tgt_index = pd.Index(
+        _period_key(
+            tgt["indicator_id"].to_numpy(dtype=np.int64),
+            _kind_codes(tgt["kind"].to_numpy(dtype=object)),
+            np.array([d.toordinal() for d in tgt["start"].tolist()], dtype=np.int64),
+        )
+    )
+    own = _looked_up(tgt, tgt_index.get_indexer(res_keys), ["t_value", "t_scaled"])
+    year_ordinal = np.array([_fy_start(d).toordinal() for d in start_uniques], dtype=np.int64)
+    year_keys = _period_key(ids, _KIND_CODE[YEAR], year_ordinal[start_codes])
+    # Only year targets have a YEAR key, so the same index finds them.
+    yearly_t = _looked_up(tgt, tgt_index.get_indexer(year_keys), ["t_value", "t_scaled"])
     has_own = own["t_scaled"].notna().to_numpy()
     use_year = ~has_own & (kinds != YEAR) & annual & yearly_t["t_scaled"].notna().to_numpy()
     has_target = has_own | use_year
@@ -271,16 +324,20 @@ def assess_frames(
     rag[(polarity == NEUTRAL) | ~has_target] = NO_RAG
 
     # --- comparator: previous period of the same kind, or a year earlier ------------------
-    months = np.where(yearly, 12, res["kind"].map(KIND_MONTHS).to_numpy())
-    shift_keys = list(zip(res["start"], months.tolist(), strict=True))
-    shift_cache = {key: _shift_months(key[0], -key[1]) for key in set(shift_keys)}
-    comp = pd.DataFrame(
-        {"indicator_id": ident_col, "kind": res["kind"], "start": [shift_cache[k] for k in shift_keys]}
-    )
-    prev = comp.merge(
-        res[["indicator_id", "kind", "start", "value", "scaled"]],
-        on=["indicator_id", "kind", "start"],
-        how="left",
+    # The comparator's start for each distinct start and each step back (1, 3 or 12 months).
+    steps = (1, 3, 12)
+    step_of_kind = np.array([steps.index(KIND_MONTHS[k]) for k in _KIND_CODE])  # by kind code
+    step = np.where(yearly, steps.index(12), step_of_kind[kind_codes])
+    back = [[_shift_months(d, -months) for months in steps] for d in start_uniques]
+    back_start = np.empty((len(start_uniques), len(steps)), dtype=object)
+    back_start[:] = back
+    back_ordinal = np.array([[d.toordinal() for d in row] for row in back], dtype=np.int64)
+    comp_starts = back_start[start_codes, step]
+    # `res` has no two rows of one (indicator, kind, start): those indicators were left out above.
+    prev = _looked_up(
+        res,
+        pd.Index(res_keys).get_indexer(_period_key(ids, kind_codes, back_ordinal[start_codes, step])),
+        ["value", "scaled"],
     )
     has_comp = prev["scaled"].notna().to_numpy()
     p_scaled = ints(prev["scaled"].fillna(0))
@@ -320,9 +377,7 @@ def assess_frames(
             "direction": direction,
             # Object columns, so that "no comparator" stays None (pandas would make it NaN).
             "comparator_kind": pd.Series(np.where(has_comp, kinds, None), dtype=object),
-            "comparator_start": pd.Series(
-                np.where(has_comp, comp["start"].to_numpy(dtype=object), None), dtype=object
-            ),
+            "comparator_start": pd.Series(np.where(has_comp, comp_starts, None), dtype=object),
             "comparator_value": pd.Series(
                 np.where(has_comp, prev["value"].to_numpy(dtype=object), None), dtype=object
             ),
