@@ -351,13 +351,14 @@ def _variations(jobs: list[tuple[IndicatorSpec, list[SeriesPoint], dict, dict]])
             continue
         rebase, dismissed = _chart_indices(spec, charted)
         series.append(Series(values, spec.rules.polarity, spec.baseline_points, rebase or None, dismissed))
+        rows = [out[(p.kind, p.start)] for p in charted]  # each charted point's row, found once
         if spec.rules.measure_type == MEASURE_YTD:
             assurance_targets = xmr_targets(charted, targets, spec.rules)
         else:
             # `xmr_targets` is `target_for` here, which is exactly the row's RAG target on either
             # path (the vectorised one is proved equal to `assess_series`): read, not recomputed.
-            assurance_targets = [out[p.key].target for p in charted]
-        charted_of.append((spec.rules.polarity, charted, out, assurance_targets))
+            assurance_targets = [row.target for row in rows]
+        charted_of.append((spec.rules.polarity, charted, rows, assurance_targets))
     if not series:
         return
     charts = xmr_many(series)
@@ -373,10 +374,9 @@ def _variations(jobs: list[tuple[IndicatorSpec, list[SeriesPoint], dict, dict]])
     )
     rule = [r or "" for r in charts.rule.tolist()]
     i = 0
-    for polarity, charted, out, assurance_targets in charted_of:
+    for polarity, charted, rows, assurance_targets in charted_of:
         judged = polarity != NEUTRAL
-        for point, target in zip(charted, assurance_targets, strict=True):
-            row = out[point.key]
+        for row, target in zip(rows, assurance_targets, strict=True):
             row.variation, row.special_cause_rule = variation[i], rule[i]
             row.centre_line, row.upper_limit, row.lower_limit = mean[i], upper[i], lower[i]
             row.trial_limits = trial[i]
