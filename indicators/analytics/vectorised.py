@@ -352,39 +352,40 @@ def assess_frames(
     direction[~has_comp] = NOT_COMPARABLE
 
     # --- latest: latest end; on a tie the indicator's own frequency, then the latest start ---
-    # `max` keeps the first of equal keys, so among exact ties the earliest row wins.
-    order = pd.DataFrame(
-        {
-            "indicator_id": ident_col,
-            "end": res["end"],
-            "own": kinds == own_kind,
-            "start": res["start"],
-            "neg": -res["order"],
-        }
-    ).sort_values(["indicator_id", "end", "own", "start", "neg"], kind="stable")
-    latest_rows = order.groupby("indicator_id", sort=False).tail(1).index
+    # `max` keeps the first of equal keys, so among exact ties the earliest row wins. Sorted by
+    # numpy on integer keys (dates as ordinals), as the stable sort of these columns orders them.
+    end_codes, end_uniques = pd.factorize(res["end"].to_numpy(dtype=object))
+    end_ordinal = np.array([d.toordinal() for d in end_uniques], dtype=np.int64)[end_codes]
+    start_ordinal = ordinal[start_codes]
+    own = (kinds == own_kind).astype(bool)
+    by_latest = np.lexsort((-res["order"].to_numpy(), start_ordinal, own, end_ordinal, ids))
+    last_of_indicator = np.ones(len(by_latest), dtype=bool)
+    last_of_indicator[:-1] = ids[by_latest][1:] != ids[by_latest][:-1]
     is_latest = np.zeros(len(res), dtype=bool)
-    is_latest[latest_rows] = True
+    is_latest[by_latest[last_of_indicator]] = True
+
+    # Rows by indicator, start, then kind (month < quarter < year: their codes' order too).
+    rows = np.lexsort((kind_codes, start_ordinal, ids))
+
+    def column(values) -> pd.Series:
+        # dtype object, so that None stays None (pandas would make text columns `str`, None NaN).
+        return pd.Series(np.asarray(values, dtype=object)[rows], dtype=object)
 
     out = pd.DataFrame(
         {
-            "indicator_id": ident_col,
-            "kind": res["kind"],
-            "start": res["start"],
-            "value": res["value"],
-            "target": pd.Series(t_value, dtype=object),
-            "rag": rag,
-            "direction": direction,
-            # Object columns, so that "no comparator" stays None (pandas would make it NaN).
-            "comparator_kind": pd.Series(np.where(has_comp, kinds, None), dtype=object),
-            "comparator_start": pd.Series(np.where(has_comp, comp_starts, None), dtype=object),
-            "comparator_value": pd.Series(
-                np.where(has_comp, prev["value"].to_numpy(dtype=object), None), dtype=object
-            ),
-            "is_latest": is_latest,
+            "indicator_id": ids[rows],
+            "kind": column(kinds),
+            "start": column(res["start"].to_numpy(dtype=object)),
+            "value": column(res["value"].to_numpy(dtype=object)),
+            "target": column(t_value),
+            "rag": column(rag),
+            "direction": column(direction),
+            "comparator_kind": column(np.where(has_comp, kinds, None)),
+            "comparator_start": column(np.where(has_comp, comp_starts, None)),
+            "comparator_value": column(np.where(has_comp, prev["value"].to_numpy(dtype=object), None)),
+            "is_latest": is_latest[rows],
         }
     )
-    out = out.sort_values(["indicator_id", "start", "kind"], kind="stable").reset_index(drop=True)
     return out[COLUMNS], fallback
 
 
