@@ -359,8 +359,9 @@ def _returned_and_entries(
     list_period_ids: list[int], indicator_ids: list[int], ids: list[int] | None
 ) -> tuple[set[tuple[int, int]], list[tuple]]:
     """The (indicator, period) pairs returned (submitted or approved) on the lists, for these
-    indicators, that have no assessment of that period (the only ones "missing" is asked of); and the existing entries on the lists (of ``ids`` only, when given) as
-    (id, period, indicator, reasons, reviewed at)."""
+    indicators, that have no assessment of that period (the only ones "missing" is asked of);
+    and the existing entries on the lists (of ``ids`` only, when given) as (id, period,
+    indicator, reasons, reviewed at)."""
     periods = list_param(list_period_ids)
     params = [periods] + ([] if ids is None else [list_param(ids)])
     params += [periods, list_param([str(s) for s in RETURNED]), list_param(indicator_ids)]

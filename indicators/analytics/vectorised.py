@@ -284,8 +284,8 @@ def assess_frames(
     ids = ident_col.to_numpy(dtype=np.int64)
     kind_codes = _kind_codes(kinds)
     start_codes, start_uniques = pd.factorize(res["start"].to_numpy(dtype=object))
-    ordinal = np.array([d.toordinal() for d in start_uniques], dtype=np.int64)
-    res_keys = _period_key(ids, kind_codes, ordinal[start_codes])
+    start_ordinal = np.array([d.toordinal() for d in start_uniques], dtype=np.int64)[start_codes]
+    res_keys = _period_key(ids, kind_codes, start_ordinal)
     tgt = tgt.loc[tgt["kind"].isin(list(_KIND_CODE))].reset_index(drop=True)  # no result of another kind
     tgt_index = pd.Index(
         _period_key(
@@ -356,9 +356,8 @@ def assess_frames(
     # numpy on integer keys (dates as ordinals), as the stable sort of these columns orders them.
     end_codes, end_uniques = pd.factorize(res["end"].to_numpy(dtype=object))
     end_ordinal = np.array([d.toordinal() for d in end_uniques], dtype=np.int64)[end_codes]
-    start_ordinal = ordinal[start_codes]
-    own = (kinds == own_kind).astype(bool)
-    by_latest = np.lexsort((-res["order"].to_numpy(), start_ordinal, own, end_ordinal, ids))
+    own_frequency = (kinds == own_kind).astype(bool)
+    by_latest = np.lexsort((-res["order"].to_numpy(), start_ordinal, own_frequency, end_ordinal, ids))
     last_of_indicator = np.ones(len(by_latest), dtype=bool)
     last_of_indicator[:-1] = ids[by_latest][1:] != ids[by_latest][:-1]
     is_latest = np.zeros(len(res), dtype=bool)

@@ -69,18 +69,10 @@ class PreparedValues:
         ids = list(dict.fromkeys(ids))  # the ORM drops repeated values of an IN list too
         if not ids or len(ids) > PREPARED_MAX_IDS:
             return _fetch(self.build(ids))
-        key = (connection.alias, connection.vendor, len(ids))
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compiled[key] = self._compile(len(ids))
-        sql, params, converters, compiler = compiled
-        values = [ids[p.index] if isinstance(p, _IdSlot) else p for p in params]
+        sql, values, converters, compiler = self._statement(ids)
         with connection.cursor() as cursor:
             cursor.execute(sql, values)
-            fetched = cursor.fetchall()
-        if converters:
-            return [tuple(row) for row in compiler.apply_converters(fetched, converters)]
-        return fetched
+            return _converted(cursor.fetchall(), converters, compiler)
 
     def send(self, ids: Sequence[int] | None) -> Callable[[], list[tuple]]:
         """Run the query now and give back a function that reads its rows (what `rows` gives).
@@ -94,21 +86,7 @@ class PreparedValues:
         if connection.vendor != "postgresql" or (ids is not None and not ids):
             rows = self.rows(ids)
             return lambda: rows
-        if ids is not None:
-            ids = list(dict.fromkeys(ids))
-        count = None if ids is None else len(ids)
-        if count is not None and count > PREPARED_MAX_IDS:
-            compiled = self._compile_for(self.build(ids))
-            values = compiled[1]
-        else:
-            key = (connection.alias, connection.vendor, count)
-            compiled = self._compiled.get(key)
-            if compiled is None:
-                compiled = self._compiled[key] = (
-                    self._compile_for(self.build(None)) if count is None else self._compile(count)
-                )
-            values = [ids[p.index] if isinstance(p, _IdSlot) else p for p in compiled[1]]
-        sql, _, converters, compiler = compiled
+        sql, values, converters, compiler = self._statement(None if ids is None else list(dict.fromkeys(ids)))
         cursor = connection.cursor()
         try:
             cursor.execute(sql, values)
@@ -118,30 +96,47 @@ class PreparedValues:
 
         def read() -> list[tuple]:
             with cursor:
-                fetched = cursor.fetchall()
-            if converters:
-                return [tuple(row) for row in compiler.apply_converters(fetched, converters)]
-            return fetched
+                return _converted(cursor.fetchall(), converters, compiler)
 
         return read
 
-    @staticmethod
-    def _compile_for(queryset: QuerySet) -> tuple:
-        compiler = queryset.query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
-        return sql, list(params), compiler.get_converters(fields), compiler
+    def _statement(self, ids: list[int] | None) -> tuple:
+        """(SQL, parameters, converters, compiler) for these ids (distinct; None: unfiltered): kept
+        per number of ids up to `PREPARED_MAX_IDS`, compiled afresh beyond."""
+        if ids is not None and len(ids) > PREPARED_MAX_IDS:
+            return _compiled(self.build(ids))
+        key = (connection.alias, connection.vendor, None if ids is None else len(ids))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = (
+                _compiled(self.build(None)) if ids is None else self._compile(len(ids))
+            )
+        sql, params, converters, compiler = compiled
+        return sql, [ids[p.index] if isinstance(p, _IdSlot) else p for p in params], converters, compiler
 
     def _compile(self, count: int) -> tuple:
         sentinels = [_SENTINEL_BASE - n for n in range(count)]
-        compiler = self.build(sentinels).query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
+        sql, params, converters, compiler = _compiled(self.build(sentinels))
         slots = {value: n for n, value in enumerate(sentinels)}
         marked = [_IdSlot(slots[p]) if isinstance(p, int) and p in slots else p for p in params]
         if sum(isinstance(p, _IdSlot) for p in marked) < count:
             raise ValueError("PreparedValues: the query does not use every id as a parameter.")
-        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
-        return sql, marked, compiler.get_converters(fields), compiler
+        return sql, marked, converters, compiler
+
+
+def _compiled(queryset: QuerySet) -> tuple:
+    """(SQL, parameters, converters, compiler) of a `values_list` queryset."""
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+    return sql, list(params), compiler.get_converters(fields), compiler
+
+
+def _converted(fetched: list, converters: dict, compiler) -> list[tuple]:
+    """Fetched rows with the ORM's converters applied, as `values_list` gives them."""
+    if converters:
+        return [tuple(row) for row in compiler.apply_converters(fetched, converters)]
+    return fetched
 
 
 def _fetch(queryset: QuerySet) -> list[tuple]:
