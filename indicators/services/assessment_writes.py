@@ -88,6 +88,20 @@ DECIMAL_COLUMNS = {
 DATE_COLUMNS = {
     i for i, name in enumerate(COLUMNS) if type(Assessment._meta.get_field(name)) is models.DateField
 }
+# The decimal columns a recompute works out as floats and writes as their text
+# (`assessments._decimal_text`); read back as text on PostgreSQL (`_stored_sql`). The others
+# (value, target, comparator value) hold the results' and targets' own Decimals.
+TEXT_NUMBER_COLUMNS = {
+    COLUMNS.index(name)
+    for name in (
+        "centre_line",
+        "upper_limit",
+        "lower_limit",
+        "forecast_value",
+        "forecast_low",
+        "forecast_high",
+    )
+}
 BATCH_SIZE = 2000
 
 
@@ -331,7 +345,14 @@ def _stored_sql(vendor: str, *, filtered: bool) -> str:
     longer than running it); ``filtered``: for the indicators of one `list_param` parameter."""
     rows = Assessment.objects.order_by()
     compared = [COLUMNS[i] for i in COMPARED]
-    if vendor != "postgresql":
+    if vendor == "postgresql":
+        # The numbers written as text, read as text (numeric's own output: four places), so an
+        # unchanged row compares as strings; loading 120,000 rows' limits and forecasts as
+        # Decimals cost 0.15-0.3 s (issue 12).
+        texts = {COLUMNS[i] for i in TEXT_NUMBER_COLUMNS}
+        rows = rows.annotate(**{f"{name}_as_text": Cast(name, models.TextField()) for name in texts})
+        compared = [f"{name}_as_text" if name in texts else name for name in compared]
+    else:
         # SQLite's cursor turns a date column into a date (Django's converter for its declared
         # type), while the computed row holds the text written to it: read the text itself, so the
         # rows compare as they are, with no conversion per row in `plan_changes`.
@@ -355,19 +376,20 @@ def _parsed(inputs) -> dict:
 
 
 def _same_number(computed, stored) -> bool:
-    """SQLite: a decimal column holds what SQLite made of the text it was given (REAL or INTEGER)."""
+    """SQLite: a decimal column holds what SQLite made of the text it was given (REAL or INTEGER).
+
+    ``computed``: a Decimal, or the text of one (`TEXT_NUMBER_COLUMNS`)."""
     if computed is None or stored is None:
         return computed is stored
     if isinstance(stored, str):
-        stored = Decimal(stored)
-        return computed == stored
+        return Decimal(computed) == Decimal(stored)
     return float(computed) == stored
 
 
 def _sqlite_same(first: int):
     """SQLite: whether a computed row equals its stored one (`first`: where the stored row's
     compared values begin). A decimal column holds REAL (or INTEGER) there: the computed Decimals
-    are compared as the floats SQLite made of them, the other columns as they are, each as one
+    (and the numbers written as their text) are compared as the floats SQLite made of them, the other columns as they are, each as one
     tuple comparison; where that finds a difference, `_same_number` looks again column by column
     (a value SQLite kept as text). A date is read as its text (`_stored`), as it was written.
     """
@@ -377,8 +399,8 @@ def _sqlite_same(first: int):
     position = {i: first + n for n, i in enumerate(COMPARED)}
     stored_decimals = operator.itemgetter(*(position[i] for i in decimal))
     stored_other = operator.itemgetter(*(position[i] for i in other))
-    # {Decimal: the float SQLite made of it}; a recompute's Decimals are shared objects (one per
-    # distinct value), so each is converted once.
+    # {Decimal or its text: the float SQLite made of it}; a recompute's Decimals and texts are
+    # shared objects (one per distinct value), so each is converted once.
     as_float = Memo(float, {None: None}).__getitem__
 
     def same(row, old) -> bool:
@@ -409,8 +431,9 @@ def plan_changes(
     """
     stored = _stored(indicator_ids) if stored is None else stored
     plan = ChangePlan()
-    # PostgreSQL gives numeric columns back as Decimals, equal to the computed ones exactly: a
-    # computed row's compared values equal the stored row's slice as one tuple comparison.
+    # PostgreSQL gives numeric columns back as Decimals, equal to the computed ones exactly, and
+    # the numbers written as text as that same text (`TEXT_NUMBER_COLUMNS`): a computed row's
+    # compared values equal the stored row's slice as one tuple comparison.
     postgres = connection.vendor == "postgresql"
     first = 3  # id, indicator, period come first in the stored row
     end = first + len(COMPARED)

@@ -52,6 +52,7 @@ FOUR_PLACES = Decimal("0.0001")
 # Assessment's DecimalFields hold 18 digits with 4 places: anything larger is not a sensible
 # forecast (a diverging fit), so it is not stored rather than failing the whole recompute.
 DECIMAL_LIMIT = Decimal(10) ** 14
+FLOAT_LIMIT = float(DECIMAL_LIMIT)  # exactly 10**14, compared as a float (a Decimal comparison is slower)
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,20 @@ def _spec(row: dict, rebase_dates: tuple, dismissed: tuple = ()):
 def _decimal(value: float | None) -> Decimal | None:
     if value is None or not math.isfinite(value):
         return None
+    if abs(value) >= FLOAT_LIMIT:  # before quantizing: past 10**24 that raises InvalidOperation
+        return None
     number = Decimal(repr(float(value))).quantize(FOUR_PLACES)
     return number if abs(number) < DECIMAL_LIMIT else None
+
+
+def _decimal_text(value: float | None) -> str | None:
+    """`_decimal` as the text a numeric(18, 4) column holds and gives back: always four places,
+    never an exponent (the exponent is -4 and the number under 10**14) and no negative zero
+    (-0.00001 is stored as 0.0000, so it must read as the same text). None stays None."""
+    number = _decimal(value)
+    if number is None:
+        return None
+    return "0.0000" if number.is_zero() else str(number)
 
 
 @contextmanager
@@ -234,11 +247,15 @@ def _rows_to_write(assessed: list, period_ids: dict) -> list[tuple]:
     """The computed assessments as rows in `assessment_writes.COLUMNS` order, in database form."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     adapt_date = connection.ops.adapt_datefield_value
-    # A series' centre line and limits are the same number at every point of a segment: each
-    # distinct float is converted once (the same conversion, so the same Decimal). Looked up
-    # inline (`dec[x] if x else _decimal(x)`: a dict subscript, not a function call per value; 0.0
-    # and -0.0 are equal keys but distinct Decimals, and None is not cached either).
-    dec = Memo(_decimal)  # never given 0, -0.0 or None
+    # The numbers the recompute works out as floats (centre line, limits, forecast) are written
+    # as their text: the stored rows' SELECT reads those columns back as text too
+    # (`assessment_writes`), so unchanged rows compare as plain strings, with no Decimal built
+    # on either side per stored value (issue 12: loading them as Decimals was a third of
+    # reading the stored rows). The database stores the same number from the text as from a
+    # Decimal. A series' centre line and limits are the same number at every point of a
+    # segment: each distinct float is converted once (`dec[x]`: a dict subscript, not a
+    # function call per value).
+    dec = Memo(_decimal_text, {None: None})
     return [
         (
             a.indicator_id,
@@ -253,14 +270,14 @@ def _rows_to_write(assessed: list, period_ids: dict) -> list[tuple]:
             a.variation,
             a.special_cause_rule,
             a.assurance,
-            dec[a.centre_line] if a.centre_line else _decimal(a.centre_line),
-            dec[a.upper_limit] if a.upper_limit else _decimal(a.upper_limit),
-            dec[a.lower_limit] if a.lower_limit else _decimal(a.lower_limit),
+            dec[a.centre_line],
+            dec[a.upper_limit],
+            dec[a.lower_limit],
             a.trial_limits,
             None if a.shift_since is None else adapt_date(a.shift_since),
-            dec[a.forecast_value] if a.forecast_value else _decimal(a.forecast_value),
-            dec[a.forecast_low] if a.forecast_low else _decimal(a.forecast_low),
-            dec[a.forecast_high] if a.forecast_high else _decimal(a.forecast_high),
+            dec[a.forecast_value],
+            dec[a.forecast_low],
+            dec[a.forecast_high],
             a.forecast_method,
             a.forecast_inputs,  # a plain dict: put in database form only if the row is written
             a.forecast_rag,
