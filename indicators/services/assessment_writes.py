@@ -82,25 +82,13 @@ LATEST = COLUMNS.index("is_latest")
 COMPARED = tuple(
     i for i, name in enumerate(COLUMNS) if i >= 2 and name not in {"forecast_inputs", "computed_at"}
 )
+# Written as the text of their Decimals (`assessments._rows_to_write`), and read back as text on
+# PostgreSQL (`_stored_sql`).
 DECIMAL_COLUMNS = {
     i for i, name in enumerate(COLUMNS) if isinstance(Assessment._meta.get_field(name), models.DecimalField)
 }
 DATE_COLUMNS = {
     i for i, name in enumerate(COLUMNS) if type(Assessment._meta.get_field(name)) is models.DateField
-}
-# The decimal columns a recompute works out as floats and writes as their text
-# (`assessments._decimal_text`); read back as text on PostgreSQL (`_stored_sql`). The others
-# (value, target, comparator value) hold the results' and targets' own Decimals.
-TEXT_NUMBER_COLUMNS = {
-    COLUMNS.index(name)
-    for name in (
-        "centre_line",
-        "upper_limit",
-        "lower_limit",
-        "forecast_value",
-        "forecast_low",
-        "forecast_high",
-    )
 }
 BATCH_SIZE = 2000
 
@@ -117,6 +105,13 @@ class ChangePlan:
     # of a few indicators after an edit (about a hundred rows) by the two upserts SQLite uses:
     # two statements instead of seven, where the temporary table costs more than it saves.
     bulk: bool = True
+
+    def absorb(self, other: "ChangePlan") -> None:
+        """Add another share's differences (other indicators': `assessments._recompute_shared`)."""
+        self.inserts += other.inserts
+        self.updates += other.updates
+        self.deletes += other.deletes
+        self.changed_indicator_ids |= other.changed_indicator_ids
 
     @property
     def written(self) -> int:
@@ -346,10 +341,10 @@ def _stored_sql(vendor: str, *, filtered: bool) -> str:
     rows = Assessment.objects.order_by()
     compared = [COLUMNS[i] for i in COMPARED]
     if vendor == "postgresql":
-        # The numbers written as text, read as text (numeric's own output: four places), so an
-        # unchanged row compares as strings; loading 120,000 rows' limits and forecasts as
-        # Decimals cost 0.15-0.3 s (issue 12).
-        texts = {COLUMNS[i] for i in TEXT_NUMBER_COLUMNS}
+        # The numbers are written as their text (`assessments._rows_to_write`) and read as text
+        # (numeric's own output: four places), so an unchanged row compares as strings: loading
+        # 120,000 rows' numbers as Decimals was half of reading them (0.3 of 0.6 s, issue 12).
+        texts = {COLUMNS[i] for i in DECIMAL_COLUMNS}
         rows = rows.annotate(**{f"{name}_as_text": Cast(name, models.TextField()) for name in texts})
         compared = [f"{name}_as_text" if name in texts else name for name in compared]
     else:
@@ -378,7 +373,7 @@ def _parsed(inputs) -> dict:
 def _same_number(computed, stored) -> bool:
     """SQLite: a decimal column holds what SQLite made of the text it was given (REAL or INTEGER).
 
-    ``computed``: a Decimal, or the text of one (`TEXT_NUMBER_COLUMNS`)."""
+    ``computed``: the text of a Decimal (`assessments._rows_to_write`)."""
     if computed is None or stored is None:
         return computed is stored
     if isinstance(stored, str):
@@ -388,8 +383,8 @@ def _same_number(computed, stored) -> bool:
 
 def _sqlite_same(first: int):
     """SQLite: whether a computed row equals its stored one (`first`: where the stored row's
-    compared values begin). A decimal column holds REAL (or INTEGER) there: the computed Decimals
-    (and the numbers written as their text) are compared as the floats SQLite made of them, the other columns as they are, each as one
+    compared values begin). A decimal column holds REAL (or INTEGER) there: the computed numbers
+    (the text of each Decimal) are compared as the floats SQLite made of them, the other columns as they are, each as one
     tuple comparison; where that finds a difference, `_same_number` looks again column by column
     (a value SQLite kept as text). A date is read as its text (`_stored`), as it was written.
     """
@@ -399,8 +394,8 @@ def _sqlite_same(first: int):
     position = {i: first + n for n, i in enumerate(COMPARED)}
     stored_decimals = operator.itemgetter(*(position[i] for i in decimal))
     stored_other = operator.itemgetter(*(position[i] for i in other))
-    # {Decimal or its text: the float SQLite made of it}; a recompute's Decimals and texts are
-    # shared objects (one per distinct value), so each is converted once.
+    # {number's text: the float SQLite made of it}: a centre line's or limit's text is one shared
+    # object along its segment, so each is converted once.
     as_float = Memo(float, {None: None}).__getitem__
 
     def same(row, old) -> bool:
@@ -431,9 +426,8 @@ def plan_changes(
     """
     stored = _stored(indicator_ids) if stored is None else stored
     plan = ChangePlan()
-    # PostgreSQL gives numeric columns back as Decimals, equal to the computed ones exactly, and
-    # the numbers written as text as that same text (`TEXT_NUMBER_COLUMNS`): a computed row's
-    # compared values equal the stored row's slice as one tuple comparison.
+    # PostgreSQL gives the numbers back as the text they were written as (`_stored_sql`): a
+    # computed row's compared values equal the stored row's slice as one tuple comparison.
     postgres = connection.vendor == "postgresql"
     first = 3  # id, indicator, period come first in the stored row
     end = first + len(COMPARED)

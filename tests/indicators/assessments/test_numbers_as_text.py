@@ -1,5 +1,5 @@
-"""The numbers a recompute works out as floats (centre line, limits, forecast) are written and
-compared as the text a numeric(18, 4) column holds (issue 12: no Decimal per stored value)."""
+"""A recompute writes every number as the text a numeric(18, 4) column holds, and compares it as
+that text (issue 12: no Decimal built per stored value)."""
 
 import math
 from decimal import Decimal
@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indicators.models import Assessment
-from indicators.services.assessment_writes import COLUMNS, TEXT_NUMBER_COLUMNS
+from indicators.services.assessment_writes import COLUMNS, DECIMAL_COLUMNS
 from indicators.services.assessments import _decimal, _decimal_text, recompute
 from tests.indicators.assessments.test_recompute_bulk import make
 
@@ -57,6 +57,6 @@ def test_every_number_written_as_text_reads_back_equal(build_council):
     assert stored.exists()
     assert recompute().written == 0
     for a in stored:
-        for name in (COLUMNS[i] for i in TEXT_NUMBER_COLUMNS):
+        for name in (COLUMNS[i] for i in DECIMAL_COLUMNS):
             value = getattr(a, name)
             assert value is None or value == value.quantize(Decimal("0.0001"))
