@@ -301,26 +301,24 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
     # block's end brings their results back) and their rows are converted while the server runs
     # the stored rows' SELECT, which is read once every series is assessed (`stored_rows_sent`).
     # The stored rows of `ids` are those of the indicators recomputed: an assessment's indicator
-    # exists. No other query until `stored()`.
+    # exists. No other query until `stored()`. A full recompute that a second process can share
+    # converts its inputs first, to split them (`_recompute_shared`).
     with pipeline():
         reads = [PERIOD_ROWS.send(None)]
         reads += [
             rows.send(ids) for rows in (REBASE_ROWS, DISMISSAL_ROWS, INDICATOR_ROWS, RESULT_ROWS, TARGET_ROWS)
         ]
+    inputs = None
     if ids is None and second_process.available():
         inputs = _inputs(*(read() for read in reads))
         if len(inputs[2]) >= SECOND_PROCESS_FROM and len(inputs[0]) > 1:
             return _recompute_shared(*inputs)
-        with stored_rows_sent(None) as stored:
-            specs, indicator_rows, result_rows, target_rows, period_ids, period_figures = inputs
-            assessed, rows, plan = _share(specs, result_rows, target_rows, period_ids, stored, None)
-    else:
-        with stored_rows_sent(ids) as stored:
-            specs, indicator_rows, result_rows, target_rows, period_ids, period_figures = _inputs(
-                *(read() for read in reads)
-            )
-            recomputed = None if ids is None else [s.id for s in specs]
-            assessed, rows, plan = _share(specs, result_rows, target_rows, period_ids, stored, recomputed)
+    with stored_rows_sent(ids) as stored:
+        specs, indicator_rows, result_rows, target_rows, period_ids, period_figures = inputs or _inputs(
+            *(read() for read in reads)
+        )
+        recomputed = None if ids is None else [s.id for s in specs]
+        assessed, rows, plan = _share(specs, result_rows, target_rows, period_ids, stored, recomputed)
 
     def summaries_that_changed() -> list:
         return changed_summaries(indicator_rows, assessed, period_figures, plan.changed_indicator_ids)
@@ -368,8 +366,9 @@ def _written(
     return RecomputeOutcome(assessed, len(plan.inserts), len(plan.updates), len(plan.deletes), len(summaries))
 
 
-# A full recompute of at least this many results is shared with a second process (below, the
-# fork and the rows sent back cost more than half the work saves: 0.1 s, about 10,000 results).
+# A full recompute of at least this many results is shared with a second process. Chosen, not
+# tuned: the fork takes 6-11 ms and the child's connection a few more at 120,000 results, and a
+# recompute of under 20,000 (a fifth of a second or so) has little to gain from sharing.
 SECOND_PROCESS_FROM = 20_000
 
 
