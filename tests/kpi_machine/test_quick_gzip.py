@@ -5,8 +5,9 @@ import gzip
 from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.test import RequestFactory
+from django.utils.text import compress_string
 
-from kpi_machine.middleware import QuickGZipMiddleware
+from kpi_machine.middleware import QuickGZipMiddleware, _gzipped
 
 PAGE = ("<tr><td>Sickness absence</td><td>9.8 days</td></tr>\n" * 2000).encode()
 
@@ -33,10 +34,15 @@ def test_the_gzip_header_carries_a_random_length_name_against_breach():
     assert len(lengths) > 5 and max(lengths) < GZipMiddleware.max_random_bytes
 
 
-def test_quicker_than_djangos_for_a_little_more():
-    ours, djangos = answer().content, answer(middleware=GZipMiddleware).content
-    assert gzip.decompress(ours) == gzip.decompress(djangos) == PAGE
-    assert len(djangos) <= len(ours) < 2 * len(djangos)
+def test_level_one_gives_the_same_page_for_a_little_more():
+    # Without the random padding (0 to 99 bytes, which would swamp a small difference), and on
+    # rows that differ as a scorecard's do.
+    page = "".join(
+        f"<tr><td>KPI{i:04d}</td><td>{i * 7 % 1000 / 10}%</td></tr>\n" for i in range(5000)
+    ).encode()
+    ours, djangos = _gzipped(page, 1), compress_string(page)
+    assert gzip.decompress(ours) == gzip.decompress(djangos) == page
+    assert len(djangos) <= len(ours) - 1 < 2 * len(djangos)  # ours: an empty file name, its NUL
 
 
 def test_what_django_would_not_compress_is_left_alone():
