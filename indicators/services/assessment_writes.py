@@ -384,8 +384,8 @@ def _same_number(computed, stored) -> bool:
 def _sqlite_same(first: int):
     """SQLite: whether a computed row equals its stored one (`first`: where the stored row's
     compared values begin). A decimal column holds REAL (or INTEGER) there: the computed numbers
-    (the text of each Decimal) are compared as the floats SQLite made of them, the other columns as they are, each as one
-    tuple comparison; where that finds a difference, `_same_number` looks again column by column
+    (the text of each Decimal) are compared as the floats SQLite made of them, the other columns
+    as they are, each as one tuple comparison; where that finds a difference, `_same_number` looks again column by column
     (a value SQLite kept as text). A date is read as its text (`_stored`), as it was written.
     """
     decimal = [i for i in COMPARED if i in DECIMAL_COLUMNS]

@@ -311,7 +311,8 @@ def _recompute(indicator_ids: Iterable[int] | None) -> RecomputeOutcome:
     inputs = None
     if ids is None and second_process.available():
         inputs = _inputs(*(read() for read in reads))
-        if len(inputs[2]) >= SECOND_PROCESS_FROM and len(inputs[0]) > 1:
+        specs, _, result_rows, *_ = inputs
+        if len(result_rows) >= SECOND_PROCESS_FROM and len(specs) > 1:
             return _recompute_shared(*inputs)
     with stored_rows_sent(ids) as stored:
         specs, indicator_rows, result_rows, target_rows, period_ids, period_figures = inputs or _inputs(
